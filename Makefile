@@ -1,0 +1,53 @@
+# Đôn đốc — the two commands: `make run` and `make test` (both start from a fresh machine).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install install-test system-deps messages run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.base: requirements/base.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements/base.txt
+	touch $@
+
+$(VENV)/.test: requirements/test.txt $(VENV)/.base
+	$(BIN)/pip install -q -r requirements/test.txt
+	touch $@
+
+## install: the virtualenv with the locked dependencies and the system packages
+install: system-deps $(VENV)/.base messages
+
+install-test: install $(VENV)/.test
+	bash scripts/system-deps.sh test
+
+system-deps:
+	bash scripts/system-deps.sh run
+
+## messages: compile the vi locale (the .mo files are build output, not committed)
+messages: $(VENV)/.base
+	$(MANAGE) compilemessages --ignore=$(VENV) -v0
+
+## run: migrate, load the province and the demo users, serve on 127.0.0.1:8000
+run: install
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) load_agencies
+	$(MANAGE) load_demo
+	@echo "Đôn đốc is starting on http://$(HOST)/ — sign in with a demo user above."
+	$(MANAGE) runserver $(HOST)
+
+## test: the whole suite (DATABASE_URL picks SQLite by default or PostgreSQL)
+test: install-test
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 .pytest_cache
+	find . -name '*.mo' -path '*/locale/*' -delete

@@ -1,0 +1,266 @@
+"""Reads of the organisation tree in time, memberships and succession."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    BooleanField,
+    ExpressionWrapper,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.utils import timezone
+
+from core.text import fold
+
+from .choices import COLLECTIVE_KINDS, Collective, SuccessionKind
+from .models import Agency, AgencyAlias, AgencyVersion, Membership, Succession, valid_on_q
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def agency_version_on(*, agency: Agency, on: date | None = None) -> AgencyVersion | None:
+    """The version of ``agency`` in force on ``on``; None when it did not exist then."""
+    return AgencyVersion.objects.filter(valid_on_q(on or _today()), agency=agency).first()
+
+
+def agency_name_on(*, agency: Agency, on: date | None = None) -> str:
+    """The name as it was on ``on`` (a 2022 text reads "Sở Kế hoạch và Đầu tư")."""
+    version = agency_version_on(agency=agency, on=on)
+    return version.name if version else ""
+
+
+def agency_list(
+    *,
+    user,
+    on: date | None = None,
+    kind: str | None = None,
+    parent: Agency | None = None,
+    q: str | None = None,
+) -> QuerySet[Agency]:
+    """Agencies existing on ``on``, annotated with that day's name, kind and parent code."""
+    on = on or _today()
+    versions = AgencyVersion.objects.filter(valid_on_q(on))
+    matching = versions
+    if kind:
+        matching = matching.filter(kind=kind)
+    if parent is not None:
+        matching = matching.filter(parent=parent)
+    queryset = Agency.objects.restrict(user, "view").filter(pk__in=matching.values("agency_id"))
+    if q:
+        key = fold(q)
+        named = AgencyVersion.objects.filter(
+            Q(name_key__contains=key) | Q(short_name_key__contains=key)
+        ).values("agency_id")
+        aliased = AgencyAlias.objects.filter(key__contains=key).values("agency_id")
+        queryset = queryset.filter(Q(pk__in=named) | Q(pk__in=aliased))
+    current = versions.filter(agency=OuterRef("pk"))
+    return (
+        queryset.annotate(
+            name=Subquery(current.values("name")[:1]),
+            short_name=Subquery(current.values("short_name")[:1]),
+            kind=Subquery(current.values("kind")[:1]),
+            parent_code=Subquery(current.values("parent__code")[:1]),
+            valid_from=Subquery(current.values("valid_from")[:1]),
+            valid_until=Subquery(current.values("valid_until")[:1]),
+        )
+        .prefetch_related(Prefetch("aliases", queryset=AgencyAlias.objects.order_by("text")))
+        .order_by("kind", "name")
+    )
+
+
+def agency_get(*, user, code: str) -> Agency:
+    """One agency by code with its whole history; raises Agency.DoesNotExist if not visible."""
+    return (
+        Agency.objects.restrict(user, "view")
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=AgencyVersion.objects.select_related("parent").order_by("valid_from"),
+            ),
+            Prefetch(
+                "successions",
+                queryset=Succession.objects.select_related("successor").order_by("effective_on"),
+            ),
+            Prefetch(
+                "predecessions",
+                queryset=Succession.objects.select_related("predecessor").order_by("effective_on"),
+            ),
+            Prefetch("aliases", queryset=AgencyAlias.objects.order_by("text")),
+        )
+        .get(code=code)
+    )
+
+
+def agency_ancestors(*, agency: Agency, on: date | None = None) -> list[AgencyVersion]:
+    """The versions of ``agency``'s parent, grandparent… on ``on``, nearest first.
+
+    One query per level; the tree is a handful of levels deep.
+    """
+    on = on or _today()
+    chain: list[AgencyVersion] = []
+    seen = {agency.pk}
+    version = agency_version_on(agency=agency, on=on)
+    while version is not None and version.parent_id and version.parent_id not in seen:
+        seen.add(version.parent_id)
+        version = (
+            AgencyVersion.objects.filter(valid_on_q(on), agency_id=version.parent_id)
+            .select_related("agency")
+            .first()
+        )
+        if version is not None:
+            chain.append(version)
+    return chain
+
+
+def agency_descendants(*, agency: Agency, on: date | None = None) -> list[AgencyVersion]:
+    """Every version below ``agency`` on ``on``, level by level (one query per level)."""
+    on = on or _today()
+    found: list[AgencyVersion] = []
+    seen = {agency.pk}
+    frontier = [agency.pk]
+    while frontier:
+        level = list(
+            AgencyVersion.objects.filter(valid_on_q(on), parent_id__in=frontier)
+            .exclude(agency_id__in=seen)
+            .select_related("agency")
+            .order_by("kind", "name")
+        )
+        found.extend(level)
+        frontier = [v.agency_id for v in level]
+        seen.update(frontier)
+    return found
+
+
+def collective_members(
+    *, collective: str, on: date | None = None, within: Agency | None = None
+) -> QuerySet[AgencyVersion]:
+    """The agencies a collective phrase ("các sở, ban, ngành", "UBND cấp xã"…) meant on ``on``.
+
+    ``within`` keeps only those under one agency (a province), at any depth.
+    """
+    on = on or _today()
+    kind = COLLECTIVE_KINDS[Collective(collective)]
+    members = AgencyVersion.objects.filter(valid_on_q(on), kind=kind)
+    if within is not None:
+        below = [v.pk for v in agency_descendants(agency=within, on=on)]
+        members = members.filter(pk__in=below)
+    return members.select_related("agency").order_by("name")
+
+
+def agency_match(*, text: str, on: date | None = None) -> QuerySet[Agency]:
+    """Agencies existing on ``on`` whose name, short name or alias folds to the same key."""
+    on = on or _today()
+    key = fold(text)
+    named = AgencyVersion.objects.filter(
+        Q(name_key=key) | Q(short_name_key=key), valid_on_q(on)
+    ).values("agency_id")
+    aliased = AgencyAlias.objects.filter(key=key).values("agency_id")
+    return Agency.objects.valid_on(on).filter(Q(pk__in=named) | Q(pk__in=aliased))
+
+
+def user_memberships(*, user, on: date | None = None) -> QuerySet[Membership]:
+    """The memberships ``user`` holds on ``on`` (today by default), with their agencies."""
+    on = on or _today()
+    current = AgencyVersion.objects.filter(valid_on_q(on), agency=OuterRef("agency_id"))
+    return (
+        Membership.objects.active_on(on)
+        .filter(user=user)
+        .annotate(agency_name=Subquery(current.values("name")[:1]))
+        .select_related("agency")
+        .order_by("agency_name", "role")
+    )
+
+
+def user_agencies(*, user, on: date | None = None) -> dict[Agency, set[str]]:
+    """The agencies ``user`` acts for on ``on``, each with the roles held there."""
+    roles: dict[Agency, set[str]] = {}
+    for membership in user_memberships(user=user, on=on):
+        roles.setdefault(membership.agency, set()).add(membership.role)
+    return roles
+
+
+def membership_list(*, user, of_user=None, agency: Agency | None = None) -> QuerySet[Membership]:
+    """Memberships ``user`` may see, optionally of one person or one agency, every period.
+
+    Each carries ``in_force``: whether it grants anything today.
+    """
+    queryset = (
+        Membership.objects.restrict(user, "view")
+        .select_related("user", "agency")
+        .annotate(in_force=ExpressionWrapper(valid_on_q(_today()), output_field=BooleanField()))
+    )
+    if of_user is not None:
+        queryset = queryset.filter(user=of_user)
+    if agency is not None:
+        queryset = queryset.filter(agency=agency)
+    return queryset.order_by("-valid_from", "role")
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """Where an earlier obligation of an agency lands today, and the path that led there."""
+
+    agency: Agency
+    path: tuple[Succession, ...]
+
+
+def responsible_agencies(
+    *, agency: Agency, given_on: date, on: date | None = None, function: str | None = None
+) -> list[Responsibility]:
+    """Who answers on ``on`` for what ``agency`` was given on ``given_on``.
+
+    Follows renames, mergers, splits and dissolutions with a named successor that took effect
+    after ``given_on`` and by ``on``, in date order, across any number of steps (a split then a
+    merge). A function transfer is followed only for the same ``function``. A dissolution with no
+    successor ends that branch: the office must reassign by hand. One query per step.
+    """
+    on = on or _today()
+    result: list[Responsibility] = []
+    frontier: list[tuple[Agency, date, tuple[Succession, ...]]] = [(agency, given_on, ())]
+    followed = {
+        SuccessionKind.RENAME,
+        SuccessionKind.MERGE_INTO,
+        SuccessionKind.SPLIT,
+        SuccessionKind.DISSOLVE,
+    }
+    while frontier:
+        ids = {a.pk for a, _since, _path in frontier}
+        edges = list(
+            Succession.objects.filter(
+                predecessor_id__in=ids,
+                effective_on__lte=on,
+                effective_on__gt=min(since for _a, since, _p in frontier),
+            )
+            .select_related("predecessor", "successor")
+            .order_by("effective_on", "pk")
+        )
+        next_frontier = []
+        for current, since, path in frontier:
+            mine = [e for e in edges if e.predecessor_id == current.pk and e.effective_on > since]
+            whole = [e for e in mine if e.kind in followed]
+            if function:
+                whole += [
+                    e
+                    for e in mine
+                    if e.kind == SuccessionKind.TRANSFER_FUNCTION
+                    and fold(e.function) == fold(function)
+                ]
+            if not whole:
+                result.append(Responsibility(current, path))
+                continue
+            first_day = min(e.effective_on for e in whole)
+            for edge in (e for e in whole if e.effective_on == first_day):
+                # Each step moves strictly forward in time, so the walk always ends.
+                if edge.successor is not None:
+                    next_frontier.append((edge.successor, edge.effective_on, (*path, edge)))
+        frontier = next_frontier
+    unique: dict[int, Responsibility] = {}
+    for item in result:
+        unique.setdefault(item.agency.pk, item)
+    return list(unique.values())

@@ -1,0 +1,48 @@
+from django.shortcuts import redirect
+from django.utils import timezone
+
+from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
+
+from .filtersets import AgencyFilterSet
+from .models import Agency
+from .selectors import agency_get, membership_list
+
+
+def home(request):
+    return redirect("profile" if request.user.is_authenticated else "login")
+
+
+class ProfileView(SignedInTemplateView):
+    template_name = "agencies/profile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["memberships"] = membership_list(user=user, of_user=user)
+        context["today"] = timezone.localdate()
+        return context
+
+
+class AgencyListView(ScopedListView):
+    queryset = Agency.objects.all()
+    filterset_class = AgencyFilterSet
+    template_name = "agencies/agency_list.html"
+    context_object_name = "agencies"
+
+
+class AgencyDetailView(ScopedDetailView):
+    queryset = Agency.objects.all()
+    slug_field = "code"
+    slug_url_kwarg = "code"
+    template_name = "agencies/agency_detail.html"
+    context_object_name = "agency"
+
+    def get_object(self, queryset=None):
+        agency = super().get_object(queryset)
+        return agency_get(user=self.request.user, code=agency.code)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["members"] = membership_list(user=self.request.user, agency=self.object)
+        context["today"] = timezone.localdate()
+        return context

@@ -1,0 +1,27 @@
+"""``audit_record``: the only writer of the append-only history."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Model
+
+from .models import AuditEvent
+
+
+def audit_record(*, actor, verb: str, obj: Model, old=None, new=None, note: str = "") -> AuditEvent:
+    """Append one event; call it inside the service's transaction so it lands with the change."""
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:255],
+        before=old,
+        after=new,
+        note=note,
+    )
+
+
+def audit_trail(obj: Model):
+    """The events of one object, oldest first, with their actors."""
+    return AuditEvent.objects.filter(
+        content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk)
+    ).select_related("actor")
