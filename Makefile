@@ -51,3 +51,7 @@ lint: $(VENV)/.test
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache
 	find . -name '*.mo' -path '*/locale/*' -delete
+
+## bench: print the benchmark figures recorded in the README
+bench: $(VENV)/.test
+	$(BIN)/python bench/agencies.py

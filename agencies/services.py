@@ -328,11 +328,15 @@ def agencies_load(*, actor, text: str) -> LoadReport:
                             parent=parent.code
                         ),
                     )
+            keys = set()
             for text in row.aliases:
                 try:
                     key = _check_alias(agencies[row.code], text)
                 except InvalidInput as exc:
                     raise datafile.DataFileError(row.line, str(exc.message)) from exc
+                if key in keys:
+                    continue  # another spelling of an alias already listed ("KH&ĐT", "KH & ĐT")
+                keys.add(key)
                 _upsert(
                     actor,
                     AgencyAlias,

@@ -2,8 +2,9 @@
 
 Each app registers, per model, a rule ``rule(user, action) -> Q`` in its ``access.py``; an empty
 ``Q()`` means every row, ``Q(pk__in=[])`` none. The Q must select rows without duplicating them
-(use ``__in`` subqueries, not joins over to-many relations). ``restrict`` adds the explicit object grants held by django-guardian, so a delegated
-viewer or an inspection team sees what membership alone would not show. ``can`` is "is the object
+(use ``__in`` subqueries, not joins over to-many relations). ``restrict`` adds the explicit
+object grants held by django-guardian, so a delegated viewer or an inspection team sees what
+membership alone would not show. ``can`` is "is the object
 in that queryset", so a list, a detail page and an action can never disagree.
 """
 

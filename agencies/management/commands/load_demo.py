@@ -7,57 +7,124 @@ from agencies.choices import Role
 from agencies.models import Agency, Membership, User
 from agencies.services import membership_grant, user_create
 
-# Development only: printed so that a developer can sign in; never used outside `make run`.
+# Development only: printed so that a developer can sign in; `make run` is the only caller.
 DEMO_PASSWORD = "demo-dondoc-2026"
 
-# username, full name, agency code, role, title
+REFORM = date(2025, 7, 1)  # the district level ended; the merged province began
+START = date(2022, 1, 1)
+
+# username, full name, [(agency code, role, title, valid from, valid until)]
 DEMO_USERS = [
-    ("lanhdao", "Lê Văn Lãnh Đạo", "QT25-UBND", Role.LEADER, "Phó Chủ tịch UBND tỉnh"),
-    ("chuyenvien.vp", "Trần Thị Xem Xét", "QT-VPUBND", Role.REVIEWER, "Chuyên viên Văn phòng"),
-    ("thanhtra.snv", "Nguyễn Văn Kiểm Tra", "QT-SNV", Role.INSPECTOR, "Chuyên viên Sở Nội vụ"),
-    ("thidua.snv", "Phạm Thị Thi Đua", "QT-SNV", Role.EMULATION_OFFICER, "Phòng Thi đua"),
-    ("giamdoc.stc", "Hoàng Văn Giám Đốc", "QT-STC", Role.HEAD, "Giám đốc Sở Tài chính"),
-    ("vanthu.stc", "Đỗ Thị Văn Thư", "QT-STC", Role.CLERK, "Văn thư Sở Tài chính"),
-    ("chuyenvien.stc", "Vũ Văn Chuyên Viên", "QT-STC", Role.OFFICER, "Chuyên viên Sở Tài chính"),
-    ("chutich.donghа", "Bùi Văn Chủ Tịch", "QT-DONGHA", Role.HEAD, "Chủ tịch UBND TP Đông Hà"),
-    ("chuyenvien.dongha", "Ngô Thị Cán Bộ", "QT-DONGHA", Role.OFFICER, "Chuyên viên UBND TP"),
+    (
+        "lanhdao",
+        "Lê Văn Lãnh",
+        [
+            ("QT-UBND", Role.LEADER, "Phó Chủ tịch UBND tỉnh", START, REFORM),
+            ("QT25-UBND", Role.LEADER, "Phó Chủ tịch UBND tỉnh", REFORM, None),
+        ],
+    ),
+    (
+        "chuyenvien.vp",
+        "Trần Thị Xem",
+        [
+            ("QT-VPUBND", Role.REVIEWER, "Chuyên viên Văn phòng UBND tỉnh", START, None),
+        ],
+    ),
+    (
+        "thanhtra.snv",
+        "Nguyễn Văn Kiểm",
+        [
+            ("QT-SNV", Role.INSPECTOR, "Chuyên viên Phòng Cải cách hành chính", START, None),
+        ],
+    ),
+    (
+        "thidua.snv",
+        "Phạm Thị Đua",
+        [
+            (
+                "QT-SNV",
+                Role.EMULATION_OFFICER,
+                "Chuyên viên Phòng Thi đua, khen thưởng",
+                START,
+                None,
+            ),
+        ],
+    ),
+    (
+        "giamdoc.stc",
+        "Hoàng Văn Đốc",
+        [
+            ("QT-STC", Role.HEAD, "Giám đốc Sở Tài chính", START, None),
+        ],
+    ),
+    (
+        "vanthu.stc",
+        "Đỗ Thị Thư",
+        [
+            ("QT-STC", Role.CLERK, "Văn thư Sở Tài chính", START, None),
+        ],
+    ),
+    (
+        "chuyenvien.stc",
+        "Vũ Văn Viên",
+        [
+            ("QT-STC", Role.OFFICER, "Chuyên viên Sở Tài chính", START, None),
+        ],
+    ),
+    (
+        "chutich.dongha",
+        "Bùi Văn Tịch",
+        [
+            ("QT-H-DONGHA", Role.HEAD, "Chủ tịch UBND thành phố Đông Hà", START, REFORM),
+            ("QT-X-DONGHA", Role.HEAD, "Chủ tịch UBND phường Đông Hà", REFORM, None),
+        ],
+    ),
+    (
+        "chuyenvien.dongha",
+        "Ngô Thị Bộ",
+        [
+            ("QT-H-DONGHA", Role.OFFICER, "Chuyên viên UBND thành phố Đông Hà", START, REFORM),
+            ("QT-X-DONGHA", Role.OFFICER, "Chuyên viên UBND phường Đông Hà", REFORM, None),
+        ],
+    ),
 ]
-DEMO_START = date(2022, 1, 1)
 
 
 class Command(BaseCommand):
-    help = "Create one demo user per role (idempotent). Development only."
+    help = "Create one demo user per role in realistic agencies (idempotent). Development only."
 
     def handle(self, *args, **options):
-        created = 0
+        created = granted = 0
         with transaction.atomic():
-            for username, full_name, code, role, title in DEMO_USERS:
-                agency = Agency.objects.filter(code=code).first()
-                if agency is None:
-                    raise CommandError(f"{code} is missing: run `manage.py load_agencies` first.")
+            for username, full_name, memberships in DEMO_USERS:
                 user = User.objects.filter(username=username).first()
                 if user is None:
                     user = user_create(
-                        actor=None,
-                        username=username,
-                        password=DEMO_PASSWORD,
-                        full_name=full_name,
+                        actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name
                     )
                     created += 1
-                if not Membership.objects.filter(user=user, agency=agency, role=role).exists():
-                    first_day = max(
-                        DEMO_START, agency.versions.order_by("valid_from")[0].valid_from
+                for code, role, title, valid_from, valid_until in memberships:
+                    agency = Agency.objects.filter(code=code).first()
+                    if agency is None:
+                        raise CommandError(f"{code} is missing: run `manage.py load_agencies`.")
+                    held = Membership.objects.filter(
+                        user=user, agency=agency, role=role, valid_from=valid_from
                     )
-                    membership_grant(
-                        actor=None,
-                        user=user,
-                        agency=agency,
-                        role=role,
-                        valid_from=first_day,
-                        valid_until=agency.versions.order_by("-valid_from")[0].valid_until,
-                        title=title,
-                    )
-        self.stdout.write(self.style.SUCCESS(f"Demo users: {created} created."))
-        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password “{DEMO_PASSWORD}” as:")
-        for username, full_name, code, role, title in DEMO_USERS:
-            self.stdout.write(f"  {username:<20} {Role(role).label:<22} {code:<12} {title}")
+                    if not held.exists():
+                        membership_grant(
+                            actor=None,
+                            user=user,
+                            agency=agency,
+                            role=role,
+                            valid_from=valid_from,
+                            valid_until=valid_until,
+                            title=title,
+                        )
+                        granted += 1
+        self.stdout.write(f"Demo users: {created} created, {granted} roles granted.")
+        self.stdout.write(
+            f"Sign in at http://127.0.0.1:8000/ with the password “{DEMO_PASSWORD}” as:"
+        )
+        for username, _full_name, memberships in DEMO_USERS:
+            code, role, title, _from, _until = memberships[-1]
+            self.stdout.write(f"  {username:<18} {str(Role(role).label):<20} {code:<12} {title}")
