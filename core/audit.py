@@ -2,13 +2,20 @@
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
+from django.utils import timezone
 
 from .models import AuditEvent
 
 
-def audit_record(*, actor, verb: str, obj: Model, old=None, new=None, note: str = "") -> AuditEvent:
-    """Append one event; call it inside the service's transaction so it lands with the change."""
+def audit_record(
+    *, actor, verb: str, obj: Model, old=None, new=None, note: str = "", at=None
+) -> AuditEvent:
+    """Append one event; call it inside the service's transaction so it lands with the change.
+
+    ``at`` is when it happened, if not now (demo data and tests replay past actions).
+    """
     return AuditEvent.objects.create(
+        at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
         verb=verb,
         content_type=ContentType.objects.get_for_model(obj),

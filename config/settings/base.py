@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "viewflow.workflow",
     "core",
     "agencies",
+    "workflow",
 ]
 
 MIDDLEWARE = [
@@ -145,3 +146,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Evidence uploads: the limit per file, checked before anything is stored.
+EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,0 +1,72 @@
+"""Who may see and do what with directives and assignments (registered in core.access).
+
+- Everyone signed in reads published directives; drafts are for the office and leaders.
+- An agency's people see its assignments, and the lead agency sees the contributions made to
+  its assignments; reviewers (Văn phòng UBND tỉnh), leaders, inspectors and emulation officers
+  see every assignment, because following up is their job.
+- Acting follows the role: heads, deputies and clerks receive and delegate; the assignee (or a
+  head) reports; heads and deputies approve; reviewers accept, triage and decide extensions.
+"""
+
+from django.db.models import Q
+
+from agencies.access import has_role, member_agencies
+from agencies.choices import Role
+from core import access
+
+from .models import Assignment, Directive, DirectiveItem
+
+NOTHING = Q(pk__in=[])
+OVERSEERS = (Role.REVIEWER, Role.LEADER, Role.INSPECTOR, Role.EMULATION_OFFICER)
+RECEIVERS = (Role.HEAD, Role.DEPUTY, Role.CLERK)
+APPROVERS = (Role.HEAD, Role.DEPUTY)
+
+
+def _is_reviewer(user) -> bool:
+    return has_role(user, [Role.REVIEWER])
+
+
+def may_create_directive(user) -> bool:
+    """Directives are registered by the provincial office's reviewers (or the system)."""
+    if user is None:
+        return True
+    return user.is_authenticated and user.is_active and (user.is_superuser or _is_reviewer(user))
+
+
+@access.register(Directive)
+def directive_rule(user, action: str) -> Q:
+    if action == access.VIEW:
+        if has_role(user, [Role.REVIEWER, Role.LEADER]):
+            return Q()
+        return ~Q(status="draft")
+    if action in ("change", "assign", "publish"):
+        return Q() if _is_reviewer(user) else NOTHING
+    return NOTHING
+
+
+@access.register(DirectiveItem)
+def item_rule(user, action: str) -> Q:
+    directives = access.restrict(Directive.objects.all(), user, action)
+    return Q(directive_id__in=directives.values("pk"))
+
+
+@access.register(Assignment)
+def assignment_rule(user, action: str) -> Q:
+    if action == access.VIEW:
+        if has_role(user, OVERSEERS):
+            return Q()
+        mine = member_agencies(user)
+        return Q(agency_id__in=mine) | Q(parent__agency_id__in=mine)
+    if action in ("receive", "refuse"):
+        return Q(agency_id__in=member_agencies(user, roles=RECEIVERS))
+    if action in ("report", "request_extension"):
+        return Q(agency_id__in=member_agencies(user, roles=APPROVERS)) | (
+            Q(assignee_id=user.pk) & Q(agency_id__in=member_agencies(user, roles=[Role.OFFICER]))
+        )
+    if action == "progress":
+        return Q(agency_id__in=member_agencies(user, roles=(*RECEIVERS, Role.OFFICER)))
+    if action in ("approve", "endorse_extension"):
+        return Q(agency_id__in=member_agencies(user, roles=APPROVERS))
+    if action in ("accept", "triage", "decide_extension", "transfer", "create"):
+        return Q() if _is_reviewer(user) else NOTHING
+    return NOTHING
