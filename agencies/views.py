@@ -1,4 +1,3 @@
-from django.shortcuts import redirect
 from django.utils import timezone
 
 from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
@@ -6,10 +5,6 @@ from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
 from .filtersets import AgencyFilterSet
 from .models import Agency
 from .selectors import agency_get, membership_list
-
-
-def home(request):
-    return redirect("profile" if request.user.is_authenticated else "login")
 
 
 class ProfileView(SignedInTemplateView):

@@ -1,12 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies import views as agency_views
 
 urlpatterns = [
-    path("", agency_views.home, name="home"),
+    path("", RedirectView.as_view(pattern_name="workflow:dashboard"), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", agency_views.ProfileView.as_view(), name="profile"),
     path("agencies/", include("agencies.urls")),
+    path("", include("workflow.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -1,9 +1,11 @@
 """Scoped base views: the queryset is restricted before any handler runs (NetBox style)."""
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured
-from django.shortcuts import render
-from django.views.generic import DetailView, ListView, TemplateView
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from . import access
 from .exceptions import DomainError
@@ -35,11 +37,19 @@ class ScopedMixin(LoginRequiredMixin, DomainErrorMixin):
 
 
 class ScopedListView(ScopedMixin, ListView):
+    """A paginated list of what the user may see, filtered by the list's FilterSet.
+
+    Override ``select()`` to read through a selector (which must itself be scoped).
+    """
+
     paginate_by = 50
     filterset_class = None
 
+    def select(self):
+        return super().get_queryset()
+
     def get_queryset(self):
-        queryset = super().get_queryset()
+        queryset = self.select()
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(
                 self.request.GET or None, queryset=queryset, request=self.request
@@ -64,6 +74,61 @@ class ScopedDetailView(ScopedMixin, DetailView):
         obj = super().get_object(queryset=visible)
         access.require(self.request.user, self.action, obj)
         return obj
+
+
+class SelectorDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
+    """A page about one object read through a scoped selector ``select(user=, pk=)``.
+
+    Not visible → 404; visible but ``action`` not allowed → 403.
+    """
+
+    action = access.VIEW
+    context_object_name = "object"
+
+    def select(self, *, user, pk):
+        raise ImproperlyConfigured(f"{type(self).__name__} needs select().")
+
+    def get_object(self):
+        try:
+            obj = self.select(user=self.request.user, pk=self.kwargs["pk"])
+        except ObjectDoesNotExist as exc:
+            raise Http404 from exc
+        access.require(self.request.user, self.action, obj)
+        return obj
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context[self.context_object_name] = self.object
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return super().get(request, *args, **kwargs)
+
+
+class ServiceFormView(LoginRequiredMixin, DomainErrorMixin, FormView):
+    """Parse a form, call a service in ``perform(form)``, then redirect with a message.
+
+    A DomainError becomes a form error, so nothing the user typed is lost.
+    """
+
+    success_message = ""
+
+    def perform(self, form):
+        raise ImproperlyConfigured(f"{type(self).__name__} needs perform().")
+
+    def form_valid(self, form):
+        try:
+            self.result = self.perform(form)
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
+        if self.success_message:
+            messages.success(self.request, self.success_message)
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 class SignedInTemplateView(LoginRequiredMixin, DomainErrorMixin, TemplateView):

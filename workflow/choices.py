@@ -107,3 +107,23 @@ class ExtensionStatus(models.TextChoices):
 class CalendarDayKind(models.TextChoices):
     DAY_OFF = "day_off", _("Extra day off")
     WORKING_DAY = "working_day", _("Make-up working day")
+
+
+# The states in which each step may be taken: services enforce them, pages offer only these.
+ACTION_STATES = {
+    "receive": (AssignmentState.NEW,),
+    "refuse": (AssignmentState.NEW,),
+    "triage": (AssignmentState.REFUSED,),
+    "progress": OPEN_STATES,
+    "report": (AssignmentState.IN_PROGRESS,),
+    "approve": (AssignmentState.REPORTED,),
+    "return": (AssignmentState.REPORTED,),
+    "accept": (AssignmentState.APPROVED,),
+    "return_office": (AssignmentState.APPROVED,),
+    "request_extension": (
+        AssignmentState.NEW,
+        AssignmentState.IN_PROGRESS,
+        AssignmentState.REPORTED,
+    ),
+    "transfer": OPEN_STATES,
+}

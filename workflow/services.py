@@ -28,7 +28,7 @@ from core.time import local_date
 from . import evidence
 from .access import may_create_directive
 from .choices import (
-    OPEN_STATES,
+    ACTION_STATES,
     AssignmentRole,
     AssignmentSource,
     AssignmentState,
@@ -76,8 +76,9 @@ def _locked(assignment: Assignment) -> Assignment:
     )
 
 
-def _expect(assignment: Assignment, *states: str) -> None:
-    if assignment.state not in states:
+def _expect(assignment: Assignment, step: str) -> None:
+    """Refuse a step the assignment's state does not allow (someone else got there first)."""
+    if assignment.state not in ACTION_STATES[step]:
         raise AlreadyHandled()
 
 
@@ -418,7 +419,7 @@ def assignment_receive(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "receive", assignment)
-        _expect(assignment, AssignmentState.NEW)
+        _expect(assignment, "receive")
         if not _member(
             assignee, assignment.agency, local_date(at), (Role.OFFICER, Role.DEPUTY, Role.HEAD)
         ):
@@ -452,7 +453,7 @@ def assignment_refuse(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "refuse", assignment)
-        _expect(assignment, AssignmentState.NEW)
+        _expect(assignment, "refuse")
         if not reason.strip():
             raise InvalidInput(_("Give the reason."), code="reason_required")
         assignment.state = AssignmentState.REFUSED
@@ -484,7 +485,7 @@ def assignment_triage(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "triage", assignment)
-        _expect(assignment, AssignmentState.REFUSED)
+        _expect(assignment, "triage")
         if decision == "return":
             assignment.state = AssignmentState.NEW
         elif decision == "cancel":
@@ -583,7 +584,7 @@ def progress_report_file(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "progress", assignment)
-        _expect(assignment, *OPEN_STATES)
+        _expect(assignment, "progress")
         report = _store_report(
             actor=actor,
             assignment=assignment,
@@ -616,7 +617,7 @@ def completion_report_file(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "report", assignment)
-        _expect(assignment, AssignmentState.IN_PROGRESS)
+        _expect(assignment, "report")
         report = _store_report(
             actor=actor,
             assignment=assignment,
@@ -656,9 +657,9 @@ def _review(
     *,
     actor,
     assignment,
+    step,
     action,
     node,
-    from_state,
     report_from,
     to_state,
     report_to,
@@ -671,7 +672,8 @@ def _review(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, action, assignment)
-        _expect(assignment, from_state)
+        _expect(assignment, step)
+        from_state = assignment.state
         if comment_required and not comment.strip():
             raise InvalidInput(_("Say what must be redone."), code="comment_required")
         report = _pending_report(assignment, report_from)
@@ -705,7 +707,7 @@ def report_approve(
         assignment=assignment,
         action="approve",
         node=AssignmentFlow.approve,
-        from_state=AssignmentState.REPORTED,
+        step="approve",
         report_from=ReportStatus.FILED,
         to_state=AssignmentState.APPROVED,
         report_to=ReportStatus.APPROVED,
@@ -724,7 +726,7 @@ def report_return(
         assignment=assignment,
         action="approve",
         node=AssignmentFlow.approve,
-        from_state=AssignmentState.REPORTED,
+        step="return",
         report_from=ReportStatus.FILED,
         to_state=AssignmentState.IN_PROGRESS,
         report_to=ReportStatus.RETURNED_BY_HEAD,
@@ -744,7 +746,7 @@ def report_accept(
         assignment=assignment,
         action="accept",
         node=AssignmentFlow.review,
-        from_state=AssignmentState.APPROVED,
+        step="accept",
         report_from=ReportStatus.APPROVED,
         to_state=AssignmentState.DONE,
         report_to=ReportStatus.ACCEPTED,
@@ -763,7 +765,7 @@ def report_return_office(
         assignment=assignment,
         action="accept",
         node=AssignmentFlow.review,
-        from_state=AssignmentState.APPROVED,
+        step="return_office",
         report_from=ReportStatus.APPROVED,
         to_state=AssignmentState.IN_PROGRESS,
         report_to=ReportStatus.RETURNED_BY_OFFICE,
@@ -796,9 +798,7 @@ def extension_request(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "request_extension", assignment)
-        _expect(
-            assignment, AssignmentState.NEW, AssignmentState.IN_PROGRESS, AssignmentState.REPORTED
-        )
+        _expect(assignment, "request_extension")
         if assignment.due_date is None:
             raise DomainError(_("A continuous duty has no deadline to extend."), code="no_due_date")
         if requested_due_date <= assignment.due_date:
@@ -926,7 +926,7 @@ def assignment_transfer(
     with transaction.atomic():
         assignment = _locked(assignment)
         require(actor, "transfer", assignment)
-        _expect(assignment, *OPEN_STATES)
+        _expect(assignment, "transfer")
         old_state = assignment.state
         assignment.state = AssignmentState.TRANSFERRED
         assignment.save(update_fields=["state"])

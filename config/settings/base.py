@@ -88,7 +88,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "profile"
+LOGIN_REDIRECT_URL = "workflow:dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese by default, English on request; dates dd/mm/yyyy; Vietnam time.

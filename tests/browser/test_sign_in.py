@@ -24,7 +24,8 @@ def test_a_head_signs_in_and_sees_the_roles_in_vietnamese(
     page.fill("#id_password", "pw-Secret-1")
     page.click("button[type=submit]")
 
-    page.wait_for_url(f"{live_server.url}/accounts/profile/")
+    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.click("a.who")
     assert page.locator("h1").inner_text() == "Hoàng Văn Giám Đốc"
     row = page.locator("table tbody tr").first
     assert "Thủ trưởng" in row.inner_text()

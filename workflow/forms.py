@@ -1,0 +1,226 @@
+"""Input forms: shapes and field validation only; every rule lives in the services."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.choices import Collective, Role
+from agencies.models import Agency, Membership, User
+
+from .choices import DuePolicy, Modality
+from .models import Directive, DirectiveItem
+
+DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
+
+
+def agencies_for(user):
+    return Agency.objects.restrict(user, "view").order_by("code")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several evidence files in one field (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class DirectiveForm(forms.ModelForm):
+    class Meta:
+        model = Directive
+        fields = [
+            "kind",
+            "number",
+            "title",
+            "issued_on",
+            "issuer",
+            "signer",
+            "full_text",
+            "note",
+            "contribution_lead_days",
+        ]
+        widgets = {"issued_on": DATE_INPUT, "full_text": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["issuer"].queryset = agencies_for(user)
+        if self.instance.pk:
+            self.fields["issuer"].disabled = True
+
+
+class ItemForm(forms.ModelForm):
+    class Meta:
+        model = DirectiveItem
+        fields = ["number", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+
+class AssignForm(forms.Form):
+    leads = forms.ModelMultipleChoiceField(
+        label=_("Lead agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    collectives = forms.MultipleChoiceField(
+        label=_("Or whole groups (as they stood on the day of assignment)"),
+        choices=Collective.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    coordinators = forms.ModelMultipleChoiceField(
+        label=_("Coordinating agencies"),
+        queryset=Agency.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    modality = forms.ChoiceField(
+        label=_("Modality"), choices=Modality.choices, initial=Modality.ORDER
+    )
+    as_written = forms.CharField(label=_("As written in the text"), required=False, max_length=500)
+    title = forms.CharField(label=_("Title"), max_length=255)
+    expected_output = forms.CharField(label=_("Expected output"), required=False, max_length=500)
+    assigned_on = forms.DateField(label=_("Assigned on"), widget=DATE_INPUT)
+    due_policy = forms.ChoiceField(label=_("Due date policy"), choices=DuePolicy.choices)
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=DATE_INPUT)
+    working_days = forms.IntegerField(
+        label=_("Working days"), required=False, min_value=1, max_value=365
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("assigned_on", timezone.localdate())
+        super().__init__(*args, **kwargs)
+        self.fields["leads"].queryset = agencies_for(user)
+        self.fields["coordinators"].queryset = agencies_for(user)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("leads") and not data.get("collectives"):
+            raise forms.ValidationError(_("Choose at least one agency or group."))
+        policy = data.get("due_policy")
+        if policy == DuePolicy.FIXED and not data.get("due_date"):
+            self.add_error("due_date", _("Enter the due date."))
+        if policy == DuePolicy.WORKING_DAYS and not data.get("working_days"):
+            self.add_error("working_days", _("Enter the number of working days."))
+        return data
+
+
+class StepForm(forms.Form):
+    """A step's input; it knows the assignment and the user, to scope its choices."""
+
+    def __init__(self, *args, assignment=None, user=None, **kwargs):
+        self.assignment, self.user = assignment, user
+        super().__init__(*args, **kwargs)
+
+
+class ReceiveForm(StepForm):
+    assignee = forms.ModelChoiceField(
+        label=_("Give it to"), queryset=User.objects.none(), to_field_name="username"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        assignment = self.assignment
+        members = Membership.objects.active_on(timezone.localdate()).filter(
+            agency=assignment.agency, role__in=[Role.OFFICER, Role.DEPUTY, Role.HEAD]
+        )
+        self.fields["assignee"].queryset = User.objects.filter(
+            pk__in=members.values("user_id")
+        ).order_by("full_name", "username")
+
+
+class ReasonForm(StepForm):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CommentForm(StepForm):
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class TriageForm(StepForm):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[
+            ("return", _("Send it back to the agency")),
+            ("reassign", _("Give it to another agency")),
+            ("cancel", _("Cancel it")),
+        ],
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Other agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies_for(self.user)
+
+
+class ReportForm(StepForm):
+    text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 5}))
+    files = MultipleFileField(label=_("Evidence (PDF, Word, Excel, PNG, JPEG)"))
+
+
+class ProgressForm(ReportForm):
+    percent = forms.IntegerField(
+        label=_("Percent done"), required=False, min_value=0, max_value=100
+    )
+
+
+class ExtensionRequestForm(StepForm):
+    requested_due_date = forms.DateField(label=_("New due date"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class EndorseForm(StepForm):
+    endorse = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("Endorse and send to the office")), ("no", _("Decline"))],
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DecideForm(StepForm):
+    approve = forms.TypedChoiceField(
+        label=_("Decision"),
+        coerce=lambda v: v == "yes",
+        choices=[("yes", _("Approve")), ("no", _("Deny"))],
+    )
+    due_date = forms.DateField(
+        label=_("New due date (if different)"), required=False, widget=DATE_INPUT
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TransferForm(StepForm):
+    to_agency = forms.ModelChoiceField(
+        label=_("Successor agency"), queryset=Agency.objects.none(), to_field_name="code"
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_agency"].queryset = agencies_for(self.user)

@@ -1,0 +1,34 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflow"
+
+urlpatterns = [
+    path("directives/", views.DirectiveListView.as_view(), name="directives"),
+    path("directives/new/", views.DirectiveCreateView.as_view(), name="directive_create"),
+    path("directives/<int:pk>/", views.DirectiveDetailView.as_view(), name="directive"),
+    path("directives/<int:pk>/edit/", views.DirectiveUpdateView.as_view(), name="directive_edit"),
+    path(
+        "directives/<int:pk>/publish/",
+        views.DirectivePublishView.as_view(),
+        name="directive_publish",
+    ),
+    path("directives/<int:pk>/items/new/", views.ItemFormView.as_view(), name="item_create"),
+    path(
+        "directives/<int:pk>/items/<int:item>/edit/", views.ItemFormView.as_view(), name="item_edit"
+    ),
+    path("items/<int:item>/assign/", views.AssignView.as_view(), name="assign"),
+    path("assignments/", views.AssignmentListView.as_view(), name="assignments"),
+    path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment"),
+    path("assignments/<int:pk>/steps/<str:step>/", views.StepView.as_view(), name="step"),
+    path(
+        "extensions/<int:pk>/steps/<str:step>/",
+        views.ExtensionStepView.as_view(),
+        name="extension_step",
+    ),
+    path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
+    path("inbox/", views.InboxView.as_view(), name="inbox"),
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("transfers/", views.TransferListView.as_view(), name="transfers"),
+]

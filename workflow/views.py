@@ -1,0 +1,426 @@
+"""Pages of directives and assignments: parse → service → render; no rules here."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views import View
+
+from agencies.choices import Collective
+from agencies.selectors import collective_members
+from core import access
+from core.exceptions import DomainError
+from core.views import (
+    DomainErrorMixin,
+    ScopedListView,
+    SelectorDetailView,
+    ServiceFormView,
+    SignedInTemplateView,
+)
+
+from . import selectors, services
+from .access import may_create_directive
+from .actions import (
+    EXTENSION_STEPS,
+    STEPS,
+    available_extension_steps,
+    available_steps,
+    make_form,
+)
+from .choices import AssignmentRole, Timeliness
+from .deadlines import DueRule
+from .filtersets import AssignmentFilterSet, DirectiveFilterSet
+from .forms import AssignForm, DirectiveForm, ItemForm
+from .models import Assignment, Attachment, Directive, DirectiveItem, ExtensionRequest
+
+TIMELINESS_ORDER = [
+    Timeliness.DONE_ON_TIME,
+    Timeliness.DONE_LATE,
+    Timeliness.ON_TIME,
+    Timeliness.OVERDUE,
+    Timeliness.EXTENSION_REQUESTED,
+    Timeliness.CONTINUOUS,
+    Timeliness.TRANSFERRED,
+    Timeliness.CANCELLED,
+]
+
+
+def _bars(counter) -> list[dict]:
+    total = sum(counter.values()) or 1
+    return [
+        {
+            "key": key,
+            "label": Timeliness(key).label,
+            "count": counter[key],
+            "percent": round(100 * counter[key] / total, 1),
+        }
+        for key in TIMELINESS_ORDER
+        if counter.get(key)
+    ]
+
+
+class DirectiveListView(ScopedListView):
+    filterset_class = DirectiveFilterSet
+    template_name = "workflow/directive_list.html"
+    context_object_name = "directives"
+
+    def select(self):
+        return selectors.directive_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["may_create"] = may_create_directive(self.request.user)
+        return context
+
+
+class DirectiveDetailView(SelectorDetailView):
+    template_name = "workflow/directive_detail.html"
+    context_object_name = "directive"
+
+    def select(self, *, user, pk):
+        return selectors.directive_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, directive = self.request.user, self.object
+        progress = selectors.item_progress(user=user, directive=directive)
+        context["items"] = [
+            {
+                "item": item,
+                "bars": _bars(progress.get(item.pk, {})),
+                "total": sum(progress.get(item.pk, {}).values()),
+            }
+            for item in directive.items.all()
+        ]
+        context["may_change"] = access.can(user, "change", directive)
+        context["may_assign"] = access.can(user, "assign", directive)
+        return context
+
+
+class DirectiveCreateView(ServiceFormView):
+    form_class = DirectiveForm
+    template_name = "workflow/directive_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.directive_create(actor=self.request.user, **data)
+
+    def get_success_url(self):
+        return reverse("workflow:directive", args=[self.result.pk])
+
+
+class DirectiveUpdateView(ServiceFormView):
+    form_class = DirectiveForm
+    template_name = "workflow/directive_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.directive = get_object_or_404(
+            Directive.objects.restrict(request.user, "view"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        access.require(self.request.user, "change", self.directive)
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "instance": Directive.objects.get(pk=self.directive.pk),
+        }
+
+    def perform(self, form):
+        changes = {k: v for k, v in form.cleaned_data.items() if k != "issuer"}
+        return services.directive_update(
+            actor=self.request.user, directive=self.directive, **changes
+        )
+
+    def get_success_url(self):
+        return reverse("workflow:directive", args=[self.directive.pk])
+
+
+class DirectivePublishView(DomainErrorMixin, View):
+    def post(self, request, pk):
+        directive = get_object_or_404(Directive.objects.restrict(request.user, "view"), pk=pk)
+        services.directive_publish(actor=request.user, directive=directive)
+        messages.success(request, _("The directive is published."))
+        return redirect("workflow:directive", pk=pk)
+
+
+class ItemFormView(ServiceFormView):
+    form_class = ItemForm
+    template_name = "workflow/item_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.directive = get_object_or_404(
+            Directive.objects.restrict(request.user, "view"), pk=kwargs["pk"]
+        )
+        self.item = None
+        if "item" in kwargs:
+            self.item = get_object_or_404(self.directive.items, pk=kwargs["item"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        access.require(self.request.user, "change", self.directive)
+        kwargs = super().get_form_kwargs()
+        if self.item is not None:
+            kwargs["instance"] = DirectiveItem.objects.get(pk=self.item.pk)
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "directive": self.directive}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        if self.item is None:
+            return services.item_add(
+                actor=self.request.user,
+                directive=self.directive,
+                number=data["number"],
+                text=data["text"],
+            )
+        return services.item_update(
+            actor=self.request.user, item=self.item, number=data["number"], text=data["text"]
+        )
+
+    def get_success_url(self):
+        return reverse("workflow:directive", args=[self.directive.pk])
+
+
+class AssignView(ServiceFormView):
+    """One item → many agencies, lead or coordinating, with a due date policy."""
+
+    form_class = AssignForm
+    template_name = "workflow/assign.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.item = get_object_or_404(
+            DirectiveItem.objects.restrict(request.user, "view").select_related("directive"),
+            pk=kwargs["item"],
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        access.require(self.request.user, "assign", self.item.directive)
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "item": self.item}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        leads = list(data["leads"])
+        for collective in data["collectives"]:
+            leads += [
+                v.agency
+                for v in collective_members(
+                    collective=Collective(collective), on=data["assigned_on"]
+                )
+            ]
+        leads = list(dict.fromkeys(leads))
+        targets = [
+            services.Target(
+                agency=a,
+                role=AssignmentRole.LEAD,
+                modality=data["modality"],
+                as_written=data["as_written"],
+            )
+            for a in leads
+        ] + [
+            services.Target(
+                agency=a,
+                role=AssignmentRole.COORDINATING,
+                modality=data["modality"],
+                as_written=data["as_written"],
+            )
+            for a in data["coordinators"]
+        ]
+        rule = DueRule(
+            data["due_policy"],
+            fixed_date=data.get("due_date"),
+            working_days=data.get("working_days"),
+        )
+        created = services.assignments_create(
+            actor=self.request.user,
+            item=self.item,
+            targets=targets,
+            due_rule=rule,
+            title=data["title"],
+            expected_output=data["expected_output"],
+            assigned_on=data["assigned_on"],
+        )
+        messages.success(self.request, _("{n} assignments created.").format(n=len(created)))
+        return created
+
+    def get_success_url(self):
+        return reverse("workflow:directive", args=[self.item.directive_id])
+
+
+class AssignmentListView(ScopedListView):
+    filterset_class = AssignmentFilterSet
+    template_name = "workflow/assignment_list.html"
+    context_object_name = "assignments"
+
+    def select(self):
+        return selectors.assignment_list(user=self.request.user).order_by("due_date", "pk")
+
+
+class AssignmentDetailView(SelectorDetailView):
+    template_name = "workflow/assignment_detail.html"
+    context_object_name = "assignment"
+
+    def select(self, *, user, pk):
+        return selectors.assignment_get(user=user, pk=pk)
+
+    def get_context_data(self, bound=None, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, assignment = self.request.user, self.object
+        forms = []
+        for step in available_steps(user=user, assignment=assignment):
+            form = (
+                bound
+                if bound is not None and bound.prefix == step.name
+                else make_form(step, user=user, assignment=assignment)
+            )
+            forms.append((step, form))
+        extensions = []
+        for extension in assignment.extension_requests.all():
+            steps = [
+                (
+                    step,
+                    bound
+                    if bound is not None and bound.prefix == step.name
+                    else make_form(step, user=user, assignment=assignment),
+                )
+                for step in available_extension_steps(user=user, extension=extension)
+            ]
+            extensions.append((extension, steps))
+        context.update(
+            steps=forms,
+            extensions=extensions,
+            timeline=selectors.assignment_timeline(assignment=assignment),
+            today=timezone.localdate(),
+        )
+        return context
+
+
+class StepView(AssignmentDetailView):
+    """POST one step of the assignment's workflow; errors re-render the page, nothing lost."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk, step):
+        if step not in STEPS:
+            raise Http404
+        self.object = self.get_object()
+        definition = STEPS[step]
+        form = make_form(
+            definition,
+            user=request.user,
+            assignment=self.object,
+            data=request.POST,
+            files=request.FILES,
+        )
+        return self._run(definition, form, self.object)
+
+    def _run(self, definition, form, target):
+        if form.is_valid():
+            try:
+                definition.run(self.request.user, target, form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                return self._again(form, exc.status)
+            messages.success(self.request, _("Done: {step}.").format(step=definition.label))
+            return redirect("workflow:assignment", pk=self.object.pk)
+        return self._again(form, 400)
+
+    def _again(self, form, status):
+        self.object = self.get_object()
+        messages.error(self.request, _("The action was not carried out."))
+        return render(
+            self.request, self.template_name, self.get_context_data(bound=form), status=status
+        )
+
+
+class ExtensionStepView(StepView):
+    def post(self, request, pk, step):
+        extension = get_object_or_404(ExtensionRequest, pk=pk)
+        self.kwargs["pk"] = extension.assignment_id
+        self.object = self.get_object()
+        if step not in EXTENSION_STEPS:
+            raise Http404
+        definition = EXTENSION_STEPS[step]
+        form = make_form(definition, user=request.user, assignment=self.object, data=request.POST)
+        return self._run(definition, form, extension)
+
+
+class AttachmentView(DomainErrorMixin, View):
+    """Evidence is served only to people who may see its assignment."""
+
+    def get(self, request, pk):
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('login')}?next={request.path}")
+        attachment = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
+        assignment = Assignment.objects.get(pk=attachment.report.assignment_id)
+        access.require(request.user, "view", assignment)
+        return FileResponse(
+            attachment.file.open("rb"),
+            as_attachment=True,
+            filename=attachment.original_name,
+            content_type=attachment.content_type,
+        )
+
+
+TASK_LABELS = {
+    "receive": _lazy("Receive and delegate"),
+    "triage": _lazy("Decide on a refusal"),
+    "report": _lazy("Report completion"),
+    "approve": _lazy("Approve the report"),
+    "review": _lazy("Accept or return the result"),
+    "endorse": _lazy("Endorse an extension request"),
+    "decide": _lazy("Decide an extension request"),
+}
+
+
+class InboxView(SignedInTemplateView):
+    template_name = "workflow/inbox.html"
+
+    def get_context_data(self, **kwargs):
+        rows = []
+        for task in selectors.inbox(user=self.request.user)[:200]:
+            process = task.process
+            if hasattr(process, "assignmentprocess"):
+                assignment = process.assignmentprocess.assignment
+            else:
+                assignment = process.extensionprocess.extension.assignment
+            rows.append(
+                {"task": task, "assignment": assignment, "label": TASK_LABELS[task.flow_task.name]}
+            )
+        return {**super().get_context_data(**kwargs), "rows": rows}
+
+
+class DashboardView(SignedInTemplateView):
+    template_name = "workflow/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        data = selectors.agency_dashboard(user=self.request.user)
+        return {
+            **super().get_context_data(**kwargs),
+            **data,
+            "bars": _bars(data["counts"]),
+            "total": sum(data["counts"].values()),
+        }
+
+
+class TransferListView(SignedInTemplateView):
+    template_name = "workflow/transfers.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "candidates": selectors.transfer_candidates(user=self.request.user),
+        }
