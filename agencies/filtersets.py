@@ -16,7 +16,7 @@ class AgencyFilterSet(django_filters.FilterSet):
         label=_("Parent"),
         queryset=lambda request: Agency.objects.restrict(request.user, "view"),
         to_field_name="code",
-        method="noop",
+        method="by_code",
     )
     valid_on = django_filters.DateFilter(label=_("Valid on"), method="noop")
 
@@ -25,6 +25,9 @@ class AgencyFilterSet(django_filters.FilterSet):
         fields = ["q", "kind", "parent", "valid_on"]
 
     def noop(self, queryset, name, value):
+        return queryset
+
+    def by_code(self, queryset, name, value: str):
         return queryset
 
     def filter_queryset(self, queryset):

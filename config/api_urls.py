@@ -4,4 +4,5 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("agencies.api.urls")),
+    path("", include("workflow.api.urls")),
 ]

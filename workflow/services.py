@@ -1009,6 +1009,11 @@ def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Ass
             )
         )
         cal = WorkCalendar()
+        lifetimes: dict[int, list] = {}
+        for agency_id, start, end in AgencyVersion.objects.filter(
+            agency_id__in={o.agency_id for o in obligations}
+        ).values_list("agency_id", "valid_from", "valid_until"):
+            lifetimes.setdefault(agency_id, []).append((start, end))
         for obligation in obligations:
             index = 0
             while True:
@@ -1017,6 +1022,12 @@ def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Ass
                 if first > until or (obligation.ends_on and first >= obligation.ends_on):
                     break
                 if (obligation.pk, first) in existing:
+                    continue
+                alive = any(
+                    start <= first and (end is None or first < end)
+                    for start, end in lifetimes.get(obligation.agency_id, [])
+                )
+                if not alive:
                     continue
                 due = occurrence_due_date(
                     period_end=last,
@@ -1047,3 +1058,116 @@ def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Ass
                     )
                 )
     return created
+
+
+# Breakdown files -----------------------------------------------------------------------------
+
+
+def breakdown_load(*, actor, path, at: datetime | None = None) -> Directive:
+    """Create a directive, its items, assignments and recurring obligations from a breakdown
+    file, all in one transaction; collectives expand to the agencies of the issue date."""
+    from agencies.choices import Collective
+    from agencies.selectors import collective_members
+
+    from . import breakdown
+
+    data = breakdown.parse(path)
+    head = data.directive
+    with transaction.atomic():
+        issued_on = head["issued_on"]
+        codes = {
+            code
+            for item in data.items
+            for g in item.groups
+            for code in [*g.to, *g.coordinators]
+            if code not in Collective.values
+        } | {head["issuer"]}
+        agencies = {a.code: a for a in Agency.objects.filter(code__in=codes)}
+        unknown = sorted(codes - set(agencies))
+        if unknown:
+            raise InvalidInput(
+                _("Unknown agencies: {codes}.").format(codes=", ".join(unknown)),
+                code="agency_unknown",
+            )
+        directive = directive_create(
+            actor=actor,
+            kind=head["kind"],
+            number=head.get("number") or "",
+            title=head["title"],
+            issued_on=issued_on,
+            issuer=agencies[head["issuer"]],
+            signer=head.get("signer") or "",
+            full_text=data.full_text,
+            note=head.get("note") or "",
+        )
+        items = [
+            item_add(actor=actor, directive=directive, number=item.number, text=item.text)
+            for item in data.items
+        ]
+        directive = directive_publish(actor=actor, directive=directive)
+        expanded: dict[str, list[Agency]] = {}
+        for item, parsed in zip(items, data.items, strict=True):
+            for group in parsed.groups:
+                leads: list[Agency] = []
+                for name in group.to:
+                    if name in Collective.values:
+                        if name not in expanded:
+                            expanded[name] = [
+                                v.agency
+                                for v in collective_members(
+                                    collective=Collective(name), on=issued_on
+                                )
+                            ]
+                        leads += expanded[name]
+                    else:
+                        leads.append(agencies[name])
+                leads = list(dict.fromkeys(leads))
+                if group.recurrence:
+                    rec = group.recurrence
+                    for agency in leads:
+                        obligation_create(
+                            actor=actor,
+                            item=item,
+                            agency=agency,
+                            title=group.title,
+                            period=rec["period"],
+                            starts_on=rec["starts_on"],
+                            ends_on=rec.get("ends_on"),
+                            report_day=rec.get("report_day", 15),
+                            month_offset=rec.get("month_offset", 0),
+                            modality=group.modality,
+                            expected_output=group.expected_output,
+                            agency_as_written=group.as_written,
+                        )
+                    continue
+                targets = [
+                    Target(
+                        agency=a,
+                        role=group.role,
+                        modality=group.modality,
+                        as_written=group.as_written,
+                    )
+                    for a in leads
+                ]
+                targets += [
+                    Target(
+                        agency=agencies[c],
+                        role=AssignmentRole.COORDINATING,
+                        modality=group.modality,
+                        as_written=group.as_written,
+                    )
+                    for c in group.coordinators
+                ]
+                assignments_create(
+                    actor=actor,
+                    item=item,
+                    targets=targets,
+                    due_rule=DueRule(
+                        group.due_policy, fixed_date=group.due_date, working_days=group.working_days
+                    ),
+                    title=group.title,
+                    expected_output=group.expected_output,
+                    assigned_on=issued_on,
+                    at=at,
+                )
+        return directive

@@ -138,6 +138,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyKindEnum": "agencies.choices.AgencyKind",
+        "DirectiveKindEnum": "workflow.choices.DirectiveKind",
+        "DirectiveStatusEnum": "workflow.choices.DirectiveStatus",
+        "ReportKindEnum": "workflow.choices.ReportKind",
+        "ReportStatusEnum": "workflow.choices.ReportStatus",
+        "ExtensionStatusEnum": "workflow.choices.ExtensionStatus",
+    },
 }
 
 LOGGING = {
