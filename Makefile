@@ -37,6 +37,8 @@ run: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) load_agencies
 	$(MANAGE) load_demo
+	$(MANAGE) load_demo_directive
+	$(MANAGE) generate_occurrences
 	@echo "Đôn đốc is starting on http://$(HOST)/ — sign in with a demo user above."
 	$(MANAGE) runserver $(HOST)
 

@@ -333,14 +333,14 @@ class StepView(AssignmentDetailView):
                 definition.run(self.request.user, target, form.cleaned_data)
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
-                return self._again(form, exc.status)
+                return self._again(form, exc.status, str(exc.message))
             messages.success(self.request, _("Done: {step}.").format(step=definition.label))
             return redirect("workflow:assignment", pk=self.object.pk)
-        return self._again(form, 400)
+        return self._again(form, 400, _("The action was not carried out."))
 
-    def _again(self, form, status):
+    def _again(self, form, status, message):
         self.object = self.get_object()
-        messages.error(self.request, _("The action was not carried out."))
+        messages.error(self.request, message)
         return render(
             self.request, self.template_name, self.get_context_data(bound=form), status=status
         )

@@ -172,15 +172,17 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
 
 
 def _step_endpoint(name):
-    @extend_schema(
-        request=None, responses=AssignmentDetailSerializer, description=str(STEPS[name].label)
-    )
-    @action(detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name)
     def endpoint(self, request, pk=None):
         return self.run_step(name)
 
+    # The name must be set before @action records it in the route's method mapping.
     endpoint.__name__ = f"step_{name}"
-    return endpoint
+    endpoint = action(
+        detail=True, methods=["post"], url_path=name.replace("_", "-"), url_name=name
+    )(endpoint)
+    return extend_schema(
+        request=None, responses=AssignmentDetailSerializer, description=str(STEPS[name].label)
+    )(endpoint)
 
 
 for _name in STEPS:

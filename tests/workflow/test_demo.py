@@ -1,0 +1,74 @@
+"""`make run`'s reference directive: 15 items, assignments to the agencies each item names,
+a played history, and a second run that adds nothing."""
+
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from agencies.models import User
+from workflow.choices import Timeliness
+from workflow.models import Assignment, Directive, RecurringObligation
+from workflow.selectors import agency_dashboard, assignment_list, inbox
+
+
+@pytest.fixture
+def demo(reference_tree):
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo_directive", stdout=StringIO())
+    return Directive.objects.get()
+
+
+def test_the_reference_directive_is_loaded_with_its_items(demo):
+    assert demo.items.count() == 15
+    assert demo.status == "published"
+    assert "(QTO)" in demo.full_text
+    assert demo.number == ""  # not in the source text; the note says so
+    assert "giả định" in demo.note
+
+
+def test_each_item_goes_to_the_agencies_it_names(demo):
+    def codes(number, **kw):
+        return set(
+            Assignment.objects.filter(item__directive=demo, item__number=number, **kw).values_list(
+                "agency_as_written__code", flat=True
+            )
+        )
+
+    assert {"QT-SNV", "QT-SKHCN", "QT-SKHDT", "QT-STC", "QT-STP", "QT-STTTT", "QT-VPUBND"} == codes(
+        "12"
+    )
+    assert {"QT-CA", "QT-CTHUE", "QT-QLTT", "QT-BHXH", "QT-KBNN"} <= codes("13", modality="request")
+    assert "QT-MTTQ" in codes("14", modality="request")
+    assert codes("15", role="lead") == {"QT-SNV"}
+    assert codes("15", role="coordinating") == {"QT-VPUBND"}
+    assert RecurringObligation.objects.filter(item__number="15", period="half_yearly").exists()
+
+
+def test_the_history_gives_every_dashboard_something_true(demo):
+    reviewer = User.objects.get(username="chuyenvien.vp")
+    seen = Counter(a.timeliness for a in assignment_list(user=reviewer))
+    for kind in (
+        Timeliness.DONE_ON_TIME,
+        Timeliness.DONE_LATE,
+        Timeliness.OVERDUE,
+        Timeliness.ON_TIME,
+        Timeliness.CONTINUOUS,
+        Timeliness.EXTENSION_REQUESTED,
+        Timeliness.TRANSFERRED,
+    ):
+        assert seen[kind] > 0, kind
+    head = User.objects.get(username="giamdoc.stc")
+    board = agency_dashboard(user=head)
+    assert board["counts"][Timeliness.DONE_ON_TIME] > 0
+    names = {task.flow_task.name for task in inbox(user=head)}
+    assert {"receive", "approve", "endorse"} <= names
+    assert {t.flow_task.name for t in inbox(user=reviewer)} >= {"review"}
+
+
+def test_running_it_again_adds_nothing(demo):
+    before = Assignment.objects.count()
+    call_command("load_demo_directive", stdout=StringIO())
+    assert Directive.objects.count() == 1
+    assert Assignment.objects.count() == before

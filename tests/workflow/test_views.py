@@ -1,0 +1,217 @@
+"""The pages: lists, detail with its actions, steps that keep the user's input on error."""
+
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from workflow.choices import AssignmentState, DuePolicy
+from workflow.deadlines import DueRule
+from workflow.models import Assignment
+from workflow.services import Target, assignment_receive, assignments_create
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def step_url(assignment, step):
+    return reverse("workflow:step", args=[assignment.pk, step])
+
+
+@pytest.fixture
+def many(directive, small_tree, people):
+    """Thirty more assignments of item 1: to TC, so lists have length."""
+    item = directive.items.get(number="1")
+    for n in range(30):
+        assignments_create(
+            actor=people["reviewer"],
+            item=item,
+            targets=[Target(agency=small_tree["TC"])],
+            due_rule=DueRule(DuePolicy.FIXED, fixed_date=date(2026, 6, 1)),
+            title=f"Nhiệm vụ {n}",
+            assigned_on=date(2026, 1, 5),
+        )
+
+
+def test_the_head_sees_the_assignment_and_what_they_may_do(client, assignment, people):
+    client.force_login(people["head"])
+    response = client.get(reverse("workflow:assignment", args=[assignment.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Báo cáo giải ngân vốn đầu tư công" in html
+    assert step_url(assignment, "receive") in html
+    assert step_url(assignment, "accept") not in html
+    assert "27/02/2026" in html
+
+
+def test_another_agency_gets_404_for_the_page_and_the_step(client, assignment, people):
+    client.force_login(people["other_head"])
+    assert client.get(reverse("workflow:assignment", args=[assignment.pk])).status_code == 404
+    response = client.post(step_url(assignment, "receive"), {"receive-assignee": "officer"})
+    assert response.status_code == 404
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.NEW
+
+
+def test_a_step_not_allowed_to_a_visible_user_is_403(client, assignment, people):
+    client.force_login(people["officer"])
+    response = client.post(step_url(assignment, "receive"), {"receive-assignee": "officer"})
+    assert response.status_code == 403
+    assert "không có quyền" in response.content.decode()
+
+
+def test_the_whole_journey_through_the_pages(client, assignment, people):
+    client.force_login(people["head"])
+    response = client.post(step_url(assignment, "receive"), {"receive-assignee": "officer"})
+    assert response.status_code == 302
+    client.force_login(people["officer"])
+    upload = SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf")
+    response = client.post(
+        step_url(assignment, "report"), {"report-text": "Đã hoàn thành.", "report-files": [upload]}
+    )
+    assert response.status_code == 302
+    client.force_login(people["head"])
+    assert client.post(step_url(assignment, "approve"), {}).status_code == 302
+    client.force_login(people["reviewer"])
+    assert client.post(step_url(assignment, "accept"), {"accept-comment": "Đạt"}).status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.DONE
+    html = client.get(reverse("workflow:assignment", args=[assignment.pk])).content.decode()
+    assert "report.accept" in html and "ket-qua.pdf" in html
+
+
+def test_a_rejected_step_keeps_what_the_user_typed(client, assignment, people):
+    client.force_login(people["head"])
+    client.post(step_url(assignment, "receive"), {"receive-assignee": "officer"})
+    client.force_login(people["officer"])
+    text = "Báo cáo rất dài mà người dùng đã gõ."
+    bad = SimpleUploadedFile("virus.pdf", b"MZ\x90\x00", content_type="application/pdf")
+    response = client.post(
+        step_url(assignment, "report"), {"report-text": text, "report-files": [bad]}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert text in html
+    assert "không phải là tài liệu được chấp nhận" in html
+    assignment.refresh_from_db()
+    assert assignment.state == AssignmentState.IN_PROGRESS
+
+
+def test_approving_an_already_approved_report_says_it_was_handled(client, assignment, people):
+    assignment_receive(actor=people["head"], assignment=assignment, assignee=people["officer"])
+    client.force_login(people["officer"])
+    client.post(step_url(assignment, "report"), {"report-text": "Xong."})
+    client.force_login(people["head"])
+    assert client.post(step_url(assignment, "approve"), {}).status_code == 302
+    response = client.post(step_url(assignment, "approve"), {})
+    assert response.status_code == 409
+    assert "đã được xử lý" in response.content.decode()
+
+
+def test_evidence_is_served_only_to_those_who_see_the_assignment(client, assignment, people):
+    client.force_login(people["head"])
+    client.post(step_url(assignment, "receive"), {"receive-assignee": "officer"})
+    client.force_login(people["officer"])
+    upload = SimpleUploadedFile("ket-qua.pdf", PDF, content_type="application/pdf")
+    client.post(step_url(assignment, "report"), {"report-text": "Xong.", "report-files": [upload]})
+    attachment = assignment.reports.get().attachments.get()
+    url = reverse("workflow:attachment", args=[attachment.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    client.force_login(people["other_officer"])
+    assert client.get(url).status_code == 404
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_lists_take_a_constant_number_of_queries(
+    client, many, people, django_assert_max_num_queries
+):
+    client.force_login(people["reviewer"])
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("workflow:assignments"))
+    assert len(response.context["assignments"]) == 30
+    with django_assert_max_num_queries(12):
+        client.get(reverse("workflow:inbox"))
+    with django_assert_max_num_queries(12):
+        client.get(reverse("workflow:dashboard"))
+    with django_assert_max_num_queries(14):
+        response = client.get(
+            reverse("workflow:directive", args=[Assignment.objects.first().item.directive_id])
+        )
+    assert "30" in response.content.decode()
+
+
+def test_the_inbox_shows_what_each_person_must_do(client, assignment, people):
+    client.force_login(people["clerk"])
+    html = client.get(reverse("workflow:inbox")).content.decode()
+    assert "Báo cáo giải ngân vốn đầu tư công" in html
+    client.force_login(people["officer"])
+    html = client.get(reverse("workflow:inbox")).content.decode()
+    assert "Báo cáo giải ngân vốn đầu tư công" not in html
+    client.force_login(people["other_head"])
+    assert "Báo cáo giải ngân" not in client.get(reverse("workflow:inbox")).content.decode()
+
+
+def test_the_filter_narrows_by_timeliness_and_agency(client, assignment, many, people):
+    client.force_login(people["reviewer"])
+    response = client.get(
+        reverse("workflow:assignments"), {"timeliness": "continuous", "agency": "TC"}
+    )
+    assert len(response.context["assignments"]) == 0
+    response = client.get(reverse("workflow:assignments"), {"q": "Nhiệm vụ 1"})
+    assert len(response.context["assignments"]) == 11
+
+
+def test_reviewer_registers_a_directive_through_the_form(client, small_tree, people):
+    client.force_login(people["reviewer"])
+    response = client.post(
+        reverse("workflow:directive_create"),
+        {
+            "kind": "ke_hoach",
+            "number": "12/KH-UBND",
+            "title": "Kế hoạch CCHC năm 2026",
+            "issued_on": "05/01/2026",
+            "issuer": small_tree["P2"].pk,
+            "signer": "",
+            "full_text": "",
+            "note": "",
+            "contribution_lead_days": 3,
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(people["head"])
+    response = client.get(reverse("workflow:directive_create"))
+    assert response.status_code == 200  # the page shows; the service refuses on submit
+    response = client.post(
+        reverse("workflow:directive_create"),
+        {
+            "kind": "ke_hoach",
+            "title": "x",
+            "issued_on": "05/01/2026",
+            "issuer": small_tree["P2"].pk,
+            "contribution_lead_days": 3,
+        },
+    )
+    assert response.status_code == 403
+
+
+def test_assign_screen_expands_groups_as_of_the_day(client, directive, small_tree, people):
+    client.force_login(people["reviewer"])
+    item = directive.items.get(number="1")
+    response = client.post(
+        reverse("workflow:assign", args=[item.pk]),
+        {
+            "collectives": ["departments"],
+            "modality": "order",
+            "title": "Tuyên truyền",
+            "assigned_on": "05/01/2026",
+            "due_policy": "working_days",
+            "working_days": 10,
+        },
+    )
+    assert response.status_code == 302
+    created = Assignment.objects.filter(item=item)
+    assert sorted(a.agency.code for a in created) == ["NV", "TC"]
+    assert {a.due_date for a in created} == {date(2026, 1, 19)}
