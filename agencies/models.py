@@ -238,7 +238,7 @@ class Membership(ValidityPeriod):
         Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(_("role"), max_length=24, choices=Role.choices)
-    title = models.CharField(_("title"), max_length=150, blank=True)
+    title = models.CharField(_("job title"), max_length=150, blank=True)
 
     objects = models.Manager.from_queryset(MembershipQuerySet)()
 

@@ -10,7 +10,7 @@
 
 from django.db.models import Q
 
-from agencies.access import has_role, member_agencies
+from agencies.access import has_role, holds_role, member_agencies
 from agencies.choices import Role
 from core import access
 
@@ -22,25 +22,23 @@ RECEIVERS = (Role.HEAD, Role.DEPUTY, Role.CLERK)
 APPROVERS = (Role.HEAD, Role.DEPUTY)
 
 
-def _is_reviewer(user) -> bool:
-    return has_role(user, [Role.REVIEWER])
-
-
 def may_create_directive(user) -> bool:
     """Directives are registered by the provincial office's reviewers (or the system)."""
     if user is None:
         return True
-    return user.is_authenticated and user.is_active and (user.is_superuser or _is_reviewer(user))
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or has_role(user, [Role.REVIEWER]))
+    )
 
 
 @access.register(Directive)
 def directive_rule(user, action: str) -> Q:
     if action == access.VIEW:
-        if has_role(user, [Role.REVIEWER, Role.LEADER]):
-            return Q()
-        return ~Q(status="draft")
+        return holds_role(user, [Role.REVIEWER, Role.LEADER]) | ~Q(status="draft")
     if action in ("change", "assign", "publish"):
-        return Q() if _is_reviewer(user) else NOTHING
+        return holds_role(user, [Role.REVIEWER])
     return NOTHING
 
 
@@ -53,10 +51,8 @@ def item_rule(user, action: str) -> Q:
 @access.register(Assignment)
 def assignment_rule(user, action: str) -> Q:
     if action == access.VIEW:
-        if has_role(user, OVERSEERS):
-            return Q()
         mine = member_agencies(user)
-        return Q(agency_id__in=mine) | Q(parent__agency_id__in=mine)
+        return holds_role(user, OVERSEERS) | Q(agency_id__in=mine) | Q(parent__agency_id__in=mine)
     if action in ("receive", "refuse"):
         return Q(agency_id__in=member_agencies(user, roles=RECEIVERS))
     if action in ("report", "request_extension"):
@@ -67,6 +63,6 @@ def assignment_rule(user, action: str) -> Q:
         return Q(agency_id__in=member_agencies(user, roles=(*RECEIVERS, Role.OFFICER)))
     if action in ("approve", "endorse_extension"):
         return Q(agency_id__in=member_agencies(user, roles=APPROVERS))
-    if action in ("accept", "triage", "decide_extension", "transfer", "create"):
-        return Q() if _is_reviewer(user) else NOTHING
+    if action in ("accept", "triage", "decide_extension", "transfer"):
+        return holds_role(user, [Role.REVIEWER])
     return NOTHING

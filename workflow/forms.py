@@ -55,6 +55,7 @@ class DirectiveForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["issuer"].queryset = agencies_for(user)
+        self.fields["issuer"].to_field_name = "code"
         if self.instance.pk:
             self.fields["issuer"].disabled = True
 

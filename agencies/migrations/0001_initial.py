@@ -104,7 +104,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_until', models.DateField(blank=True, help_text='The first day on which it no longer applies; empty while still valid.', null=True, verbose_name='valid until')),
                 ('role', models.CharField(choices=[('leader', 'Leader'), ('head', 'Head'), ('deputy', 'Deputy head'), ('officer', 'Officer'), ('clerk', 'Clerk'), ('reviewer', 'Reviewer'), ('inspector', 'Inspector'), ('emulation_officer', 'Emulation officer')], max_length=24, verbose_name='role')),
-                ('title', models.CharField(blank=True, max_length=150, verbose_name='title')),
+                ('title', models.CharField(blank=True, max_length=150, verbose_name='job title')),
                 ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='agencies.agency', verbose_name='agency')),
                 ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to=settings.AUTH_USER_MODEL, verbose_name='user')),
             ],

@@ -59,7 +59,7 @@ def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path):
     open_step(page, "Chấp nhận kết quả")
     page.fill("#id_accept-comment", "Đạt yêu cầu.")
     page.click("form[action$='/accept/'] button[type=submit]")
-    assert "Hoàn thành" in page.inner_text(".facts")
+    assert "Đã hoàn thành" in page.inner_text(".facts")
     timeline = page.inner_text(".timeline")
     for verb in ("assignment.receive", "report.complete", "report.approve", "report.accept"):
         assert verb in timeline

@@ -92,7 +92,6 @@ def test_filters_are_the_same_as_the_pages(client, assignment, people):
 
 
 def test_extension_endorse_and_decide(client, assignment, people):
-    client.force_login(people["officer"])
     client.force_login(people["head"])
     as_json(client, assignment, "receive", {"assignee": "officer"})
     client.force_login(people["officer"])

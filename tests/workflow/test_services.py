@@ -38,7 +38,6 @@ from workflow.services import (
 
 from .conftest import vn
 
-
 # Extensions ---------------------------------------------------------------------------------
 
 

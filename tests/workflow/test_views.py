@@ -173,7 +173,7 @@ def test_reviewer_registers_a_directive_through_the_form(client, small_tree, peo
             "number": "12/KH-UBND",
             "title": "Kế hoạch CCHC năm 2026",
             "issued_on": "05/01/2026",
-            "issuer": small_tree["P2"].pk,
+            "issuer": "P2",
             "signer": "",
             "full_text": "",
             "note": "",
@@ -190,7 +190,7 @@ def test_reviewer_registers_a_directive_through_the_form(client, small_tree, peo
             "kind": "ke_hoach",
             "title": "x",
             "issued_on": "05/01/2026",
-            "issuer": small_tree["P2"].pk,
+            "issuer": "P2",
             "contribution_lead_days": 3,
         },
     )
@@ -215,3 +215,38 @@ def test_assign_screen_expands_groups_as_of_the_day(client, directive, small_tre
     created = Assignment.objects.filter(item=item)
     assert sorted(a.agency.code for a in created) == ["NV", "TC"]
     assert {a.due_date for a in created} == {date(2026, 1, 19)}
+
+
+def test_the_list_costs_the_same_queries_for_1_and_30_rows(
+    client, assignment, directive, small_tree, people
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people["reviewer"])
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    pages = [
+        reverse("workflow:assignments"),
+        reverse("workflow:inbox"),
+        reverse("workflow:dashboard"),
+        "/api/v1/assignments/",
+        reverse("workflow:directive", args=[directive.pk]),
+    ]
+    for url in pages:  # warm the per-process caches (content types)
+        count(url)
+    small = [count(url) for url in pages]
+    item = directive.items.get(number="1")
+    for n in range(30):
+        assignments_create(
+            actor=people["reviewer"],
+            item=item,
+            targets=[Target(agency=small_tree["TC"])],
+            due_rule=DueRule(DuePolicy.CONTINUOUS),
+            title=f"Việc {n}",
+        )
+    assert [count(url) for url in pages] == small

@@ -54,7 +54,6 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     @extend_schema(request=None, responses=DirectiveDetailSerializer)
     def create(self, request):
         form = DirectiveForm(data=request.data, user=request.user)
-        form.fields["issuer"].to_field_name = "code"
         directive = services.directive_create(actor=request.user, **_valid(form))
         return Response(DirectiveDetailSerializer(directive).data, status=status.HTTP_201_CREATED)
 

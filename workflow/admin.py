@@ -1,0 +1,98 @@
+"""Administration: calendar overrides are edited here; directives and assignments are read
+here and changed through the pages (their services keep the timeline and the flows)."""
+
+from django.contrib import admin
+
+from .models import (
+    Assignment,
+    CalendarOverride,
+    Directive,
+    DirectiveItem,
+    ExtensionRequest,
+    ProgressReport,
+    RecurringObligation,
+)
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    list_display = ["day", "kind", "reason"]
+    list_filter = ["kind"]
+    search_fields = ["reason"]
+    date_hierarchy = "day"
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ItemInline(admin.TabularInline):
+    model = DirectiveItem
+    extra = 0
+    fields = ["number", "order", "text"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Directive)
+class DirectiveAdmin(ReadOnlyAdmin):
+    list_display = ["number", "title", "kind", "issued_on", "issuer", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["number", "title"]
+    list_select_related = ["issuer"]
+    inlines = [ItemInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "title", "agency", "role", "modality", "due_date", "state"]
+    list_filter = ["state", "role", "modality", "source"]
+    search_fields = ["title", "agency__code", "agency_text"]
+    list_select_related = ["agency"]
+    date_hierarchy = "due_date"
+
+
+@admin.register(RecurringObligation)
+class RecurringObligationAdmin(ReadOnlyAdmin):
+    list_display = [
+        "title",
+        "agency",
+        "period",
+        "report_day",
+        "month_offset",
+        "starts_on",
+        "ends_on",
+    ]
+    list_filter = ["period"]
+    search_fields = ["title", "agency__code"]
+    list_select_related = ["agency"]
+
+
+@admin.register(ProgressReport)
+class ProgressReportAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "assignment", "kind", "author", "submitted_at", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["text", "assignment__title"]
+    list_select_related = ["assignment", "author"]
+
+
+@admin.register(ExtensionRequest)
+class ExtensionRequestAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "assignment", "current_due_date", "requested_due_date", "status"]
+    list_filter = ["status"]
+    search_fields = ["reason", "assignment__title"]
+    list_select_related = ["assignment"]
