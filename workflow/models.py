@@ -25,6 +25,7 @@ from .choices import (
     Period,
     ReportKind,
     ReportStatus,
+    Timeliness,
 )
 
 USER = settings.AUTH_USER_MODEL
@@ -240,6 +241,12 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"#{self.pk} {self.title}"
+
+    @property
+    def timeliness_label(self) -> str:
+        """The label of the ``timeliness`` annotated by ``selectors.assignment_list``."""
+        value = getattr(self, "timeliness", None)
+        return Timeliness(value).label if value else ""
 
 
 class AssignmentProcess(Process):

@@ -533,7 +533,7 @@ def _successor_assignment(*, actor, at, old: Assignment, agency: Agency) -> Assi
         period_end=old.period_end,
         title=old.title,
         expected_output=old.expected_output,
-        assigned_on=min(local_date(at), old.due_date or local_date(at)),
+        assigned_on=old.assigned_on,
         due_policy=old.due_policy,
         due_date=old.due_date,
         source=AssignmentSource.TRANSFER,

@@ -18,9 +18,17 @@ def test_login_page_speaks_vietnamese_by_default(client, db):
     assert "Mật khẩu" in html
 
 
-def test_login_page_speaks_english_on_request(client, db):
-    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en")
+def test_an_english_browser_still_gets_vietnamese(client, db):
+    response = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Đăng nhập" in response.content.decode()
+
+
+def test_english_on_request_through_the_language_switch(client, db):
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    response = client.get(reverse("login"))
     assert "Sign in" in response.content.decode()
+    assert '<html lang="en">' in response.content.decode()
 
 
 def test_signing_in_leads_to_the_profile_with_memberships(client, officer):
