@@ -40,6 +40,9 @@ run: install
 	$(MANAGE) load_demo_directive
 	$(MANAGE) generate_occurrences
 	@echo "Đôn đốc is starting on http://$(HOST)/ — sign in with a demo user above."
+	@echo "The deadline sweep runs beside it every 300 s (mail goes to this console)."
+	$(MANAGE) sweep --loop --interval 300 & sweep=$$!; \
+	trap 'kill $$sweep 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST)
 
 ## test: the whole suite (DATABASE_URL picks SQLite by default or PostgreSQL)

@@ -5,4 +5,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("agencies.api.urls")),
     path("", include("workflow.api.urls")),
+    path("", include("notifications.api.urls")),
 ]

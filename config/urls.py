@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/profile/", agency_views.ProfileView.as_view(), name="profile"),
     path("agencies/", include("agencies.urls")),
     path("", include("workflow.urls")),
+    path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -14,7 +14,7 @@ from agencies.access import has_role, holds_role, member_agencies
 from agencies.choices import Role
 from core import access
 
-from .models import Assignment, Directive, DirectiveItem
+from .models import Assignment, Directive, DirectiveItem, Escalation
 
 NOTHING = Q(pk__in=[])
 OVERSEERS = (Role.REVIEWER, Role.LEADER, Role.INSPECTOR, Role.EMULATION_OFFICER)
@@ -65,4 +65,16 @@ def assignment_rule(user, action: str) -> Q:
         return Q(agency_id__in=member_agencies(user, roles=APPROVERS))
     if action in ("accept", "triage", "decide_extension", "transfer"):
         return holds_role(user, [Role.REVIEWER])
+    return NOTHING
+
+
+@access.register(Escalation)
+def escalation_rule(user, action: str) -> Q:
+    if action == access.VIEW:
+        visible = access.restrict(Assignment.objects.all(), user, access.VIEW)
+        return Q(assignment_id__in=visible.values("pk"))
+    if action == "decide_escalation":
+        return holds_role(user, [Role.REVIEWER]) & Q(sent_to_leader=False)
+    if action == "decide_escalation_leader":
+        return holds_role(user, [Role.LEADER]) & Q(sent_to_leader=True)
     return NOTHING

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.choices import Collective, Role
 from agencies.models import Agency, Membership, User
 
-from .choices import DuePolicy, Modality
-from .models import Directive, DirectiveItem
+from .choices import DuePolicy, EscalationDecision, Modality
+from .models import Directive, DirectiveItem, Escalation
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -225,3 +225,51 @@ class TransferForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = agencies_for(self.user)
+
+
+class EscalationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=EscalationDecision.choices)
+    note = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    due_date = forms.DateField(label=_("New due date"), required=False, widget=DATE_INPUT)
+    agency = forms.ModelChoiceField(
+        label=_("Other agency"),
+        queryset=Agency.objects.none(),
+        required=False,
+        to_field_name="code",
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Other officer"),
+        queryset=User.objects.none(),
+        required=False,
+        to_field_name="username",
+    )
+    penalty_points = forms.DecimalField(
+        label=_("Penalty points"), required=False, min_value=0, max_digits=6, decimal_places=2
+    )
+    send_up = forms.BooleanField(label=_("Send it up to a leader instead"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies_for(user)
+        self.fields["assignee"].queryset = User.objects.filter(is_active=True)
+
+
+class BulkEscalationForm(EscalationDecisionForm):
+    """Several escalations decided at once (extend, penalty or close)."""
+
+    escalations = forms.ModelMultipleChoiceField(
+        label=_("Escalations"), queryset=Escalation.objects.none()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["decision"].choices = [
+            c for c in EscalationDecision.choices if c[0] != EscalationDecision.REASSIGN
+        ]
+        self.fields["escalations"].queryset = Escalation.objects.restrict(user, "view").filter(
+            resolved_at__isnull=True
+        )
+        for name in ("agency", "assignee", "send_up"):
+            del self.fields[name]

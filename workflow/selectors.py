@@ -28,8 +28,15 @@ from core.time import local_date
 
 from .access import APPROVERS, RECEIVERS
 from .choices import OPEN_STATES, AssignmentState, ExtensionStatus, Timeliness
-from .flows import AssignmentFlow, ExtensionFlow
-from .models import Assignment, Directive, DirectiveItem, ExtensionRequest, ProgressReport
+from .flows import AssignmentFlow, EscalationFlow, ExtensionFlow
+from .models import (
+    Assignment,
+    Directive,
+    DirectiveItem,
+    Escalation,
+    ExtensionRequest,
+    ProgressReport,
+)
 
 
 def timeliness(today: date) -> Case:
@@ -186,12 +193,22 @@ def inbox(*, user) -> QuerySet[Task]:
         mine |= Q(
             flow_task__in=[AssignmentFlow.review, AssignmentFlow.triage, ExtensionFlow.decide]
         )
+        mine |= Q(
+            flow_task=EscalationFlow.decide,
+            process__escalationprocess__escalation__resolved_at__isnull=True,
+        )
+    if has_role(user, [Role.LEADER]):
+        mine |= Q(
+            flow_task=EscalationFlow.leader,
+            process__escalationprocess__escalation__resolved_at__isnull=True,
+        )
     return (
         Task.objects.filter(mine, status__in=[STATUS.NEW, STATUS.ASSIGNED])
         .select_related(
             "process__assignmentprocess__assignment__agency",
             "process__assignmentprocess__assignment__item__directive",
             "process__extensionprocess__extension__assignment__agency",
+            "process__escalationprocess__escalation__assignment__agency",
         )
         .order_by("created")
     )
@@ -220,3 +237,12 @@ def transfer_candidates(*, user, today: date | None = None) -> list[tuple[Assign
             successors[key] = [r.agency for r in found]
         result.append((assignment, successors[key]))
     return result
+
+
+def escalation_list(*, user) -> QuerySet[Escalation]:
+    """Escalations of the assignments ``user`` may see, with what the office page shows."""
+    return (
+        Escalation.objects.restrict(user, "view")
+        .select_related("level", "assignment__agency", "assignment__item__directive", "decided_by")
+        .order_by("resolved_at", "-raised_at", "pk")
+    )

@@ -24,6 +24,8 @@ from core.audit import audit_record
 from core.exceptions import DomainError, Forbidden, InvalidInput
 from core.text import nfc
 from core.time import local_date
+from notifications.models import Category
+from notifications.services import Planned, notices_plan
 
 from . import evidence
 from .access import may_create_directive
@@ -34,18 +36,21 @@ from .choices import (
     AssignmentState,
     DirectiveStatus,
     DuePolicy,
+    EscalationDecision,
+    EscalationResolution,
     ExtensionStatus,
     Modality,
     ReportKind,
     ReportStatus,
 )
 from .deadlines import DueRule, WorkCalendar, occurrence_due_date, period_bounds
-from .flows import AssignmentFlow, ExtensionFlow
+from .flows import AssignmentFlow, EscalationFlow, ExtensionFlow
 from .models import (
     Assignment,
     Attachment,
     Directive,
     DirectiveItem,
+    Escalation,
     ExtensionRequest,
     ProgressReport,
     RecurringObligation,
@@ -685,6 +690,8 @@ def _review(
             assignment.completed_on = local_date(report.submitted_at)
             fields.append("completed_on")
         assignment.save(update_fields=fields)
+        if to_state == AssignmentState.DONE:
+            _resolve_escalations(assignment, EscalationResolution.COMPLETED, at)
         _timeline(
             actor,
             verb,
@@ -901,6 +908,9 @@ def extension_decide(
         if approve:
             assignment.due_date = new_due
             assignment.save(update_fields=["due_date"])
+            _resolve_escalations(
+                assignment, EscalationResolution.SUPERSEDED, at, keep_due_date=new_due
+            )
         _timeline(
             actor,
             "extension.approve" if approve else "extension.deny",
@@ -931,6 +941,7 @@ def assignment_transfer(
         assignment.state = AssignmentState.TRANSFERRED
         assignment.save(update_fields=["state"])
         AssignmentFlow.instance.cancel(assignment.process)
+        _resolve_escalations(assignment, EscalationResolution.REASSIGNED, at)
         successor = _successor_assignment(actor=actor, at=at, old=assignment, agency=to_agency)
         _timeline(
             actor,
@@ -1171,3 +1182,185 @@ def breakdown_load(*, actor, path, at: datetime | None = None) -> Directive:
                     at=at,
                 )
         return directive
+
+
+# Escalations --------------------------------------------------------------------------------
+
+
+def _resolve_escalations(
+    assignment: Assignment, resolution: str, at, *, actor=None, keep_due_date=None
+) -> int:
+    """Close the open levels of an assignment (all, or those of other due dates) and cancel
+    their review tasks."""
+    open_ = Escalation.objects.select_for_update().filter(
+        assignment=assignment, resolved_at__isnull=True
+    )
+    if keep_due_date is not None:
+        open_ = open_.exclude(due_date=keep_due_date)
+    closed = 0
+    for escalation in open_.select_related("process"):
+        escalation.resolved_at, escalation.resolution = at, resolution
+        escalation.save(update_fields=["resolved_at", "resolution"])
+        process = getattr(escalation, "process", None)
+        if process is not None and process.finished is None:
+            EscalationFlow.instance.cancel(process)
+        closed += 1
+    return closed
+
+
+def _notify_agency(assignment: Assignment, key: str, title: str, at) -> None:
+    on = local_date(at)
+    heads = (
+        Membership.objects.active_on(on)
+        .filter(agency=assignment.agency, role__in=[Role.HEAD, Role.DEPUTY])
+        .values_list("user_id", flat=True)
+    )
+    recipients = set(heads) | ({assignment.assignee_id} if assignment.assignee_id else set())
+    notices_plan(
+        [
+            Planned(
+                recipient_id=user_id,
+                key=key,
+                category=Category.DECISION,
+                title=title,
+                url=f"/assignments/{assignment.pk}/",
+            )
+            for user_id in recipients
+        ],
+        at=at,
+    )
+
+
+def escalation_decide(
+    *,
+    actor,
+    escalation: Escalation,
+    decision: str,
+    note: str = "",
+    due_date: date | None = None,
+    agency: Agency | None = None,
+    assignee=None,
+    penalty_points=None,
+    send_up: bool = False,
+    at: datetime | None = None,
+) -> Escalation:
+    """The office (or, once sent up, a leader) decides an escalation: extend, reassign,
+    accept with a recorded penalty, or close; the office may instead send it up to a leader."""
+    at = _now(at)
+    with transaction.atomic():
+        escalation = (
+            Escalation.objects.select_for_update().select_related("level").get(pk=escalation.pk)
+        )
+        assignment = _locked(escalation.assignment)
+        leader_step = escalation.sent_to_leader
+        require(
+            actor, "decide_escalation_leader" if leader_step else "decide_escalation", escalation
+        )
+        if escalation.resolved_at is not None:
+            raise AlreadyHandled()
+        if send_up and not leader_step:
+            escalation.sent_to_leader = True
+            escalation.decision_note = note.strip()
+            escalation.save(update_fields=["sent_to_leader", "decision_note"])
+            _timeline(
+                actor,
+                "escalation.send_up",
+                assignment,
+                at=at,
+                note=note.strip(),
+                new={"escalation": escalation.pk},
+            )
+            _complete_task(escalation.process, EscalationFlow.decide, actor, at)
+            return escalation
+        old = {
+            "due_date": assignment.due_date,
+            "agency": assignment.agency.code,
+            "assignee": assignment.assignee.username if assignment.assignee else None,
+        }
+        if decision == EscalationDecision.EXTEND:
+            if due_date is None or assignment.due_date is None or due_date <= assignment.due_date:
+                raise InvalidInput(
+                    _("The new due date must be after the current one."), code="not_later"
+                )
+            assignment.due_date = due_date
+            assignment.save(update_fields=["due_date"])
+            resolution = EscalationResolution.EXTENDED
+        elif decision == EscalationDecision.REASSIGN:
+            if assignee is not None:
+                if not _member(
+                    assignee,
+                    assignment.agency,
+                    local_date(at),
+                    (Role.OFFICER, Role.DEPUTY, Role.HEAD),
+                ):
+                    raise InvalidInput(
+                        _("{user} does not work for {agency}.").format(
+                            user=assignee, agency=assignment.agency.code
+                        ),
+                        code="assignee_not_member",
+                    )
+                assignment.assignee = assignee
+                assignment.save(update_fields=["assignee"])
+            elif agency is not None and agency != assignment.agency:
+                assignment.state = AssignmentState.TRANSFERRED
+                assignment.save(update_fields=["state"])
+                AssignmentFlow.instance.cancel(assignment.process)
+                _successor_assignment(actor=actor, at=at, old=assignment, agency=agency)
+            else:
+                raise InvalidInput(_("Choose another agency or officer."), code="agency_required")
+            resolution = EscalationResolution.REASSIGNED
+        elif decision == EscalationDecision.PENALTY:
+            if penalty_points is None or penalty_points < 0:
+                raise InvalidInput(_("Enter the penalty points."), code="penalty_required")
+            escalation.penalty_points = penalty_points
+            resolution = EscalationResolution.PENALISED
+        elif decision == EscalationDecision.CLOSE:
+            resolution = EscalationResolution.CLOSED
+        else:
+            raise InvalidInput(code="invalid_decision")
+        if not note.strip() and decision != EscalationDecision.CLOSE:
+            raise InvalidInput(_("Give the reason."), code="reason_required")
+        escalation.resolved_at, escalation.resolution = at, resolution
+        escalation.decided_by, escalation.decision_note = actor, note.strip()
+        escalation.save(
+            update_fields=[
+                "resolved_at",
+                "resolution",
+                "decided_by",
+                "decision_note",
+                "penalty_points",
+            ]
+        )
+        _timeline(
+            actor,
+            f"escalation.{decision}",
+            assignment,
+            at=at,
+            note=note.strip(),
+            old=old,
+            new={
+                "escalation": escalation.pk,
+                "level": escalation.level.kind,
+                "due_date": assignment.due_date,
+                "penalty_points": penalty_points,
+            },
+        )
+        if decision == EscalationDecision.EXTEND:
+            _resolve_escalations(
+                assignment, EscalationResolution.SUPERSEDED, at, keep_due_date=assignment.due_date
+            )
+        elif assignment.state == AssignmentState.TRANSFERRED:
+            _resolve_escalations(assignment, EscalationResolution.REASSIGNED, at)
+        process = getattr(escalation, "process", None)
+        if process is not None and process.finished is None:
+            node = EscalationFlow.leader if leader_step else EscalationFlow.decide
+            _complete_task(process, node, actor, at)
+        _notify_agency(
+            assignment,
+            f"decision:{escalation.pk}",
+            _("Decision on the escalation of “{title}”: {decision}.").format(
+                title=assignment.title, decision=EscalationDecision(decision).label
+            ),
+            at,
+        )
+        return escalation

@@ -31,4 +31,10 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("transfers/", views.TransferListView.as_view(), name="transfers"),
+    path("escalations/", views.EscalationListView.as_view(), name="escalations"),
+    path(
+        "escalations/<int:pk>/decide/",
+        views.EscalationDecideView.as_view(),
+        name="escalation_decide",
+    ),
 ]

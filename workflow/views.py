@@ -1,6 +1,7 @@
 """Pages of directives and assignments: parse → service → render; no rules here."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -9,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
-from agencies.choices import Collective
+from agencies.access import has_role
+from agencies.choices import Collective, Role
 from agencies.selectors import collective_members
 from core import access
 from core.exceptions import DomainError
@@ -32,8 +34,14 @@ from .actions import (
 )
 from .choices import AssignmentRole, Timeliness
 from .deadlines import DueRule
-from .filtersets import AssignmentFilterSet, DirectiveFilterSet
-from .forms import AssignForm, DirectiveForm, ItemForm
+from .filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
+from .forms import (
+    AssignForm,
+    BulkEscalationForm,
+    DirectiveForm,
+    EscalationDecisionForm,
+    ItemForm,
+)
 from .models import Assignment, Attachment, Directive, DirectiveItem, ExtensionRequest
 
 TIMELINESS_ORDER = [
@@ -382,7 +390,8 @@ TASK_LABELS = {
     "approve": _lazy("Approve the report"),
     "review": _lazy("Accept or return the result"),
     "endorse": _lazy("Endorse an extension request"),
-    "decide": _lazy("Decide an extension request"),
+    "decide": _lazy("Decide an extension request or an escalation"),
+    "leader": _lazy("Decide an escalation sent up to you"),
 }
 
 
@@ -395,6 +404,8 @@ class InboxView(SignedInTemplateView):
             process = task.process
             if hasattr(process, "assignmentprocess"):
                 assignment = process.assignmentprocess.assignment
+            elif hasattr(process, "escalationprocess"):
+                assignment = process.escalationprocess.escalation.assignment
             else:
                 assignment = process.extensionprocess.extension.assignment
             rows.append(
@@ -424,3 +435,83 @@ class TransferListView(SignedInTemplateView):
             **super().get_context_data(**kwargs),
             "candidates": selectors.transfer_candidates(user=self.request.user),
         }
+
+
+class EscalationListView(ScopedListView):
+    """The office's escalation queue: filter, then decide one or several at once."""
+
+    filterset_class = EscalationFilterSet
+    template_name = "workflow/escalation_list.html"
+    context_object_name = "escalations"
+
+    def select(self):
+        return selectors.escalation_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["bulk_form"] = kwargs.get("bulk_form") or BulkEscalationForm(user=self.request.user)
+        context["may_decide"] = has_role(self.request.user, [Role.REVIEWER, Role.LEADER])
+        return context
+
+    def post(self, request):
+        form = BulkEscalationForm(data=request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            done = 0
+            try:
+                with transaction.atomic():
+                    for escalation in data["escalations"]:
+                        services.escalation_decide(
+                            actor=request.user,
+                            escalation=escalation,
+                            decision=data["decision"],
+                            note=data["note"],
+                            due_date=data.get("due_date"),
+                            penalty_points=data.get("penalty_points"),
+                        )
+                        done += 1
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("{n} escalations decided.").format(n=done))
+                return redirect(request.get_full_path())
+        self.object_list = self.get_queryset()
+        return render(
+            request, self.template_name, self.get_context_data(bulk_form=form), status=400
+        )
+
+
+class EscalationDecideView(ServiceFormView):
+    form_class = EscalationDecisionForm
+    template_name = "workflow/escalation_decide.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.escalation = get_object_or_404(
+            selectors.escalation_list(user=request.user), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "escalation": self.escalation}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.escalation_decide(
+            actor=self.request.user,
+            escalation=self.escalation,
+            decision=data["decision"],
+            note=data["note"],
+            due_date=data.get("due_date"),
+            agency=data.get("agency"),
+            assignee=data.get("assignee"),
+            penalty_points=data.get("penalty_points"),
+            send_up=data.get("send_up", False),
+        )
+
+    def get_success_url(self):
+        return reverse("workflow:escalations")

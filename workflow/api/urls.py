@@ -1,11 +1,18 @@
 from rest_framework.routers import SimpleRouter
 
-from .views import AssignmentViewSet, DirectiveItemViewSet, DirectiveViewSet, ExtensionViewSet
+from .views import (
+    AssignmentViewSet,
+    DirectiveItemViewSet,
+    DirectiveViewSet,
+    EscalationViewSet,
+    ExtensionViewSet,
+)
 
 router = SimpleRouter()
 router.register("directives", DirectiveViewSet, basename="directive")
 router.register("items", DirectiveItemViewSet, basename="item")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("extensions", ExtensionViewSet, basename="extension")
+router.register("escalations", EscalationViewSet, basename="escalation")
 
 urlpatterns = router.urls

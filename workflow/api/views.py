@@ -7,7 +7,7 @@ back as {"code", "message", "errors"} with 400, 403, 404 or 409.
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -20,9 +20,15 @@ from workflow import selectors, services
 from workflow.actions import EXTENSION_STEPS, STEPS, make_form
 from workflow.choices import AssignmentRole
 from workflow.deadlines import DueRule
-from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet
-from workflow.forms import AssignForm, DirectiveForm, ItemForm
-from workflow.models import Assignment, Directive, DirectiveItem, ExtensionRequest
+from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
+from workflow.forms import AssignForm, DirectiveForm, EscalationDecisionForm, ItemForm
+from workflow.models import (
+    Assignment,
+    Directive,
+    DirectiveItem,
+    Escalation,
+    ExtensionRequest,
+)
 
 from .serializers import (
     AssignmentDetailSerializer,
@@ -227,3 +233,59 @@ class ExtensionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedV
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         return self._run(request, pk, "decide")
+
+
+class EscalationSerializer(serializers.ModelSerializer):
+    level = serializers.CharField(source="level.kind", read_only=True)
+    offset_working_days = serializers.IntegerField(
+        source="level.offset_working_days", read_only=True
+    )
+    agency = serializers.CharField(source="assignment.agency.code", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+
+    class Meta:
+        model = Escalation
+        fields = [
+            "id",
+            "assignment",
+            "agency",
+            "level",
+            "offset_working_days",
+            "due_date",
+            "raised_at",
+            "resolved_at",
+            "resolution",
+            "decided_by",
+            "decision_note",
+            "penalty_points",
+            "sent_to_leader",
+        ]
+
+
+class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
+    """Escalations of visible assignments; the office (or a leader, once sent up) decides."""
+
+    queryset = Escalation.objects.all()
+    serializer_class = EscalationSerializer
+    filterset_class = EscalationFilterSet
+
+    def get_queryset(self):
+        return selectors.escalation_list(user=self.request.user)
+
+    @extend_schema(request=None, responses=EscalationSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        escalation = self.get_object()
+        data = _valid(EscalationDecisionForm(data=request.data, user=request.user))
+        result = services.escalation_decide(
+            actor=request.user,
+            escalation=escalation,
+            decision=data["decision"],
+            note=data["note"],
+            due_date=data.get("due_date"),
+            agency=data.get("agency"),
+            assignee=data.get("assignee"),
+            penalty_points=data.get("penalty_points"),
+            send_up=data.get("send_up", False),
+        )
+        return Response(EscalationSerializer(result).data)

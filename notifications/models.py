@@ -1,0 +1,80 @@
+"""In-app notices, which are also the e-mail outbox: each is mailed at most once."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.querysets import RestrictedQuerySet
+
+
+class Category(models.TextChoices):
+    REMINDER = "reminder", _("Reminder")
+    WARNING = "warning", _("Overdue warning")
+    ESCALATION = "escalation", _("Escalation")
+    DECISION = "decision", _("Decision")
+    INFO = "info", _("Information")
+
+
+class Notice(models.Model):
+    """One thing a person should know. ``key`` makes every notice unique per recipient, so the
+    same event can be planned twice (a rerun sweep) and still reach the person once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notices",
+    )
+    key = models.CharField(max_length=200)
+    category = models.CharField(_("category"), max_length=16, choices=Category.choices)
+    title = models.CharField(_("title"), max_length=500)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "key"], name="notice_once_per_person"),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="notice_unread"),
+            models.Index(
+                fields=["urgent", "emailed_at"],
+                condition=Q(emailed_at__isnull=True),
+                name="notice_outbox",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Digest(models.Model):
+    """The daily e-mail of one person: at most one per day."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    notice_count = models.PositiveIntegerField(_("notices"))
+
+    class Meta:
+        verbose_name = _("digest")
+        verbose_name_plural = _("digests")
+        ordering = ["-day"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "day"], name="one_digest_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.day:%d/%m/%Y}"

@@ -1,0 +1,300 @@
+"""The deadline sweep: for a given ``now``, record every escalation level an open assignment
+has crossed, resolve the levels that no longer apply, and plan the notices they imply.
+
+- Set-based: one INSERT … SELECT per level, one UPDATE per resolution, one INSERT … SELECT
+  per level and audience for the notices — a number of queries that depends on the policy,
+  not on how many assignments there are.
+- Idempotent: an escalation is unique per (assignment, level, due date) and inserted with
+  ON CONFLICT DO NOTHING; notices are unique per (recipient, key). On PostgreSQL a
+  transaction-level advisory lock lets one sweep run at a time (a second one returns at once);
+  SQLite has one writer at a time anyway.
+- Resumable: the whole pass is one transaction, so a crash half-way leaves nothing behind and
+  the next run does the whole job; mail goes out only after the commit.
+
+Opening the office's review task is per row (viewflow starts one process per escalation), so
+it is done for at most ``open_flows_limit`` escalations per pass, oldest first; the rest are
+opened by the next passes.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, F, Q, Value
+from django.db.models.functions import Cast, Concat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from agencies.choices import Role
+from agencies.models import Membership, valid_on_q
+from core.time import local_date
+from notifications.models import Category, Notice
+from notifications.services import Planned, digests_send, notices_plan, urgent_send
+
+from .choices import (
+    OPEN_STATES,
+    REQUEST_LEVEL_KINDS,
+    Audience,
+    EscalationResolution,
+    LevelKind,
+    Modality,
+)
+from .deadlines import WorkCalendar
+from .models import Assignment, Escalation, EscalationLevel, EscalationPolicy
+
+LOCK_KEY = 0x646F6E646F63  # "dondoc"
+DIGEST_HOUR = 7
+
+CATEGORY = {
+    LevelKind.REMINDER: Category.REMINDER,
+    LevelKind.WARNING: Category.WARNING,
+    LevelKind.OFFICE: Category.ESCALATION,
+    LevelKind.LEADER: Category.ESCALATION,
+}
+
+
+@dataclass
+class SweepReport:
+    at: datetime
+    skipped: bool = False
+    escalations: int = 0
+    resolved: int = 0
+    notices: int = 0
+    flows_opened: int = 0
+    flows_waiting: int = 0
+    mailed: int = 0
+    digests: int = 0
+    by_level: dict = field(default_factory=dict)
+
+    def __str__(self):
+        if self.skipped:
+            return "skipped: another sweep is running"
+        return (
+            f"{self.escalations} escalations, {self.resolved} resolved, {self.notices} "
+            f"notices, {self.flows_opened} review tasks opened ({self.flows_waiting} "
+            f"waiting), {self.mailed} urgent notices mailed, {self.digests} digests"
+        )
+
+
+def _shift(cal: WorkCalendar, day: date, offset: int) -> date:
+    if offset > 0:
+        return cal.add_working_days(day, offset)
+    if offset < 0:
+        return cal.subtract_working_days(day, -offset)
+    return day
+
+
+def level_threshold(cal: WorkCalendar, today: date, offset: int) -> date:
+    """The latest due date whose level ``offset`` has been reached by ``today``: a level at +5
+    is reached on the fifth working day after the due date, one at −3 on the third working
+    day before it."""
+    if offset == 0:
+        return today
+    guess = (
+        cal.subtract_working_days(today, offset)
+        if offset > 0
+        else cal.add_working_days(today, -offset)
+    )
+    while _shift(cal, guess, offset) > today:
+        guess -= timedelta(days=1)
+    while _shift(cal, guess + timedelta(days=1), offset) <= today:
+        guess += timedelta(days=1)
+    return guess
+
+
+def _try_lock() -> bool:
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
+        return cursor.fetchone()[0]
+
+
+def _insert_select(table: str, columns: list[str], queryset, conflict: list[str]) -> int:
+    """INSERT INTO table (columns) SELECT … ON CONFLICT (conflict) DO NOTHING; rows inserted."""
+    sql, params = queryset.query.sql_with_params()
+    statement = (
+        f"INSERT INTO {table} ({', '.join(columns)}) {sql} "
+        f"ON CONFLICT ({', '.join(conflict)}) DO NOTHING"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return max(cursor.rowcount, 0)
+
+
+def _record(level: EscalationLevel, scope: Q, today: date, threshold: date, now) -> int:
+    candidates = Assignment.objects.filter(
+        scope, state__in=OPEN_STATES, due_date__isnull=False, due_date__lte=threshold
+    )
+    if level.kind == LevelKind.REMINDER:
+        candidates = candidates.filter(due_date__gte=today)
+    if level.kind not in REQUEST_LEVEL_KINDS:
+        candidates = candidates.filter(modality=Modality.ORDER)
+    rows = candidates.order_by().values_list(
+        "pk",
+        Value(level.pk),
+        "due_date",
+        Value(now, output_field=DateTimeField()),
+        Value(""),
+        Value(""),
+        Value(False),
+    )
+    return _insert_select(
+        Escalation._meta.db_table,
+        [
+            "assignment_id",
+            "level_id",
+            "due_date",
+            "raised_at",
+            "resolution",
+            "decision_note",
+            "sent_to_leader",
+        ],
+        rows,
+        ["assignment_id", "level_id", "due_date"],
+    )
+
+
+def _titles(level: EscalationLevel) -> str:
+    if level.kind == LevelKind.REMINDER:
+        return _("Due in {n} working days: ").format(n=-level.offset_working_days)
+    if level.kind == LevelKind.WARNING:
+        return _("Overdue: ")
+    if level.kind == LevelKind.OFFICE:
+        return _("Escalated to the provincial office: ")
+    return _("Escalated to a leader of the provincial People's Committee: ")
+
+
+def _notice_rows(escalations, recipient_path: str, level: EscalationLevel, now):
+    """Notice rows selected from escalations, one per recipient found through the path."""
+    return escalations.order_by().values_list(
+        recipient_path,
+        Concat(Value(f"escalation:{level.pk}:"), Cast("pk", CharField())),
+        Value(CATEGORY[level.kind]),
+        Concat(Value(_titles(level)), F("assignment__title"), output_field=CharField()),
+        Concat(Value("/assignments/"), Cast("assignment_id", CharField()), Value("/")),
+        Value(level.urgent),
+        Value(now, output_field=DateTimeField()),
+    )
+
+
+NOTICE_COLUMNS = ["recipient_id", "key", "category", "title", "url", "urgent", "created_at"]
+
+
+def _plan_notices(level: EscalationLevel, today: date, now) -> int:
+    new = Escalation.objects.filter(level=level, raised_at=now)
+    planned = 0
+    if level.audience == Audience.ASSIGNEE_AND_HEADS:
+        planned += _insert_select(
+            Notice._meta.db_table,
+            NOTICE_COLUMNS,
+            _notice_rows(
+                new.filter(
+                    assignment__assignee__isnull=False, assignment__assignee__is_active=True
+                ),
+                "assignment__assignee_id",
+                level,
+                now,
+            ),
+            ["recipient_id", "key"],
+        )
+    # The agency's heads hear of every level that concerns their agency.
+    heads = new.filter(
+        valid_on_q(today, "assignment__agency__memberships__"),
+        assignment__agency__memberships__role__in=[Role.HEAD, Role.DEPUTY],
+        assignment__agency__memberships__user__is_active=True,
+    )
+    planned += _insert_select(
+        Notice._meta.db_table,
+        NOTICE_COLUMNS,
+        _notice_rows(heads, "assignment__agency__memberships__user_id", level, now),
+        ["recipient_id", "key"],
+    )
+    return planned
+
+
+def _plan_summaries(level: EscalationLevel, count: int, today: date, now) -> int:
+    """Reviewers and leaders get one notice per level and day, not one per assignment."""
+    role = {Audience.REVIEWERS: Role.REVIEWER, Audience.LEADERS: Role.LEADER}.get(level.audience)
+    if role is None or not count:
+        return 0
+    people = (
+        Membership.objects.active_on(today)
+        .filter(role=role)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+    title = _("{n} assignments reached the level “{level}” on {day:%d/%m/%Y}.").format(
+        n=count, level=level.get_kind_display(), day=today
+    )
+    return notices_plan(
+        [
+            Planned(
+                recipient_id=user_id,
+                key=f"escalations:{level.pk}:{today:%Y-%m-%d}",
+                category=CATEGORY[level.kind],
+                title=title,
+                url=f"/escalations/?level={level.pk}",
+                urgent=level.urgent,
+            )
+            for user_id in people
+        ],
+        at=now,
+    )
+
+
+def open_review_tasks(*, limit: int) -> tuple[int, int]:
+    """Start the office's review process for office-level escalations that have none yet."""
+    from .flows import EscalationFlow
+
+    waiting = Escalation.objects.filter(
+        level__kind=LevelKind.OFFICE, resolved_at__isnull=True, process__isnull=True
+    ).order_by("raised_at", "pk")
+    opened = 0
+    for escalation in waiting[:limit]:
+        EscalationFlow.start.run(escalation=escalation)
+        opened += 1
+    return opened, max(waiting.count(), 0)
+
+
+def sweep(
+    *, now: datetime | None = None, open_flows_limit: int = 200, send_mail: bool = True
+) -> SweepReport:
+    """One pass of the deadline sweep (see the module's docstring)."""
+    now = now or timezone.now()
+    today = local_date(now)
+    report = SweepReport(at=now)
+    with transaction.atomic():
+        if not _try_lock():
+            report.skipped = True
+            return report
+        cal = WorkCalendar()
+        policies = list(EscalationPolicy.objects.prefetch_related("levels"))
+        overridden = [p.directive_id for p in policies if p.directive_id]
+        for policy in policies:
+            scope = (
+                Q(item__directive_id=policy.directive_id)
+                if policy.directive_id
+                else ~Q(item__directive_id__in=overridden)
+            )
+            for level in policy.levels.all():
+                threshold = level_threshold(cal, today, level.offset_working_days)
+                created = _record(level, scope, today, threshold, now)
+                report.by_level[str(level)] = report.by_level.get(str(level), 0) + created
+                report.escalations += created
+                if created:
+                    report.notices += _plan_notices(level, today, now)
+                    report.notices += _plan_summaries(level, created, today, now)
+        still_open = Escalation.objects.filter(resolved_at__isnull=True)
+        report.resolved += still_open.exclude(assignment__state__in=OPEN_STATES).update(
+            resolved_at=now, resolution=EscalationResolution.COMPLETED
+        )
+        report.resolved += still_open.exclude(due_date=F("assignment__due_date")).update(
+            resolved_at=now, resolution=EscalationResolution.SUPERSEDED
+        )
+        report.flows_opened, report.flows_waiting = open_review_tasks(limit=open_flows_limit)
+    if send_mail:
+        report.mailed = urgent_send(at=now)
+        if timezone.localtime(now).hour >= DIGEST_HOUR:
+            report.digests = digests_send(at=now)
+    return report
