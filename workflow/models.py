@@ -476,7 +476,7 @@ class Escalation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["resolved_at", "level"], name="escalation_open"),
+            models.Index(fields=["resolved_at", "raised_at"], name="escalation_open"),
             models.Index(fields=["raised_at"], name="escalation_raised"),
         ]
 

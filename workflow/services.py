@@ -1192,7 +1192,7 @@ def _resolve_escalations(
 ) -> int:
     """Close the open levels of an assignment (all, or those of other due dates) and cancel
     their review tasks."""
-    open_ = Escalation.objects.select_for_update().filter(
+    open_ = Escalation.objects.select_for_update(of=("self",)).filter(
         assignment=assignment, resolved_at__isnull=True
     )
     if keep_due_date is not None:

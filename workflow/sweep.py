@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import CharField, DateTimeField, F, Q, Value
+from django.db.models import CharField, Count, DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -182,9 +182,12 @@ NOTICE_COLUMNS = ["recipient_id", "key", "category", "title", "url", "urgent", "
 
 
 def _plan_notices(level: EscalationLevel, today: date, now) -> int:
+    """Per-assignment notices where a person must act on that assignment (the reminder to the
+    officer and the heads; the overdue warning to the officer), and for everything else one
+    notice per head and agency saying how many of the agency's assignments reached the level."""
     new = Escalation.objects.filter(level=level, raised_at=now)
     planned = 0
-    if level.audience == Audience.ASSIGNEE_AND_HEADS:
+    if level.kind in (LevelKind.REMINDER, LevelKind.WARNING):
         planned += _insert_select(
             Notice._meta.db_table,
             NOTICE_COLUMNS,
@@ -198,19 +201,53 @@ def _plan_notices(level: EscalationLevel, today: date, now) -> int:
             ),
             ["recipient_id", "key"],
         )
-    # The agency's heads hear of every level that concerns their agency.
     heads = new.filter(
         valid_on_q(today, "assignment__agency__memberships__"),
         assignment__agency__memberships__role__in=[Role.HEAD, Role.DEPUTY],
         assignment__agency__memberships__user__is_active=True,
     )
-    planned += _insert_select(
-        Notice._meta.db_table,
-        NOTICE_COLUMNS,
-        _notice_rows(heads, "assignment__agency__memberships__user_id", level, now),
-        ["recipient_id", "key"],
+    if level.audience == Audience.ASSIGNEE_AND_HEADS:
+        return planned + _insert_select(
+            Notice._meta.db_table,
+            NOTICE_COLUMNS,
+            _notice_rows(heads, "assignment__agency__memberships__user_id", level, now),
+            ["recipient_id", "key"],
+        )
+    prefix, suffix = (
+        _("{level} ({day:%d/%m/%Y}): ").format(level=level.get_kind_display(), day=today),
+        _(" assignments of your agency"),
     )
-    return planned
+    summaries = (
+        heads.order_by()
+        .values("assignment__agency__memberships__user_id", "assignment__agency_id")
+        .annotate(n=Count("pk"))
+        .values_list(
+            "assignment__agency__memberships__user_id",
+            Concat(
+                Value(f"agency-level:{level.pk}:{today:%Y-%m-%d}:"),
+                Cast("assignment__agency_id", CharField()),
+            ),
+            Value(CATEGORY[level.kind]),
+            Concat(
+                Value(prefix),
+                Cast(Count("pk"), CharField()),
+                Value(suffix),
+                output_field=CharField(),
+            ),
+            Concat(
+                Value("/escalations/?open=true&level="),
+                Value(str(level.pk)),
+                Value("&agency="),
+                F("assignment__agency__code"),
+                output_field=CharField(),
+            ),
+            Value(level.urgent),
+            Value(now, output_field=DateTimeField()),
+        )
+    )
+    return planned + _insert_select(
+        Notice._meta.db_table, NOTICE_COLUMNS, summaries, ["recipient_id", "key"]
+    )
 
 
 def _plan_summaries(level: EscalationLevel, count: int, today: date, now) -> int:
@@ -285,11 +322,19 @@ def sweep(
                 if created:
                     report.notices += _plan_notices(level, today, now)
                     report.notices += _plan_summaries(level, created, today, now)
-        still_open = Escalation.objects.filter(resolved_at__isnull=True)
-        report.resolved += still_open.exclude(assignment__state__in=OPEN_STATES).update(
+        # Rows raised by this pass agree with their assignments by construction. EXISTS keeps
+        # the plan a semi-join on both databases, however stale the table statistics are.
+        still_open = Escalation.objects.filter(resolved_at__isnull=True, raised_at__lt=now)
+        closed = Assignment.objects.filter(pk=OuterRef("assignment_id")).exclude(
+            state__in=OPEN_STATES
+        )
+        report.resolved += still_open.filter(Exists(closed)).update(
             resolved_at=now, resolution=EscalationResolution.COMPLETED
         )
-        report.resolved += still_open.exclude(due_date=F("assignment__due_date")).update(
+        moved = Assignment.objects.filter(pk=OuterRef("assignment_id")).filter(
+            Q(due_date__isnull=True) | ~Q(due_date=OuterRef("due_date"))
+        )
+        report.resolved += still_open.filter(Exists(moved)).update(
             resolved_at=now, resolution=EscalationResolution.SUPERSEDED
         )
         report.flows_opened, report.flows_waiting = open_review_tasks(limit=open_flows_limit)

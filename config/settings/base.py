@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "notifications",
     "workflow",
 ]
+# Extra apps for a particular run (bench/ adds itself for its viewflow peer).
+INSTALLED_APPS += env.list("EXTRA_APPS", default=[])
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
