@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +172,6 @@ def measured(fn):
 def peer(n: int, now) -> None:
     """Arm the same deadlines as viewflow timers and let ``fire_due_timers`` fire them."""
     from django.db import transaction
-    from django.utils import timezone
     from viewflow.workflow.timers import fire_due_timers
 
     from bench.viewflow_peer import DeadlineFlow
@@ -187,14 +186,10 @@ def peer(n: int, now) -> None:
     started = time.perf_counter()
     with transaction.atomic():
         for due in deadlines:
-            # Far in the future while arming; moved to the real deadline below.
-            DeadlineFlow.start.run(deadline=timezone.now() + timedelta(days=3650))
+            DeadlineFlow.start.run(deadline=end_of_day(due))
     armed = time.perf_counter() - started
     from viewflow.workflow.models import Task
 
-    timers = Task.objects.filter(flow_task_type="TIMER").order_by("pk")
-    for task, due in zip(timers, deadlines, strict=False):
-        Task.objects.filter(pk=task.pk).update(scheduled=end_of_day(due))
     due_now = Task.objects.filter(flow_task_type="TIMER", scheduled__lte=now).count()
     elapsed, queries, fired = measured(fire_due_timers)
     print(

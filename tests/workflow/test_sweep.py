@@ -11,12 +11,12 @@ from django.test.utils import CaptureQueriesContext
 
 from agencies.choices import Role
 from core.exceptions import Forbidden, InvalidInput, NotFound
+from core.models import AuditEvent
 from notifications.models import Digest, Notice
 from notifications.services import digests_send, urgent_send
 from workflow import sweep as sweep_module
 from workflow.choices import DuePolicy, EscalationResolution, LevelKind, Modality
 from workflow.deadlines import DueRule, WorkCalendar
-from core.models import AuditEvent
 from workflow.models import Escalation, EscalationLevel
 from workflow.services import (
     AlreadyHandled,
