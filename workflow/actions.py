@@ -12,6 +12,7 @@ from core import access
 
 from . import forms, services
 from .choices import ACTION_STATES
+from .deadlines import DueRule
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,27 @@ STEPS = {
         ),
     ]
 }
+
+
+def assign_item(*, actor, item, data: dict):
+    """The assign screen's input (``forms.AssignForm``) → assignments."""
+    return services.assignments_create_for_groups(
+        actor=actor,
+        item=item,
+        leads=data["leads"],
+        collectives=data["collectives"],
+        coordinators=data["coordinators"],
+        modality=data["modality"],
+        as_written=data["as_written"],
+        due_rule=DueRule(
+            data["due_policy"],
+            fixed_date=data.get("due_date"),
+            working_days=data.get("working_days"),
+        ),
+        title=data["title"],
+        expected_output=data["expected_output"],
+        assigned_on=data["assigned_on"],
+    )
 
 
 def make_form(step: Step, *, user, assignment, data=None, files=None, prefix=True):

@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from viewflow.workflow.status import STATUS
 
-from agencies.choices import Role
+from agencies.choices import Collective, Role
 from agencies.models import Agency, AgencyVersion, Membership, valid_on_q
+from agencies.selectors import collective_members
 from core.access import require
 from core.audit import audit_record
 from core.exceptions import DomainError, Forbidden, InvalidInput
@@ -27,7 +28,7 @@ from core.time import local_date
 from notifications.models import Category
 from notifications.services import Planned, notices_plan
 
-from . import evidence
+from . import breakdown, evidence
 from .access import may_create_directive
 from .choices import (
     ACTION_STATES,
@@ -403,6 +404,47 @@ def assignments_create(
                     )
                 )
         return created
+
+
+def assignments_create_for_groups(
+    *,
+    actor,
+    item: DirectiveItem,
+    leads: Sequence[Agency] = (),
+    collectives: Sequence[str] = (),
+    coordinators: Sequence[Agency] = (),
+    modality: str = Modality.ORDER,
+    as_written: str = "",
+    due_rule: DueRule,
+    title: str,
+    expected_output: str = "",
+    assigned_on: date | None = None,
+    at: datetime | None = None,
+) -> list[Assignment]:
+    """``assignments_create`` for agencies and whole groups ("các sở, ban, ngành"), the groups
+    expanded to the agencies that existed on the day of assignment."""
+    on = assigned_on or local_date(_now(at))
+    everyone = list(leads)
+    for collective in collectives:
+        everyone += [v.agency for v in collective_members(collective=Collective(collective), on=on)]
+    targets = [
+        Target(agency=a, role=AssignmentRole.LEAD, modality=modality, as_written=as_written)
+        for a in dict.fromkeys(everyone)
+    ]
+    targets += [
+        Target(agency=a, role=AssignmentRole.COORDINATING, modality=modality, as_written=as_written)
+        for a in coordinators
+    ]
+    return assignments_create(
+        actor=actor,
+        item=item,
+        targets=targets,
+        due_rule=due_rule,
+        title=title,
+        expected_output=expected_output,
+        assigned_on=on,
+        at=at,
+    )
 
 
 # The assignment's steps ----------------------------------------------------------------------
@@ -1077,11 +1119,6 @@ def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Ass
 def breakdown_load(*, actor, path, at: datetime | None = None) -> Directive:
     """Create a directive, its items, assignments and recurring obligations from a breakdown
     file, all in one transaction; collectives expand to the agencies of the issue date."""
-    from agencies.choices import Collective
-    from agencies.selectors import collective_members
-
-    from . import breakdown
-
     data = breakdown.parse(path)
     head = data.directive
     with transaction.atomic():
@@ -1116,26 +1153,19 @@ def breakdown_load(*, actor, path, at: datetime | None = None) -> Directive:
             for item in data.items
         ]
         directive = directive_publish(actor=actor, directive=directive)
-        expanded: dict[str, list[Agency]] = {}
         for item, parsed in zip(items, data.items, strict=True):
             for group in parsed.groups:
-                leads: list[Agency] = []
-                for name in group.to:
-                    if name in Collective.values:
-                        if name not in expanded:
-                            expanded[name] = [
-                                v.agency
-                                for v in collective_members(
-                                    collective=Collective(name), on=issued_on
-                                )
-                            ]
-                        leads += expanded[name]
-                    else:
-                        leads.append(agencies[name])
-                leads = list(dict.fromkeys(leads))
+                named = [agencies[n] for n in group.to if n not in Collective.values]
+                groups = [n for n in group.to if n in Collective.values]
                 if group.recurrence:
                     rec = group.recurrence
-                    for agency in leads:
+                    everyone = list(named)
+                    for name in groups:
+                        everyone += [
+                            v.agency
+                            for v in collective_members(collective=Collective(name), on=issued_on)
+                        ]
+                    for agency in dict.fromkeys(everyone):
                         obligation_create(
                             actor=actor,
                             item=item,
@@ -1151,28 +1181,14 @@ def breakdown_load(*, actor, path, at: datetime | None = None) -> Directive:
                             agency_as_written=group.as_written,
                         )
                     continue
-                targets = [
-                    Target(
-                        agency=a,
-                        role=group.role,
-                        modality=group.modality,
-                        as_written=group.as_written,
-                    )
-                    for a in leads
-                ]
-                targets += [
-                    Target(
-                        agency=agencies[c],
-                        role=AssignmentRole.COORDINATING,
-                        modality=group.modality,
-                        as_written=group.as_written,
-                    )
-                    for c in group.coordinators
-                ]
-                assignments_create(
+                assignments_create_for_groups(
                     actor=actor,
                     item=item,
-                    targets=targets,
+                    leads=named,
+                    collectives=groups,
+                    coordinators=[agencies[c] for c in group.coordinators],
+                    modality=group.modality,
+                    as_written=group.as_written,
                     due_rule=DueRule(
                         group.due_policy, fixed_date=group.due_date, working_days=group.working_days
                     ),

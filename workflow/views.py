@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views import View
 
 from agencies.access import has_role
-from agencies.choices import Collective, Role
-from agencies.selectors import collective_members
+from agencies.choices import Role
 from core import access
 from core.exceptions import DomainError
 from core.views import (
@@ -28,12 +27,12 @@ from .access import may_create_directive
 from .actions import (
     EXTENSION_STEPS,
     STEPS,
+    assign_item,
     available_extension_steps,
     available_steps,
     make_form,
 )
-from .choices import AssignmentRole, Timeliness
-from .deadlines import DueRule
+from .choices import Timeliness
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
 from .forms import (
     AssignForm,
@@ -220,47 +219,7 @@ class AssignView(ServiceFormView):
         return {**super().get_context_data(**kwargs), "item": self.item}
 
     def perform(self, form):
-        data = form.cleaned_data
-        leads = list(data["leads"])
-        for collective in data["collectives"]:
-            leads += [
-                v.agency
-                for v in collective_members(
-                    collective=Collective(collective), on=data["assigned_on"]
-                )
-            ]
-        leads = list(dict.fromkeys(leads))
-        targets = [
-            services.Target(
-                agency=a,
-                role=AssignmentRole.LEAD,
-                modality=data["modality"],
-                as_written=data["as_written"],
-            )
-            for a in leads
-        ] + [
-            services.Target(
-                agency=a,
-                role=AssignmentRole.COORDINATING,
-                modality=data["modality"],
-                as_written=data["as_written"],
-            )
-            for a in data["coordinators"]
-        ]
-        rule = DueRule(
-            data["due_policy"],
-            fixed_date=data.get("due_date"),
-            working_days=data.get("working_days"),
-        )
-        created = services.assignments_create(
-            actor=self.request.user,
-            item=self.item,
-            targets=targets,
-            due_rule=rule,
-            title=data["title"],
-            expected_output=data["expected_output"],
-            assigned_on=data["assigned_on"],
-        )
+        created = assign_item(actor=self.request.user, item=self.item, data=form.cleaned_data)
         messages.success(self.request, _("{n} assignments created.").format(n=len(created)))
         return created
 

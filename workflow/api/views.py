@@ -11,15 +11,11 @@ from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from agencies.choices import Collective
-from agencies.selectors import collective_members
 from core import access
 from core.api import ScopedViewSet
 from core.exceptions import InvalidInput
 from workflow import selectors, services
-from workflow.actions import EXTENSION_STEPS, STEPS, make_form
-from workflow.choices import AssignmentRole
-from workflow.deadlines import DueRule
+from workflow.actions import EXTENSION_STEPS, STEPS, assign_item, make_form
 from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
 from workflow.forms import AssignForm, DirectiveForm, EscalationDecisionForm, ItemForm
 from workflow.models import (
@@ -90,44 +86,7 @@ class DirectiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     def assign(self, request, pk=None):
         item = self.get_object()
         data = _valid(AssignForm(data=request.data, user=request.user))
-        leads = list(data["leads"])
-        for collective in data["collectives"]:
-            leads += [
-                v.agency
-                for v in collective_members(
-                    collective=Collective(collective), on=data["assigned_on"]
-                )
-            ]
-        targets = [
-            services.Target(
-                agency=a,
-                role=AssignmentRole.LEAD,
-                modality=data["modality"],
-                as_written=data["as_written"],
-            )
-            for a in dict.fromkeys(leads)
-        ] + [
-            services.Target(
-                agency=a,
-                role=AssignmentRole.COORDINATING,
-                modality=data["modality"],
-                as_written=data["as_written"],
-            )
-            for a in data["coordinators"]
-        ]
-        created = services.assignments_create(
-            actor=request.user,
-            item=item,
-            targets=targets,
-            due_rule=DueRule(
-                data["due_policy"],
-                fixed_date=data.get("due_date"),
-                working_days=data.get("working_days"),
-            ),
-            title=data["title"],
-            expected_output=data["expected_output"],
-            assigned_on=data["assigned_on"],
-        )
+        created = assign_item(actor=request.user, item=item, data=data)
         return Response(
             AssignmentSerializer(
                 selectors.assignment_list(user=request.user).filter(pk__in=[a.pk for a in created]),
