@@ -60,3 +60,4 @@ clean:
 ## bench: print the benchmark figures recorded in the README
 bench: $(VENV)/.test
 	$(BIN)/python bench/agencies.py
+	$(BIN)/python bench/sweep.py
