@@ -114,6 +114,18 @@ class ServiceFormView(LoginRequiredMixin, DomainErrorMixin, FormView):
 
     success_message = ""
 
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        try:
+            self.load()
+        except DomainError as exc:
+            return render(request, "core/error.html", {"error": exc}, status=exc.status)
+        return super().dispatch(request, *args, **kwargs)
+
+    def load(self):
+        """Read the objects the form is about (after sign-in has been checked)."""
+
     def perform(self, form):
         raise ImproperlyConfigured(f"{type(self).__name__} needs perform().")
 

@@ -1,6 +1,7 @@
 """Pages of directives and assignments: parse → service → render; no rules here."""
 
 from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -126,11 +127,10 @@ class DirectiveUpdateView(ServiceFormView):
     form_class = DirectiveForm
     template_name = "workflow/directive_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self):
         self.directive = get_object_or_404(
-            Directive.objects.restrict(request.user, "view"), pk=kwargs["pk"]
+            Directive.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         access.require(self.request.user, "change", self.directive)
@@ -150,7 +150,7 @@ class DirectiveUpdateView(ServiceFormView):
         return reverse("workflow:directive", args=[self.directive.pk])
 
 
-class DirectivePublishView(DomainErrorMixin, View):
+class DirectivePublishView(LoginRequiredMixin, DomainErrorMixin, View):
     def post(self, request, pk):
         directive = get_object_or_404(Directive.objects.restrict(request.user, "view"), pk=pk)
         services.directive_publish(actor=request.user, directive=directive)
@@ -162,14 +162,13 @@ class ItemFormView(ServiceFormView):
     form_class = ItemForm
     template_name = "workflow/item_form.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self):
         self.directive = get_object_or_404(
-            Directive.objects.restrict(request.user, "view"), pk=kwargs["pk"]
+            Directive.objects.restrict(self.request.user, "view"), pk=self.kwargs["pk"]
         )
         self.item = None
-        if "item" in kwargs:
-            self.item = get_object_or_404(self.directive.items, pk=kwargs["item"])
-        return super().dispatch(request, *args, **kwargs)
+        if "item" in self.kwargs:
+            self.item = get_object_or_404(self.directive.items, pk=self.kwargs["item"])
 
     def get_form_kwargs(self):
         access.require(self.request.user, "change", self.directive)
@@ -204,12 +203,11 @@ class AssignView(ServiceFormView):
     form_class = AssignForm
     template_name = "workflow/assign.html"
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self):
         self.item = get_object_or_404(
-            DirectiveItem.objects.restrict(request.user, "view").select_related("directive"),
-            pk=kwargs["item"],
+            DirectiveItem.objects.restrict(self.request.user, "view").select_related("directive"),
+            pk=self.kwargs["item"],
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         access.require(self.request.user, "assign", self.item.directive)
@@ -325,12 +323,10 @@ class ExtensionStepView(StepView):
         return self._run(definition, form, extension)
 
 
-class AttachmentView(DomainErrorMixin, View):
+class AttachmentView(LoginRequiredMixin, DomainErrorMixin, View):
     """Evidence is served only to people who may see its assignment."""
 
     def get(self, request, pk):
-        if not request.user.is_authenticated:
-            return redirect(f"{reverse('login')}?next={request.path}")
         attachment = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
         assignment = Assignment.objects.get(pk=attachment.report.assignment_id)
         access.require(request.user, "view", assignment)
@@ -444,13 +440,10 @@ class EscalationDecideView(ServiceFormView):
     form_class = EscalationDecisionForm
     template_name = "workflow/escalation_decide.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return self.handle_no_permission()
+    def load(self):
         self.escalation = get_object_or_404(
-            selectors.escalation_list(user=request.user), pk=kwargs["pk"]
+            selectors.escalation_list(user=self.request.user), pk=self.kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
