@@ -100,7 +100,12 @@ class Command(BaseCommand):
                 user = User.objects.filter(username=username).first()
                 if user is None:
                     user = user_create(
-                        actor=None, username=username, password=DEMO_PASSWORD, full_name=full_name
+                        actor=None,
+                        username=username,
+                        password=DEMO_PASSWORD,
+                        full_name=full_name,
+                        # Reserved domain: in development the console shows the mail.
+                        email=f"{username}@demo.invalid",
                     )
                     created += 1
                 for code, role, title, valid_from, valid_until in memberships:

@@ -16,9 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, loop, interval, open_flows_limit, **options):
         while True:
-            close_old_connections()
             report = sweep(open_flows_limit=open_flows_limit)
             self.stdout.write(f"{report.at:%Y-%m-%d %H:%M:%S} sweep: {report}")
             if not loop:
                 return
             time.sleep(interval)
+            # A long-running loop must not keep a connection the database has dropped.
+            close_old_connections()
