@@ -79,8 +79,8 @@ class EscalationFlow(flow.Flow):
     process_class = EscalationProcess
     lock_impl = lock.select_for_update_lock
 
-    start = flow.StartHandle(this.start_process).Next(this.decide)
-    decide = flow.View(None).Next(this.decided)
+    start = flow.StartHandle(this.start_process).Next(this.office)
+    office = flow.View(None).Next(this.decided)
     decided = (
         flow.If(lambda a: a.process.escalation.resolved_at is None).Then(this.leader).Else(this.end)
     )

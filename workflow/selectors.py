@@ -194,7 +194,7 @@ def inbox(*, user) -> QuerySet[Task]:
             flow_task__in=[AssignmentFlow.review, AssignmentFlow.triage, ExtensionFlow.decide]
         )
         mine |= Q(
-            flow_task=EscalationFlow.decide,
+            flow_task=EscalationFlow.office,
             process__escalationprocess__escalation__resolved_at__isnull=True,
         )
     if has_role(user, [Role.LEADER]):

@@ -1286,7 +1286,7 @@ def escalation_decide(
                 note=note.strip(),
                 new={"escalation": escalation.pk},
             )
-            _complete_task(escalation.process, EscalationFlow.decide, actor, at)
+            _complete_task(escalation.process, EscalationFlow.office, actor, at)
             return escalation
         old = {
             "due_date": assignment.due_date,
@@ -1369,7 +1369,7 @@ def escalation_decide(
             _resolve_escalations(assignment, EscalationResolution.REASSIGNED, at)
         process = getattr(escalation, "process", None)
         if process is not None and process.finished is None:
-            node = EscalationFlow.leader if leader_step else EscalationFlow.decide
+            node = EscalationFlow.leader if leader_step else EscalationFlow.office
             _complete_task(process, node, actor, at)
         _notify_agency(
             assignment,

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from agencies.access import has_role
@@ -339,14 +339,15 @@ class AttachmentView(LoginRequiredMixin, DomainErrorMixin, View):
 
 
 TASK_LABELS = {
-    "receive": _lazy("Receive and delegate"),
-    "triage": _lazy("Decide on a refusal"),
-    "report": _lazy("Report completion"),
-    "approve": _lazy("Approve the report"),
-    "review": _lazy("Accept or return the result"),
-    "endorse": _lazy("Endorse an extension request"),
-    "decide": _lazy("Decide an extension request or an escalation"),
-    "leader": _lazy("Decide an escalation sent up to you"),
+    "AssignmentFlow.receive": gettext_lazy("Receive and delegate"),
+    "AssignmentFlow.triage": gettext_lazy("Decide on a refusal"),
+    "AssignmentFlow.report": gettext_lazy("Report completion"),
+    "AssignmentFlow.approve": gettext_lazy("Approve the report"),
+    "AssignmentFlow.review": gettext_lazy("Accept or return the result"),
+    "ExtensionFlow.endorse": gettext_lazy("Endorse an extension request"),
+    "ExtensionFlow.decide": gettext_lazy("Decide an extension request"),
+    "EscalationFlow.office": gettext_lazy("Decide an escalation"),
+    "EscalationFlow.leader": gettext_lazy("Decide an escalation sent up to you"),
 }
 
 
@@ -357,14 +358,23 @@ class InboxView(SignedInTemplateView):
         rows = []
         for task in selectors.inbox(user=self.request.user)[:200]:
             process = task.process
+            url = None
             if hasattr(process, "assignmentprocess"):
                 assignment = process.assignmentprocess.assignment
             elif hasattr(process, "escalationprocess"):
-                assignment = process.escalationprocess.escalation.assignment
+                escalation = process.escalationprocess.escalation
+                assignment = escalation.assignment
+                url = reverse("workflow:escalation_decide", args=[escalation.pk])
             else:
                 assignment = process.extensionprocess.extension.assignment
+            node = task.flow_task
             rows.append(
-                {"task": task, "assignment": assignment, "label": TASK_LABELS[task.flow_task.name]}
+                {
+                    "task": task,
+                    "assignment": assignment,
+                    "label": TASK_LABELS[f"{node.flow_class.__name__}.{node.name}"],
+                    "url": url or reverse("workflow:assignment", args=[assignment.pk]),
+                }
             )
         return {**super().get_context_data(**kwargs), "rows": rows}
 

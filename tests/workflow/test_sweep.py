@@ -356,9 +356,9 @@ def test_sent_up_to_a_leader_who_decides(escalated, people):
 def test_the_review_task_is_in_the_office_inbox_until_decided(escalated, people):
     from workflow.selectors import inbox
 
-    assert any(t.flow_task.name == "decide" for t in inbox(user=people["reviewer"]))
+    assert any(t.flow_task.name == "office" for t in inbox(user=people["reviewer"]))
     escalation_decide(actor=people["reviewer"], escalation=escalated, decision="close")
-    assert not any(t.flow_task.name == "decide" for t in inbox(user=people["reviewer"]))
+    assert not any(t.flow_task.name == "office" for t in inbox(user=people["reviewer"]))
 
 
 # Two at once on PostgreSQL ------------------------------------------------------------------
