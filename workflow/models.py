@@ -68,7 +68,12 @@ class Directive(models.Model):
         _("contributions due before the lead (working days)"), default=3
     )
     created_by = models.ForeignKey(
-        USER, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+"
+        USER,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 

@@ -23,7 +23,7 @@ from core.views import (
     SignedInTemplateView,
 )
 
-from . import selectors, services
+from . import importing, selectors, services
 from .access import may_create_directive
 from .actions import (
     EXTENSION_STEPS,
@@ -38,8 +38,10 @@ from .filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilte
 from .forms import (
     AssignForm,
     BulkEscalationForm,
+    ConfirmImportForm,
     DirectiveForm,
     EscalationDecisionForm,
+    ImportForm,
     ItemForm,
 )
 from .models import Assignment, Attachment, Directive, DirectiveItem, ExtensionRequest
@@ -477,3 +479,78 @@ class EscalationDecideView(ServiceFormView):
 
     def get_success_url(self):
         return reverse("workflow:escalations")
+
+
+class ImportView(SignedInTemplateView):
+    """Paste or upload a directive → review the proposed breakdown → confirm."""
+
+    template_name = "workflow/import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ImportForm(user=self.request.user))
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if not may_create_directive(request.user):
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request):
+        if "document" in request.POST:
+            return self._confirm(request)
+        form = ImportForm(data=request.POST, files=request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        try:
+            document = importing.import_parse(
+                actor=request.user,
+                text=data["text"],
+                upload=data["file"],
+                on=data["on"],
+                issuer=data["issuer"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
+        return self._review(document, ConfirmImportForm(initial={"document": document}))
+
+    def _review(self, document, confirm, status=200):
+        items = []
+        for item in document.get("items", []):
+            spans = [
+                (a["span"][0], a["span"][1], "agency")
+                for a in item.get("agencies", [])
+                if a.get("span")
+            ]
+            spans += [
+                (i["span"][0], i["span"][1], "indicator")
+                for i in item.get("indicators", [])
+                if i.get("span")
+            ]
+            for key in ("deadline", "recurrence"):
+                if item.get(key) and item[key].get("span"):
+                    spans.append((item[key]["span"][0], item[key]["span"][1], key))
+            items.append({"item": item, "pieces": importing.highlighted(item["text"], spans)})
+        return render(
+            self.request,
+            "workflow/import_review.html",
+            {"document": document, "items": items, "confirm": confirm},
+            status=status,
+        )
+
+    def _confirm(self, request):
+        confirm = ConfirmImportForm(data=request.POST)
+        if confirm.is_valid():
+            try:
+                directive = importing.import_confirm(
+                    actor=request.user, document=confirm.cleaned_data["document"]
+                )
+            except DomainError as exc:
+                confirm.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("The directive was created from the text."))
+                return redirect("workflow:directive", pk=directive.pk)
+        document = confirm.cleaned_data.get("document") if confirm.is_valid() else {}
+        return self._review(document or {}, confirm, status=400)

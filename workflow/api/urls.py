@@ -6,6 +6,7 @@ from .views import (
     DirectiveViewSet,
     EscalationViewSet,
     ExtensionViewSet,
+    ImportViewSet,
 )
 
 router = SimpleRouter()
@@ -14,5 +15,6 @@ router.register("items", DirectiveItemViewSet, basename="item")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("extensions", ExtensionViewSet, basename="extension")
 router.register("escalations", EscalationViewSet, basename="escalation")
+router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = router.urls

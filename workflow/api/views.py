@@ -6,6 +6,7 @@ back as {"code", "message", "errors"} with 400, 403, 404 or 409.
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -14,10 +15,16 @@ from rest_framework.response import Response
 from core import access
 from core.api import ScopedViewSet
 from core.exceptions import InvalidInput
-from workflow import selectors, services
+from workflow import importing, selectors, services
 from workflow.actions import EXTENSION_STEPS, STEPS, assign_item, make_form
 from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
-from workflow.forms import AssignForm, DirectiveForm, EscalationDecisionForm, ItemForm
+from workflow.forms import (
+    AssignForm,
+    DirectiveForm,
+    EscalationDecisionForm,
+    ImportForm,
+    ItemForm,
+)
 from workflow.models import (
     Assignment,
     Directive,
@@ -248,3 +255,34 @@ class EscalationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
             send_up=data.get("send_up", False),
         )
         return Response(EscalationSerializer(result).data)
+
+
+class ImportViewSet(ScopedViewSet):
+    """Directive text → proposed breakdown (no side effects) → confirmed directive."""
+
+    queryset = Directive.objects.none()
+
+    @extend_schema(request=None, responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["post"])
+    def parse(self, request):
+        form = ImportForm(data=request.data, files=request.FILES, user=request.user)
+        data = _valid(form)
+        document = importing.import_parse(
+            actor=request.user,
+            text=data["text"],
+            upload=data["file"],
+            on=data["on"],
+            issuer=data["issuer"],
+        )
+        return Response(document)
+
+    @extend_schema(request=None, responses=DirectiveDetailSerializer)
+    @action(detail=False, methods=["post"])
+    def confirm(self, request):
+        document = request.data.get("document", request.data)
+        if not isinstance(document, dict):
+            raise InvalidInput(
+                _("Send the reviewed breakdown as a JSON object."), code="invalid_document"
+            )
+        directive = importing.import_confirm(actor=request.user, document=document)
+        return Response(DirectiveDetailSerializer(directive).data, status=status.HTTP_201_CREATED)

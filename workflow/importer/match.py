@@ -1,17 +1,18 @@
 """Matching agency mentions of a directive against the agency registry on the directive's date.
 
 Exact matches go through ``agencies.selectors.agency_match`` (name, short name or alias after
-folding). What fails that is compared with every candidate name by ``fuzzy_best``, the one place
-to swap in rapidfuzz once it is a dependency. Candidates are restricted to the issuing province:
-the agencies under the issuer, plus the central agencies and mass organisations whose name
-carries the province's name. A mention naming another province ("Sở Xây dựng tỉnh Thừa Thiên
-Huế") never matches.
+folding). What fails that is compared with every candidate name by ``fuzzy_best`` (rapidfuzz,
+which copes with typos and missing diacritics once both sides are folded). Candidates are
+restricted to the issuing province: the agencies under the issuer, plus the central agencies
+and mass organisations whose name carries the province's name. A mention naming another
+province ("Sở Xây dựng tỉnh Thừa Thiên Huế") never matches.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz, process
 
 from agencies.choices import AgencyKind
 from agencies.models import AgencyAlias, AgencyVersion, valid_on_q
@@ -23,22 +24,16 @@ _PROVINCE = re.compile(r"\btinh ([a-z][a-z ]*)$")
 
 
 def fuzzy_best(key: str, candidates: dict[str, str]) -> tuple[str | None, float]:
-    """The candidate key most like ``key`` and its similarity in [0, 1].
+    """The candidate key most like ``key`` and its similarity in [0, 1] (rapidfuzz's ratio).
 
-    ``candidates`` maps folded names to agency codes. Standard-library ``difflib`` stands in for
-    ``rapidfuzz.process.extractOne(key, candidates, scorer=fuzz.ratio)`` (score / 100).
+    ``candidates`` maps folded names to agency codes.
     """
-    best, score = None, 0.0
-    matcher = SequenceMatcher(autojunk=False)
-    matcher.set_seq2(key)
-    for candidate in candidates:
-        matcher.set_seq1(candidate)
-        if matcher.real_quick_ratio() <= score or matcher.quick_ratio() <= score:
-            continue
-        ratio = matcher.ratio()
-        if ratio > score:
-            best, score = candidate, ratio
-    return best, score
+    if not candidates:
+        return None, 0.0
+    found = process.extractOne(key, candidates.keys(), scorer=fuzz.ratio)
+    if found is None:
+        return None, 0.0
+    return found[0], found[1] / 100
 
 
 @dataclass

@@ -6,14 +6,18 @@ broke in the middle of a sentence or of an agency name ("Sở\nKhoa học và C�
 text is kept untouched by the callers for audit.
 """
 
+import io
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
+import docx
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput
 
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 _ENDS_SENTENCE = re.compile(r"[.;:!?…\"”)]$")
 # A line that starts a new unit and is never the tail of a wrapped line.
@@ -54,33 +58,45 @@ def normalise(raw: str) -> str:
 
 def decode(data: bytes) -> str:
     """Bytes of a .txt upload as text: UTF-8 (with or without BOM) or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
     try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return data.decode("utf-16")
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InvalidInput(
-            _("The file is not UTF-8 text. Save it as UTF-8 and try again."),
+            _("The file is not UTF-8 or UTF-16 text. Save it as UTF-8 and try again."),
             code="not_utf8",
         ) from exc
 
 
+def _docx_text(data: bytes) -> str:
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise InvalidInput(
+            _("The file is not a Word document (.docx), whatever its name says."),
+            code="not_docx",
+        ) from exc
+    return "\n".join(paragraph.text for paragraph in document.paragraphs)
+
+
 def read_upload(name: str, data: bytes) -> str:
-    """The raw text of an uploaded file; only .txt (and extension-less) files are read."""
+    """The raw text of an uploaded file: .txt (UTF-8 or UTF-16) or .docx, at most 5 MB."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInput(
+            _("The file is too big ({size} MB); a directive's text is at most {limit} MB.").format(
+                size=round(len(data) / 1_048_576, 1), limit=MAX_UPLOAD_BYTES // 1_048_576
+            ),
+            code="file_too_big",
+        )
     suffix = Path(name or "").suffix.lower()
     if suffix == ".docx":
-        raise InvalidInput(
-            _(
-                "Reading .docx files needs the python-docx package, which is not installed. "
-                "Paste the text or upload it as a .txt file."
-            ),
-            code="docx_unsupported",
-        )
+        return _docx_text(data)
     if suffix not in ("", ".txt", ".text"):
         raise InvalidInput(
-            _("Unsupported file type “{suffix}”: upload a .txt file or paste the text.").format(
-                suffix=suffix
-            ),
+            _(
+                "Unsupported file type “{suffix}”: upload a .txt or .docx file or paste the text."
+            ).format(suffix=suffix),
             code="unsupported_file",
         )
     return decode(data)

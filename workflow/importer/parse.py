@@ -326,7 +326,6 @@ _STOP = frozenset(
         "kiem",
         "rut",
         "chi",
-        "dao",
         "quan",
         "thong",
         "tuyen",
@@ -398,9 +397,55 @@ def _heuristic(text: str, folded: str, claimed: list[tuple[int, int]]) -> list[t
     return found
 
 
+# Standard names of provincial bodies, used only to find where a mention ends when the registry
+# does not know the province (they never match by themselves).
+GENERIC_NAMES = [
+    "Sở Nội vụ",
+    "Sở Tư pháp",
+    "Sở Kế hoạch và Đầu tư",
+    "Sở Tài chính",
+    "Sở Công Thương",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở Giao thông vận tải",
+    "Sở Xây dựng",
+    "Sở Tài nguyên và Môi trường",
+    "Sở Thông tin và Truyền thông",
+    "Sở Lao động - Thương binh và Xã hội",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Du lịch",
+    "Sở Khoa học và Công nghệ",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Y tế",
+    "Sở Ngoại vụ",
+    "Sở Nông nghiệp và Môi trường",
+    "Sở Dân tộc và Tôn giáo",
+    "Thanh tra tỉnh",
+    "Văn phòng UBND tỉnh",
+    "Văn phòng Ủy ban nhân dân tỉnh",
+    "Công an tỉnh",
+    "Cục Thuế tỉnh",
+    "Thuế tỉnh",
+    "Cục Quản lý thị trường",
+    "Bảo hiểm xã hội tỉnh",
+    "Kho bạc Nhà nước tỉnh",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Ủy ban MTTQ Việt Nam tỉnh",
+    "Ban Dân tộc",
+    "Ban Quản lý Khu kinh tế tỉnh",
+    "Hội Liên hiệp Phụ nữ tỉnh",
+    "Hội Nông dân tỉnh",
+    "Hội Cựu chiến binh tỉnh",
+    "Liên đoàn Lao động tỉnh",
+    "Tỉnh đoàn",
+    "Cục Thống kê tỉnh",
+    "Cục Hải quan",
+]
+
+
 def _names_by_first(index: AgencyIndex) -> dict[str, list[tuple[str, ...]]]:
     table: dict[str, list[tuple[str, ...]]] = {}
-    for name in index.names():
+    names = set(index.names()) | {tuple(fold(n).split()) for n in GENERIC_NAMES}
+    for name in sorted(names, key=len, reverse=True):
         if name:
             table.setdefault(name[0], []).append(name)
     return table
@@ -460,7 +505,7 @@ def _requested(folded: str, start: int) -> bool:
 
 def _object_position(folded: str, start: int) -> bool:
     before = folded[max(0, start - 9) : start]
-    return before.endswith(("cua ", "doi voi ", "cho "))
+    return before.endswith(("cua ", "doi voi ", "cho ", "ve ", "gui "))
 
 
 def _agencies(text: str, index: AgencyIndex, table) -> list[dict]:
@@ -595,6 +640,15 @@ def _deadline(text: str, folded: str, on: date, warnings: list, number: str) -> 
             **extra,
         }
 
+    for found in _YEAR.finditer(folded):
+        if int(found.group(1)) < on.year:  # "PAS Index năm 2002": never a target year
+            warnings.append(
+                {
+                    "code": "year_before_directive",
+                    "item": number,
+                    "text": text[slice(*found.span())],
+                }
+            )
     for found in _BEFORE_FULL.finditer(folded):
         day = _safe_date(found.group(3), found.group(2), found.group(1))
         if day and day > on:
@@ -629,14 +683,6 @@ def _deadline(text: str, folded: str, on: date, warnings: list, number: str) -> 
         year = int(found.group(1))
         if _year_ok(year, on):
             return out("fixed", date(year, 12, 31), found, 0.7)
-        if year < on.year:
-            warnings.append(
-                {
-                    "code": "year_before_directive",
-                    "item": number,
-                    "text": text[found.start() : found.end()],
-                }
-            )
     found = _CONTINUOUS.search(folded)
     if found:
         return out("continuous", None, found, 0.6)

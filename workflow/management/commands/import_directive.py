@@ -62,7 +62,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
         parser.add_argument("--date", help="date of issue (YYYY-MM-DD) when the text has none")
         parser.add_argument("--issuer", help="agency code of the issuer, when not detected")
-        parser.add_argument("--actor", help="username creating the directive (default: system)")
+        parser.add_argument("--actor", help="username of the reviewer creating the directive")
 
     def handle(self, *args, file, dry_run, format, date=None, issuer=None, actor=None, **options):
         from agencies.models import User
@@ -81,11 +81,11 @@ class Command(BaseCommand):
             self.stdout.write(render_table(document))
         if dry_run:
             return
-        user = None
-        if actor:
-            user = User.objects.filter(username=actor).first()
-            if user is None:
-                raise CommandError(_("No user {name}.").format(name=actor))
+        if not actor:
+            raise CommandError(_("Give --actor USERNAME (a reviewer) to create the directive."))
+        user = User.objects.filter(username=actor).first()
+        if user is None:
+            raise CommandError(_("No user {name}.").format(name=actor))
         try:
             directive = breakdown_confirm(actor=user, document=document)
         except InvalidInput as exc:
