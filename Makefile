@@ -61,3 +61,4 @@ clean:
 bench: $(VENV)/.test
 	$(BIN)/python bench/agencies.py
 	$(BIN)/python bench/sweep.py
+	$(BIN)/python bench/importer.py

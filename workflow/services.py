@@ -1042,6 +1042,12 @@ def obligation_create(
         return obligation
 
 
+def _occurrence_title(title: str, first: date, last: date) -> str:
+    suffix = f" ({first:%d/%m/%Y}–{last:%d/%m/%Y})"
+    room = Assignment._meta.get_field("title").max_length - len(suffix)
+    return (title if len(title) <= room else title[: room - 1] + "…") + suffix
+
+
 def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Assignment]:
     """Create every missing occurrence whose period starts by ``until`` (idempotent).
 
@@ -1102,7 +1108,7 @@ def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Ass
                         obligation=obligation,
                         period_start=first,
                         period_end=last,
-                        title=f"{obligation.title} ({first:%d/%m/%Y}–{last:%d/%m/%Y})",
+                        title=_occurrence_title(obligation.title, first, last),
                         expected_output=obligation.expected_output,
                         assigned_on=assigned_on,
                         due_policy=DuePolicy.FIXED,

@@ -41,9 +41,10 @@ def test_each_item_goes_to_the_agencies_it_names(demo):
     )
     assert {"QT-CA", "QT-CTHUE", "QT-QLTT", "QT-BHXH", "QT-KBNN"} <= codes("13", modality="request")
     assert "QT-MTTQ" in codes("14", modality="request")
-    assert codes("15", role="lead") == {"QT-SNV"}
-    assert codes("15", role="coordinating") == {"QT-VPUBND"}
+    # "Giao Sở Nội vụ, Văn phòng UBND tỉnh chịu trách nhiệm đôn đốc…": both named, both lead.
+    assert codes("15", role="lead") == {"QT-SNV", "QT-VPUBND"}
     assert RecurringObligation.objects.filter(item__number="15", period="half_yearly").exists()
+    assert RecurringObligation.objects.filter(item__number="15", period="yearly").exists()
 
 
 def test_the_history_gives_every_dashboard_something_true(demo):
@@ -65,6 +66,20 @@ def test_the_history_gives_every_dashboard_something_true(demo):
     names = {task.flow_task.name for task in inbox(user=head)}
     assert {"receive", "approve", "endorse"} <= names
     assert {t.flow_task.name for t in inbox(user=reviewer)} >= {"review"}
+
+
+def test_a_hand_authored_breakdown_can_be_loaded_instead(reference_tree):
+    call_command("load_demo", stdout=StringIO())
+    call_command(
+        "load_demo_directive",
+        "--breakdown",
+        "workflow/data/reference_directive.yaml",
+        stdout=StringIO(),
+    )
+    directive = Directive.objects.get()
+    assert directive.items.count() == 15
+    coordinating = Assignment.objects.filter(item__number="15", role="coordinating")
+    assert set(coordinating.values_list("agency__code", flat=True)) == {"QT-VPUBND"}
 
 
 def test_running_it_again_adds_nothing(demo):

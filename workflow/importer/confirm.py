@@ -206,7 +206,9 @@ def _assign(actor, db_item, item: dict, agencies: dict, on: date) -> None:
                         modality=modality,
                         agency_as_written=as_written,
                     )
-        if (not recurrence.get("periods") or due is not None) and (everyone or helpers):
+        # The duty itself (by its deadline, or continuous) is assigned beside the recurring
+        # reports it carries: item 15 monitors the directive and reports every six months.
+        if everyone or helpers:
             if not everyone:
                 everyone, helpers = helpers, []
             # Members already given the item through a collective are passed as leads;

@@ -43,7 +43,12 @@ def test_confirm_creates_the_reference_directive(reference_doc, reviewer):
         ("QT-VPUBND", "half_yearly"),
         ("QT-VPUBND", "yearly"),
     ]
-    assert not Assignment.objects.filter(item__directive=directive, item__number="15").exists()
+    # The monitoring duty itself is assigned too, continuous, beside its recurring reports.
+    duty = Assignment.objects.filter(
+        item__directive=directive, item__number="15", obligation__isnull=True
+    )
+    assert sorted(duty.values_list("agency__code", flat=True)) == ["QT-SNV", "QT-VPUBND"]
+    assert {a.due_date for a in duty} == {None}
 
 
 def _nothing_created():

@@ -1,9 +1,11 @@
 """Load the reference directive (Quảng Trị, 2022) and play a demo history on it.
 
-Development only (`make run`). The breakdown is hand-authored (workflow/data); the history is
-a demonstration: the demo users of Sở Tài chính and Văn phòng UBND tỉnh take real steps through
-the services, back-dated, so that every list and dashboard has something true to show. It is
-idempotent: a second run only generates the recurring reports that have come due.
+Development only (`make run`). The directive is read from its text by the importer, as a
+reviewer would paste it (``--breakdown FILE`` loads a hand-authored breakdown instead, such as
+workflow/data/reference_directive.yaml); the history is a demonstration: the demo users of Sở
+Tài chính and Văn phòng UBND tỉnh take real steps through the services, back-dated, so that
+every list and dashboard has something true to show. It is idempotent: a second run only
+generates the recurring reports that have come due.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -17,9 +19,20 @@ from django.utils import timezone
 from agencies.models import Agency, User
 from workflow import services
 from workflow.choices import AssignmentState
+from workflow.importer.confirm import breakdown_confirm
+from workflow.importer.parse import parse_text
 from workflow.models import Assignment, Directive
 
-DATA = Path(__file__).resolve().parents[2] / "data" / "reference_directive.yaml"
+DATA = Path(__file__).resolve().parents[2] / "data"
+TEXT = DATA / "chi-thi-quang-tri-cchc-2022.txt"
+# The text has neither number nor date; it cites QĐ 1982/QĐ-UBND of 29/7/2022.
+ASSUMED_DATE = date(2022, 8, 1)
+NOTE = (
+    "Văn bản nguồn (bản đăng trên báo Quảng Trị, ký hiệu QTO) không ghi số, ký hiệu và ngày ban "
+    "hành của Chỉ thị. Chỉ thị viện dẫn Quyết định số 1982/QĐ-UBND ngày 29/7/2022 và đặt mục "
+    "tiêu cho năm 2022 nên được ban hành trong khoảng từ cuối tháng 7 đến tháng 12/2022; ngày "
+    "ban hành 01/8/2022 chỉ là giả định dùng cho dữ liệu mẫu."
+)
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
@@ -31,9 +44,13 @@ class Command(BaseCommand):
     help = "Load the reference directive with a demo history (idempotent). Development only."
 
     def add_arguments(self, parser):
-        parser.add_argument("--file", default=str(DATA))
+        parser.add_argument(
+            "--breakdown",
+            default=None,
+            help="a hand-authored breakdown (YAML) instead of the importer",
+        )
 
-    def handle(self, *args, file, **options):
+    def handle(self, *args, breakdown, **options):
         users = {
             u.username: u
             for u in User.objects.filter(
@@ -49,9 +66,7 @@ class Command(BaseCommand):
         ).first()
         with transaction.atomic():
             if existing is None:
-                directive = services.breakdown_load(
-                    actor=users["chuyenvien.vp"], path=Path(file), at=at(date(2022, 8, 1))
-                )
+                directive = self.load(users["chuyenvien.vp"], breakdown)
             occurrences = services.occurrences_generate(until=today + timedelta(days=90), at=now)
             if existing is None:
                 self.play(directive, users, today)
@@ -61,6 +76,15 @@ class Command(BaseCommand):
             f"Reference directive #{directive.pk}: {directive.items.count()} items, "
             f"{count} assignments ({len(occurrences)} recurring reports generated now)."
         )
+
+    def load(self, reviewer, breakdown):
+        if breakdown:
+            return services.breakdown_load(
+                actor=reviewer, path=Path(breakdown), at=at(ASSUMED_DATE)
+            )
+        document = parse_text(TEXT.read_text(encoding="utf-8"), on=ASSUMED_DATE)
+        document["directive"]["note"] = NOTE
+        return breakdown_confirm(actor=reviewer, document=document)
 
     def play(self, directive, users, today):
         reviewer, head = users["chuyenvien.vp"], users["giamdoc.stc"]
