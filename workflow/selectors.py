@@ -112,15 +112,6 @@ def assignment_timeline(*, assignment: Assignment):
     return audit_trail(assignment)
 
 
-def agency_names(*, agency_ids, on: date) -> dict[int, str]:
-    """Names of many agencies on one date, in one query."""
-    return dict(
-        AgencyVersion.objects.filter(valid_on_q(on), agency_id__in=set(agency_ids)).values_list(
-            "agency_id", "name"
-        )
-    )
-
-
 def directive_list(*, user) -> QuerySet[Directive]:
     return (
         Directive.objects.restrict(user, "view")

@@ -250,3 +250,33 @@ def test_the_list_costs_the_same_queries_for_1_and_30_rows(
             title=f"Việc {n}",
         )
     assert [count(url) for url in pages] == small
+
+
+def test_transfers_offer_the_successor_of_a_merged_agency(client, small_tree, people):
+    from workflow.choices import DirectiveKind
+    from workflow.services import directive_create, directive_publish, item_add
+
+    old = directive_create(
+        actor=people["reviewer"],
+        kind=DirectiveKind.KE_HOACH,
+        title="Kế hoạch 2024",
+        issued_on=date(2024, 6, 3),
+        issuer=small_tree["P"],
+    )
+    item = item_add(actor=people["reviewer"], directive=old, number="1", text="Giải ngân.")
+    directive_publish(actor=people["reviewer"], directive=old)
+    stranded = assignments_create(
+        actor=people["reviewer"],
+        item=item,
+        targets=[Target(agency=small_tree["KHDT"])],
+        due_rule=DueRule(DuePolicy.FIXED, fixed_date=date(2025, 12, 31)),
+        title="Giải ngân vốn đầu tư công",
+        assigned_on=date(2024, 6, 3),
+    )[0]
+    client.force_login(people["reviewer"])
+    response = client.get(reverse("workflow:transfers"))
+    assert [
+        (a.pk, [s.code for s in successors]) for a, successors in response.context["candidates"]
+    ] == [(stranded.pk, ["TC"])]
+    client.force_login(people["head"])
+    assert client.get(reverse("workflow:transfers")).context["candidates"] == []
