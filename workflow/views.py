@@ -33,7 +33,7 @@ from .actions import (
     available_steps,
     make_form,
 )
-from .choices import Timeliness
+from .choices import AssignmentRole, Modality, Timeliness
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
 from .forms import (
     AssignForm,
@@ -481,6 +481,10 @@ class EscalationDecideView(ServiceFormView):
         return reverse("workflow:escalations")
 
 
+def _choice_label(choices, value) -> str:
+    return choices(value).label if value in choices.values else (value or "")
+
+
 class ImportView(SignedInTemplateView):
     """Paste or upload a directive → review the proposed breakdown → confirm."""
 
@@ -532,7 +536,21 @@ class ImportView(SignedInTemplateView):
             for key in ("deadline", "recurrence"):
                 if item.get(key) and item[key].get("span"):
                     spans.append((item[key]["span"][0], item[key]["span"][1], key))
-            items.append({"item": item, "pieces": importing.highlighted(item["text"], spans)})
+            agencies = [
+                {
+                    **a,
+                    "role_label": _choice_label(AssignmentRole, a.get("role")),
+                    "modality_label": _choice_label(Modality, a.get("modality")),
+                }
+                for a in item.get("agencies", [])
+            ]
+            items.append(
+                {
+                    "item": item,
+                    "agencies": agencies,
+                    "pieces": importing.highlighted(item["text"], spans),
+                }
+            )
         return render(
             self.request,
             "workflow/import_review.html",
