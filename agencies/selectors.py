@@ -74,26 +74,22 @@ def agency_list(
     )
 
 
-def agency_get(*, user, code: str) -> Agency:
-    """One agency by code with its whole history; raises Agency.DoesNotExist if not visible."""
-    return (
-        Agency.objects.restrict(user, "view")
-        .prefetch_related(
-            Prefetch(
-                "versions",
-                queryset=AgencyVersion.objects.select_related("parent").order_by("valid_from"),
-            ),
-            Prefetch(
-                "successions",
-                queryset=Succession.objects.select_related("successor").order_by("effective_on"),
-            ),
-            Prefetch(
-                "predecessions",
-                queryset=Succession.objects.select_related("predecessor").order_by("effective_on"),
-            ),
-            Prefetch("aliases", queryset=AgencyAlias.objects.order_by("text")),
-        )
-        .get(code=code)
+def agency_history_list(*, user) -> QuerySet[Agency]:
+    """Agencies ``user`` may see, each with its whole history prefetched."""
+    return Agency.objects.restrict(user, "view").prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=AgencyVersion.objects.select_related("parent").order_by("valid_from"),
+        ),
+        Prefetch(
+            "successions",
+            queryset=Succession.objects.select_related("successor").order_by("effective_on"),
+        ),
+        Prefetch(
+            "predecessions",
+            queryset=Succession.objects.select_related("predecessor").order_by("effective_on"),
+        ),
+        Prefetch("aliases", queryset=AgencyAlias.objects.order_by("text")),
     )
 
 

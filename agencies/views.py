@@ -4,7 +4,7 @@ from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
 
 from .filtersets import AgencyFilterSet
 from .models import Agency
-from .selectors import agency_get, membership_list
+from .selectors import agency_history_list, membership_list
 
 
 class ProfileView(SignedInTemplateView):
@@ -32,9 +32,8 @@ class AgencyDetailView(ScopedDetailView):
     template_name = "agencies/agency_detail.html"
     context_object_name = "agency"
 
-    def get_object(self, queryset=None):
-        agency = super().get_object(queryset)
-        return agency_get(user=self.request.user, code=agency.code)
+    def get_base_queryset(self):
+        return agency_history_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

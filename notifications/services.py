@@ -50,9 +50,16 @@ def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
         )
         for n in notices
     ]
-    before = Notice.objects.count()
+    if not rows:
+        return 0
+    # Counting only these recipients' rows with these keys uses the unique index; counting
+    # the whole table would grow with every notice ever sent.
+    mine = Notice.objects.filter(
+        recipient_id__in={r.recipient_id for r in rows}, key__in={r.key for r in rows}
+    )
+    before = mine.count()
     Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    return Notice.objects.count() - before
+    return mine.count() - before
 
 
 def notice_mark_read(*, actor, notice: Notice, at: datetime | None = None) -> Notice:

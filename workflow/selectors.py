@@ -78,8 +78,8 @@ def assignment_list(
     )
 
 
-def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
-    """One visible assignment with everything its page shows; raises DoesNotExist."""
+def assignment_detail_list(*, user, today: date | None = None) -> QuerySet[Assignment]:
+    """Visible assignments with everything an assignment's page shows prefetched."""
     return (
         assignment_list(user=user, today=today)
         .select_related("process", "transferred_from", "item__directive__issuer")
@@ -103,8 +103,12 @@ def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
                 ).select_related("agency", "assignee"),
             ),
         )
-        .get(pk=pk)
     )
+
+
+def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
+    """One visible assignment with everything its page shows; raises DoesNotExist."""
+    return assignment_detail_list(user=user, today=today).get(pk=pk)
 
 
 def assignment_timeline(*, assignment: Assignment):

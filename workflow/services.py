@@ -1230,6 +1230,31 @@ def _resolve_escalations(
     return closed
 
 
+def escalations_decide(
+    *,
+    actor,
+    escalations,
+    decision: str,
+    note: str = "",
+    due_date: date | None = None,
+    penalty_points=None,
+    at: datetime | None = None,
+) -> int:
+    """Decide several escalations the same way, all or none (the office's bulk decision)."""
+    with transaction.atomic():
+        for escalation in escalations:
+            escalation_decide(
+                actor=actor,
+                escalation=escalation,
+                decision=decision,
+                note=note,
+                due_date=due_date,
+                penalty_points=penalty_points,
+                at=at,
+            )
+        return len(escalations)
+
+
 def _notify_agency(assignment: Assignment, key: str, title: str, at) -> None:
     on = local_date(at)
     heads = (

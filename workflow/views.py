@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -424,19 +423,15 @@ class EscalationListView(ScopedListView):
         form = BulkEscalationForm(data=request.POST, user=request.user)
         if form.is_valid():
             data = form.cleaned_data
-            done = 0
             try:
-                with transaction.atomic():
-                    for escalation in data["escalations"]:
-                        services.escalation_decide(
-                            actor=request.user,
-                            escalation=escalation,
-                            decision=data["decision"],
-                            note=data["note"],
-                            due_date=data.get("due_date"),
-                            penalty_points=data.get("penalty_points"),
-                        )
-                        done += 1
+                done = services.escalations_decide(
+                    actor=request.user,
+                    escalations=list(data["escalations"]),
+                    decision=data["decision"],
+                    note=data["note"],
+                    due_date=data.get("due_date"),
+                    penalty_points=data.get("penalty_points"),
+                )
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:

@@ -4,7 +4,7 @@ from rest_framework import mixins
 
 from agencies.filtersets import AgencyFilterSet
 from agencies.models import Agency
-from agencies.selectors import agency_get
+from agencies.selectors import agency_history_list
 from core.api import ScopedViewSet
 
 from .serializers import AgencyDetailSerializer, AgencySerializer
@@ -27,12 +27,13 @@ class AgencyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
     def get_serializer_class(self):
         return AgencyDetailSerializer if self.action == "retrieve" else AgencySerializer
 
+    def get_queryset(self):
+        if self.action == "retrieve":
+            return agency_history_list(user=self.request.user)
+        return super().get_queryset()
+
     def filter_queryset(self, queryset):
         # The date filters choose versions for lists; a detail shows every version.
         if self.action == "retrieve":
             return queryset
         return super().filter_queryset(queryset)
-
-    def get_object(self):
-        agency = super().get_object()
-        return agency_get(user=self.request.user, code=agency.code)

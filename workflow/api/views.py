@@ -111,18 +111,14 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     action_permissions = {f"step_{name}": step.access for name, step in STEPS.items()}
 
     def get_queryset(self):
-        return selectors.assignment_list(user=self.request.user).order_by("due_date", "pk")
+        if self.action == "list":
+            return selectors.assignment_list(user=self.request.user).order_by("due_date", "pk")
+        return selectors.assignment_detail_list(user=self.request.user)
 
     def get_serializer_class(self):
         if self.action == "list":
             return AssignmentSerializer
         return AssignmentDetailSerializer
-
-    def get_object(self):
-        obj = super().get_object()
-        if self.action == "list":
-            return obj
-        return selectors.assignment_get(user=self.request.user, pk=obj.pk)
 
     def run_step(self, name):
         step = STEPS[name]
