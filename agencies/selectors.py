@@ -1,5 +1,7 @@
 """Reads of the organisation tree in time, memberships and succession."""
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -260,3 +262,37 @@ def responsible_agencies(
     for item in result:
         unique.setdefault(item.agency.pk, item)
     return list(unique.values())
+
+
+def agencies_expand(
+    *, agencies: Sequence[Agency] = (), collectives: Sequence[str] = (), on: date
+) -> list[Agency]:
+    """The named agencies followed by every member of each collective on ``on``, once each and
+    in that order: the one place where "UBND cấp xã" becomes the communes of the day."""
+    everyone = list(agencies)
+    for collective in collectives:
+        everyone += [v.agency for v in collective_members(collective=collective, on=on)]
+    return list(dict.fromkeys(everyone))
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """The periods an agency existed, half-open like its versions (``valid_on_q`` in memory)."""
+
+    periods: tuple[tuple[date, date | None], ...] = ()
+
+    def exists_on(self, day: date) -> bool:
+        return any(start <= day and (end is None or day < end) for start, end in self.periods)
+
+
+def agency_lifetimes(*, agency_ids) -> defaultdict[int, Lifetime]:
+    """The lifetime of each agency, read in one query, for checks over many dates."""
+    periods: defaultdict[int, list] = defaultdict(list)
+    rows = AgencyVersion.objects.filter(agency_id__in=list(agency_ids)).values_list(
+        "agency_id", "valid_from", "valid_until"
+    )
+    for agency_id, start, end in rows:
+        periods[agency_id].append((start, end))
+    result: defaultdict[int, Lifetime] = defaultdict(Lifetime)
+    result.update({agency_id: Lifetime(tuple(p)) for agency_id, p in periods.items()})
+    return result

@@ -19,7 +19,7 @@ from core.text import fold, nfc
 
 from . import datafile
 from .choices import DELEGABLE_ROLES
-from .models import Agency, AgencyAlias, AgencyVersion, Membership, Succession, User, valid_on_q
+from .models import Agency, AgencyAlias, AgencyVersion, Membership, Succession, User
 
 Period = tuple[date, date | None]
 
@@ -140,7 +140,7 @@ def membership_grant(
             require(actor, "manage_members", agency)
         else:
             _require_admin(actor)
-        if not AgencyVersion.objects.filter(valid_on_q(valid_from), agency=agency).exists():
+        if not Agency.objects.valid_on(valid_from).filter(pk=agency.pk).exists():
             raise InvalidInput(
                 _("{agency} does not exist on {day:%d/%m/%Y}.").format(
                     agency=agency.code, day=valid_from

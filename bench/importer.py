@@ -1,4 +1,4 @@
-"""Benchmark of the directive importer against hand labels (tests/workflow/importer/labels).
+"""Benchmark of the directive importer against hand labels (tests/importer/labels).
 
     .venv/bin/python bench/importer.py
 
@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "tests" / "workflow" / "importer" / "labels"
+LABELS = ROOT / "tests" / "importer" / "labels"
 sys.path.insert(0, str(ROOT))
 
 
@@ -124,8 +124,8 @@ def evaluate(labels: dict, document: dict) -> dict:
 
 
 def parse_labelled(labels: dict) -> dict:
-    from workflow.importer.normalise import read_file
-    from workflow.importer.parse import parse_text
+    from importer.normalise import read_file
+    from importer.parse import parse_text
 
     on = date.fromisoformat(labels["date"]) if labels.get("date") else None
     return parse_text(read_file(ROOT / labels["source"]), on=on)

@@ -113,16 +113,15 @@ def floor(now) -> tuple[float, int]:
     """One hand-written INSERT … SELECT writing the rows the sweep writes into Escalation."""
     from django.db import connection, transaction
 
+    from core.calendar import WorkCalendar
     from core.time import local_date
-    from workflow.deadlines import WorkCalendar
-    from workflow.models import EscalationLevel
-    from workflow.sweep import level_threshold
+    from escalation.models import EscalationLevel
 
     today = local_date(now)
     cal = WorkCalendar()
     rows = []
     for level in EscalationLevel.objects.filter(policy__directive__isnull=True):
-        threshold = level_threshold(cal, today, level.offset_working_days)
+        threshold = cal.latest_reached(today, level.offset_working_days)
         min_due = today if level.kind == "reminder" else date(1900, 1, 1)
         requests_ok = level.kind in ("reminder", "warning")
         rows.append((level.pk, threshold, min_due, requests_ok))
@@ -130,7 +129,7 @@ def floor(now) -> tuple[float, int]:
     cast = "::date" if connection.vendor == "postgresql" else ""
     sql = f"""
         WITH l(level_id, threshold, min_due, requests_ok) AS (VALUES {values})
-        INSERT INTO workflow_escalation
+        INSERT INTO escalation_escalation
             (assignment_id, level_id, due_date, raised_at, resolution, decision_note,
              sent_to_leader)
         SELECT a.id, l.level_id, a.due_date, %s, '', '', false
@@ -146,7 +145,7 @@ def floor(now) -> tuple[float, int]:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             elapsed = time.perf_counter() - started
-            cursor.execute("SELECT COUNT(*) FROM workflow_escalation")
+            cursor.execute("SELECT COUNT(*) FROM escalation_escalation")
             written = cursor.fetchone()[0]
         transaction.set_rollback(True)
     return elapsed, written
@@ -206,13 +205,13 @@ def run(n: int, database_url: str | None, with_peer: bool) -> None:
     from django.utils import timezone
 
     from core.time import local_date
+    from escalation.models import Escalation
+    from escalation.sweep import open_review_tasks, sweep
     from notifications.models import Notice
-    from workflow.models import Escalation
-    from workflow.sweep import open_review_tasks, sweep
 
     if database_url:
         call_command("flush", verbosity=0, interactive=False)
-        call_command("migrate", "workflow", "0002", verbosity=0)
+        call_command("migrate", "escalation", "0002", verbosity=0)
         call_command("migrate", verbosity=0)
     now = timezone.now().replace(hour=3, minute=0, second=0, microsecond=0)
     today = local_date(now)

@@ -16,6 +16,6 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
-    "deadline-sweep": {"task": "workflow.sweep", "schedule": 300.0},
+    "deadline-sweep": {"task": "escalation.sweep", "schedule": 300.0},
     "daily-digest": {"task": "notifications.digests", "schedule": crontab(hour=7, minute=0)},
 }

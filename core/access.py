@@ -17,7 +17,9 @@ from django.db.models.functions import Cast
 from .exceptions import Forbidden, NotFound
 
 Rule = Callable[..., Q]
+ModelRule = Callable[..., bool]
 _rules: dict[type[Model], Rule] = {}
+_model_rules: dict[type[Model], ModelRule] = {}
 
 VIEW = "view"
 
@@ -32,6 +34,35 @@ def register(model: type[Model]) -> Callable[[Rule], Rule]:
         return rule
 
     return decorator
+
+
+def register_model(model: type[Model]) -> Callable[[ModelRule], ModelRule]:
+    """Register the rule for actions on ``model`` as a whole, before any row exists ("may this
+    user register a directive?"): ``rule(user, action) -> bool``."""
+
+    def decorator(rule: ModelRule) -> ModelRule:
+        if model in _model_rules:
+            raise RuntimeError(f"A model rule for {model.__name__} is already registered.")
+        _model_rules[model] = rule
+        return rule
+
+    return decorator
+
+
+def may(user, action: str, model: type[Model]) -> bool:
+    """True when ``user`` may ``action`` on ``model`` as a whole (see ``register_model``)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    rule = _model_rules.get(model)
+    return bool(rule and rule(user, action))
+
+
+def require_may(user, action: str, model: type[Model]) -> None:
+    """Raise Forbidden unless ``may(user, action, model)``."""
+    if not may(user, action, model):
+        raise Forbidden()
 
 
 def _rule_for(model: type[Model]) -> Rule:

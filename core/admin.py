@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditEvent
+from .models import AuditEvent, CalendarOverride
 
 
 @admin.register(AuditEvent)
@@ -20,3 +20,13 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CalendarOverride)
+class CalendarOverrideAdmin(admin.ModelAdmin):
+    """The office enters its own days, or next year's Government notice, here."""
+
+    list_display = ["day", "kind", "reason", "source", "origin"]
+    list_filter = ["kind", "origin"]
+    search_fields = ["reason", "source"]
+    date_hierarchy = "day"

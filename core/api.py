@@ -1,14 +1,17 @@
 """Scoped base viewset and the one exception handler of the API."""
 
+from functools import cache
+
+from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import access
-from .exceptions import DomainError
+from .exceptions import DomainError, InvalidInput
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -29,6 +32,60 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
         access.require(request.user, self.get_access_action(), obj)
+
+
+def valid(form) -> dict:
+    """The form's cleaned data, or InvalidInput carrying the field errors (400)."""
+    if not form.is_valid():
+        raise InvalidInput(_("The input is not valid."), details=form.errors.get_json_data())
+    return form.cleaned_data
+
+
+def _field(field: forms.Field) -> serializers.Field:
+    """The serializer field that documents a form field (the form still validates)."""
+    common = {
+        "required": field.required,
+        "help_text": str(field.help_text or field.label or "") or None,
+    }
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return serializers.ListField(child=serializers.CharField(), **common)
+    if isinstance(field, forms.ModelChoiceField):
+        return serializers.CharField(**common)
+    if isinstance(field, forms.MultipleChoiceField):
+        return serializers.MultipleChoiceField(choices=list(field.choices), **common)
+    if isinstance(field, forms.ChoiceField):
+        return serializers.ChoiceField(choices=list(field.choices), **common)
+    if isinstance(field, forms.BooleanField):
+        return serializers.BooleanField(required=False, help_text=common["help_text"])
+    if isinstance(field, forms.DateField):
+        return serializers.DateField(**common)
+    if isinstance(field, forms.DecimalField):
+        return serializers.DecimalField(
+            max_digits=field.max_digits, decimal_places=field.decimal_places, **common
+        )
+    if isinstance(field, forms.IntegerField):
+        return serializers.IntegerField(**common)
+    if isinstance(field, forms.JSONField):
+        return serializers.JSONField(**common)
+    if isinstance(field, forms.FileField):
+        many = getattr(field.widget, "allow_multiple_selected", False)
+        return (
+            serializers.ListField(child=serializers.FileField(), **common)
+            if many
+            else serializers.FileField(**common)
+        )
+    return serializers.CharField(
+        allow_blank=not field.required, max_length=getattr(field, "max_length", None), **common
+    )
+
+
+@cache
+def form_serializer(form_class: type[forms.Form], name: str = "") -> type[serializers.Serializer]:
+    """A serializer declaring ``form_class``'s fields, so the OpenAPI schema shows the request
+    body that the form (shared with the HTML page) validates."""
+    fields = {key: _field(field) for key, field in form_class.base_fields.items()}
+    name = name or form_class.__name__.removesuffix("Form") + "Input"
+    return type(name, (serializers.Serializer,), fields)
 
 
 def _body(code: str, message, errors=None, status=400) -> Response:

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .choices import CalendarDayKind, OverrideOrigin
+
 
 class AuditEvent(models.Model):
     """One append-only line of history: who did what to which object, with before and after."""
@@ -42,3 +44,27 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuntimeError("Audit events are append-only.")
+
+
+class CalendarOverride(models.Model):
+    """A day the Government or the office declares off, or a Saturday made a working day.
+
+    The Government's swapped and make-up days are shipped as data (``core/data``) and loaded by
+    ``manage.py load_calendar``; the office adds its own, or next year's notice, in the admin.
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=CalendarDayKind.choices)
+    reason = models.CharField(_("reason"), max_length=255)
+    source = models.CharField(_("legal source"), max_length=500, blank=True)
+    origin = models.CharField(
+        _("set by"), max_length=16, choices=OverrideOrigin.choices, default=OverrideOrigin.OFFICE
+    )
+
+    class Meta:
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day:%d/%m/%Y} · {self.get_kind_display()}"

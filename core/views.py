@@ -5,6 +5,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from . import access
@@ -145,3 +146,24 @@ class ServiceFormView(LoginRequiredMixin, DomainErrorMixin, FormView):
 
 class SignedInTemplateView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
     """A page about the signed-in user only (profile, inbox): no object to scope."""
+
+
+class ScopedActionView(ScopedMixin, View):
+    """POST one action on one visible object: not visible → 404, ``action`` not allowed → 403;
+    ``perform(obj)`` calls the service and returns the response (a DomainError is a page)."""
+
+    http_method_names = ["post"]
+
+    def get_object(self):
+        visible = access.restrict(self.get_base_queryset(), self.request.user, access.VIEW)
+        obj = visible.filter(pk=self.kwargs["pk"]).first()
+        if obj is None:
+            raise Http404
+        access.require(self.request.user, self.action, obj)
+        return obj
+
+    def post(self, request, *args, **kwargs):
+        return self.perform(self.get_object())
+
+    def perform(self, obj):
+        raise ImproperlyConfigured(f"{type(self).__name__} needs perform().")

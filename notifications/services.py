@@ -13,11 +13,13 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import DateTimeField, Value
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import require
+from core.sql import insert_select
 from core.time import local_date
 
 from .models import Digest, Notice
@@ -60,6 +62,27 @@ def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
     before = mine.count()
     Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
     return mine.count() - before
+
+
+NOTICE_COLUMNS = ["recipient_id", "key", "category", "title", "url", "urgent", "created_at"]
+
+
+def notices_insert_from(
+    queryset, *, recipient, key, category: str, title, url, urgent: bool, at: datetime
+) -> int:
+    """One notice per row of ``queryset`` in a single INSERT … SELECT, skipping any
+    (recipient, key) already there; ``recipient``, ``key``, ``title`` and ``url`` are field
+    paths or expressions over the queryset's model. Returns how many are new."""
+    rows = queryset.order_by().values_list(
+        recipient,
+        key,
+        Value(category),
+        title,
+        url,
+        Value(urgent),
+        Value(at, output_field=DateTimeField()),
+    )
+    return insert_select(Notice, NOTICE_COLUMNS, rows, ["recipient_id", "key"])
 
 
 def notice_mark_read(*, actor, notice: Notice, at: datetime | None = None) -> Notice:

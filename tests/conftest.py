@@ -6,6 +6,8 @@ import pytest
 from agencies.models import Agency
 from agencies.services import agencies_load, membership_grant
 
+pytest_plugins = ["tests.fixtures.workflow"]
+
 SMALL = Path(__file__).parent / "agencies" / "data" / "small.yaml"
 REFERENCE = Path(__file__).resolve().parent.parent / "agencies" / "data" / "quang_tri.yaml"
 

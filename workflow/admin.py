@@ -1,25 +1,16 @@
-"""Administration: calendar overrides are edited here; directives and assignments are read
+"""Administration: directives and assignments are read
 here and changed through the pages (their services keep the timeline and the flows)."""
 
 from django.contrib import admin
 
 from .models import (
     Assignment,
-    CalendarOverride,
     Directive,
     DirectiveItem,
     ExtensionRequest,
     ProgressReport,
     RecurringObligation,
 )
-
-
-@admin.register(CalendarOverride)
-class CalendarOverrideAdmin(admin.ModelAdmin):
-    list_display = ["day", "kind", "reason"]
-    list_filter = ["kind"]
-    search_fields = ["reason"]
-    date_hierarchy = "day"
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

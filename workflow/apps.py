@@ -7,4 +7,6 @@ class WorkflowConfig(AppConfig):
     verbose_name = _("Directives and assignments")
 
     def ready(self):
-        from . import access  # noqa: F401  (registers the access rules)
+        from . import access, inbox  # noqa: F401  (registers the access rules)
+
+        inbox.register()

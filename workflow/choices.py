@@ -104,60 +104,86 @@ class ExtensionStatus(models.TextChoices):
     DENIED = "denied", _("Denied")
 
 
-class CalendarDayKind(models.TextChoices):
-    DAY_OFF = "day_off", _("Extra day off")
-    WORKING_DAY = "working_day", _("Make-up working day")
+class StepName(models.TextChoices):
+    """The steps a person takes on an assignment (``workflow.steps``), as the URLs name them."""
+
+    RECEIVE = "receive", _("Receive and delegate")
+    REFUSE = "refuse", _("Return to the office (not our remit)")
+    TRIAGE = "triage", _("Decide on the refusal")
+    PROGRESS = "progress", _("File a progress update")
+    REPORT = "report", _("Report completion")
+    APPROVE = "approve", _("Approve the report")
+    RETURN = "return", _("Return the report to the officer")
+    ACCEPT = "accept", _("Accept the result")
+    RETURN_OFFICE = "return_office", _("Return the result to the agency")
+    REQUEST_EXTENSION = "request_extension", _("Request an extension")
+    TRANSFER = "transfer", _("Transfer to a successor")
+
+
+class ExtensionStepName(models.TextChoices):
+    ENDORSE = "endorse", _("Endorse the extension request")
+    DECIDE = "decide", _("Decide the extension request")
+
+
+class AssignmentAction(models.TextChoices):
+    """What the access layer is asked about an assignment; guardian's codenames are
+    ``<action>_assignment``."""
+
+    VIEW = "view", _("See")
+    RECEIVE = "receive", _("Receive and delegate")
+    REFUSE = "refuse", _("Return to the office")
+    PROGRESS = "progress", _("File a progress update")
+    REPORT = "report", _("Report completion")
+    APPROVE = "approve", _("Approve or return the report")
+    ACCEPT = "accept", _("Accept or return the result")
+    TRIAGE = "triage", _("Decide on a refusal")
+    REQUEST_EXTENSION = "request_extension", _("Request an extension")
+    TRANSFER = "transfer", _("Transfer to a successor")
+    EXTEND = "extend", _("Set a later due date")
+    REASSIGN = "reassign", _("Give to another agency or officer")
+
+
+class ExtensionAction(models.TextChoices):
+    VIEW = "view", _("See")
+    ENDORSE = "endorse", _("Endorse")
+    DECIDE = "decide", _("Decide")
+
+
+class DirectiveAction(models.TextChoices):
+    VIEW = "view", _("See")
+    ADD = "add", _("Register")
+    CHANGE = "change", _("Change")
+    PUBLISH = "publish", _("Publish")
+    ASSIGN = "assign", _("Assign")
+
+
+class TriageDecision(models.TextChoices):
+    RETURN = "return", _("Send it back to the agency")
+    REASSIGN = "reassign", _("Give it to another agency")
+    CANCEL = "cancel", _("Cancel it")
 
 
 # The states in which each step may be taken: services enforce them, pages offer only these.
-ACTION_STATES = {
-    "receive": (AssignmentState.NEW,),
-    "refuse": (AssignmentState.NEW,),
-    "triage": (AssignmentState.REFUSED,),
-    "progress": OPEN_STATES,
-    "report": (AssignmentState.IN_PROGRESS,),
-    "approve": (AssignmentState.REPORTED,),
-    "return": (AssignmentState.REPORTED,),
-    "accept": (AssignmentState.APPROVED,),
-    "return_office": (AssignmentState.APPROVED,),
-    "request_extension": (
+STEP_STATES = {
+    StepName.RECEIVE: (AssignmentState.NEW,),
+    StepName.REFUSE: (AssignmentState.NEW,),
+    StepName.TRIAGE: (AssignmentState.REFUSED,),
+    StepName.PROGRESS: OPEN_STATES,
+    StepName.REPORT: (AssignmentState.IN_PROGRESS,),
+    StepName.APPROVE: (AssignmentState.REPORTED,),
+    StepName.RETURN: (AssignmentState.REPORTED,),
+    StepName.ACCEPT: (AssignmentState.APPROVED,),
+    StepName.RETURN_OFFICE: (AssignmentState.APPROVED,),
+    StepName.REQUEST_EXTENSION: (
         AssignmentState.NEW,
         AssignmentState.IN_PROGRESS,
         AssignmentState.REPORTED,
     ),
-    "transfer": OPEN_STATES,
+    StepName.TRANSFER: OPEN_STATES,
 }
 
-
-class LevelKind(models.TextChoices):
-    REMINDER = "reminder", _("Reminder before the due date")
-    WARNING = "warning", _("Overdue warning")
-    OFFICE = "office", _("Escalation to the provincial office")
-    LEADER = "leader", _("Escalation to a leader of the provincial People's Committee")
-
-
-# Requests (đề nghị) to bodies the provincial committee does not command are only reminded.
-REQUEST_LEVEL_KINDS = (LevelKind.REMINDER, LevelKind.WARNING)
-
-
-class Audience(models.TextChoices):
-    ASSIGNEE_AND_HEADS = "assignee_and_heads", _("The officer and the agency's heads")
-    HEADS = "heads", _("The agency's heads")
-    REVIEWERS = "reviewers", _("Reviewers of the provincial office")
-    LEADERS = "leaders", _("Leaders of the provincial People's Committee")
-
-
-class EscalationDecision(models.TextChoices):
-    EXTEND = "extend", _("Extend the due date")
-    REASSIGN = "reassign", _("Reassign")
-    PENALTY = "penalty", _("Accept with a recorded penalty")
-    CLOSE = "close", _("Close as resolved")
-
-
-class EscalationResolution(models.TextChoices):
-    EXTENDED = "extended", _("Extended")
-    REASSIGNED = "reassigned", _("Reassigned")
-    PENALISED = "penalised", _("Accepted with a penalty")
-    CLOSED = "closed", _("Closed by the office")
-    COMPLETED = "completed", _("The assignment was closed")
-    SUPERSEDED = "superseded", _("The due date changed")
+# The request status at which each extension step is taken.
+EXTENSION_STEP_STATUS = {
+    ExtensionStepName.ENDORSE: ExtensionStatus.REQUESTED,
+    ExtensionStepName.DECIDE: ExtensionStatus.ENDORSED,
+}

@@ -1,80 +1,20 @@
-"""Working days as the Vietnamese administration counts them.
+"""Due dates: how an assignment's deadline is set and when a recurring report is due.
 
-A working day is Monday–Friday, or a make-up Saturday the Government sets, minus public
-holidays (the ``holidays`` package: Tết Dương lịch, five days of lunar Tết, Giỗ Tổ Hùng Vương,
-30/4, 1/5, Quốc khánh and the Government's swapped days), with the office's own
-``CalendarOverride`` rows taking precedence. A task is due at 23:59:59 Asia/Ho_Chi_Minh of its
-due date (``core.time.end_of_day``).
+Working days are counted by ``core.calendar.WorkCalendar``. A task is due at 23:59:59
+Asia/Ho_Chi_Minh of its due date (``core.time.end_of_day``).
 """
 
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import holidays
+from django.conf import settings
+from django.utils.translation import gettext as _
 
-from .choices import PERIOD_MONTHS, CalendarDayKind, DuePolicy
-from .models import CalendarOverride
+from core.calendar import WorkCalendar
+from core.exceptions import InvalidInput
 
-
-class WorkCalendar:
-    """A calendar loaded once (one query for the overrides) and then used in memory."""
-
-    def __init__(self, overrides: dict[date, str] | None = None):
-        if overrides is None:
-            overrides = dict(CalendarOverride.objects.values_list("day", "kind"))
-        self.overrides = overrides
-        self._years: dict[int, holidays.HolidayBase] = {}
-
-    def _public(self, year: int) -> holidays.HolidayBase:
-        if year not in self._years:
-            self._years[year] = holidays.country_holidays("VN", years=year)
-        return self._years[year]
-
-    def is_working_day(self, day: date) -> bool:
-        kind = self.overrides.get(day)
-        if kind == CalendarDayKind.DAY_OFF:
-            return False
-        if kind == CalendarDayKind.WORKING_DAY:
-            return True
-        public = self._public(day.year)
-        if day in public:
-            return False
-        return day.weekday() < 5 or day in public.weekend_workdays
-
-    def add_working_days(self, start: date, days: int) -> date:
-        """The ``days``-th working day after ``start`` (the day of receipt is not counted)."""
-        if days < 0:
-            return self.subtract_working_days(start, -days)
-        day = start
-        while days > 0:
-            day += timedelta(days=1)
-            if self.is_working_day(day):
-                days -= 1
-        return day
-
-    def subtract_working_days(self, start: date, days: int) -> date:
-        """The ``days``-th working day before ``start``."""
-        day = start
-        while days > 0:
-            day -= timedelta(days=1)
-            if self.is_working_day(day):
-                days -= 1
-        return day
-
-    def last_working_day_before(self, day: date) -> date:
-        """For "trước ngày D": the last working day strictly before ``day``."""
-        return self.subtract_working_days(day, 1)
-
-    def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end`` (negative if end < start)."""
-        if end < start:
-            return -self.working_days_between(end, start)
-        return sum(
-            1
-            for n in range(1, (end - start).days + 1)
-            if self.is_working_day(start + timedelta(days=n))
-        )
+from .choices import PERIOD_MONTHS, DuePolicy
 
 
 def add_months(day: date, months: int) -> date:
@@ -84,19 +24,53 @@ def add_months(day: date, months: int) -> date:
 
 
 @dataclass(frozen=True)
+class Due:
+    """A resolved due date; ``as_written`` is the written date when it fell on a day off and
+    was moved to the next working day."""
+
+    date: date | None
+    as_written: date | None = None
+
+
+@dataclass(frozen=True)
 class DueRule:
-    """How an assignment's due date is set: continuous, a fixed date, or N working days."""
+    """How an assignment's due date is set: continuous, a fixed date, or N working days.
+
+    Build it with ``DueRule.of`` (pages, API, breakdown documents all do), which refuses a
+    fixed policy without a date and a working-days policy without a positive count.
+    """
 
     policy: str
     fixed_date: date | None = None
     working_days: int | None = None
 
-    def due_date(self, *, assigned_on: date, cal: WorkCalendar) -> date | None:
+    @classmethod
+    def of(cls, policy, *, fixed_date=None, working_days=None) -> "DueRule":
+        if policy not in DuePolicy.values:
+            raise InvalidInput(_("Choose how the due date is set."), code="due_policy")
+        if policy == DuePolicy.FIXED and fixed_date is None:
+            raise InvalidInput(_("Give the due date."), code="due_date_required")
+        if policy == DuePolicy.WORKING_DAYS and not (working_days and working_days > 0):
+            raise InvalidInput(_("Give the number of working days."), code="days_required")
+        return cls(
+            DuePolicy(policy),
+            fixed_date=fixed_date if policy == DuePolicy.FIXED else None,
+            working_days=working_days if policy == DuePolicy.WORKING_DAYS else None,
+        )
+
+    def resolve(self, *, assigned_on: date, cal: WorkCalendar) -> Due:
+        """The due date for work assigned on ``assigned_on``. A fixed date on a day off moves
+        to the next working day (Bộ luật Dân sự 2015, art. 148) unless
+        ``settings.DUE_DATE_MOVES_OFF_DAYS_OFF`` is false."""
         if self.policy == DuePolicy.CONTINUOUS:
-            return None
+            return Due(None)
         if self.policy == DuePolicy.FIXED:
-            return self.fixed_date
-        return cal.add_working_days(assigned_on, self.working_days or 0)
+            written = self.fixed_date
+            if written is None or not settings.DUE_DATE_MOVES_OFF_DAYS_OFF:
+                return Due(written)
+            moved = cal.on_or_after(written)
+            return Due(moved, as_written=written if moved != written else None)
+        return Due(cal.add_working_days(assigned_on, self.working_days or 0))
 
 
 def period_bounds(period: str, start: date, index: int) -> tuple[date, date]:

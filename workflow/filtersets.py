@@ -1,21 +1,15 @@
 """One filterset per list, shared by the HTML pages and the API."""
 
-from datetime import timedelta
-
 import django_filters
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
+from core.filtersets import visible
 
 from .choices import AssignmentRole, AssignmentState, DirectiveKind, DirectiveStatus, Modality
 from .choices import Timeliness as TimelinessChoices
-from .models import Assignment, Directive, DirectiveItem, Escalation, EscalationLevel
-
-
-def _visible(model):
-    return lambda request: model.objects.restrict(request.user, "view")
+from .models import Assignment, Directive, DirectiveItem
 
 
 class DirectiveFilterSet(django_filters.FilterSet):
@@ -34,11 +28,11 @@ class DirectiveFilterSet(django_filters.FilterSet):
 class AssignmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Title"), field_name="title", lookup_expr="icontains")
     directive = django_filters.ModelChoiceFilter(
-        label=_("Directive"), field_name="item__directive", queryset=_visible(Directive)
+        label=_("Directive"), field_name="item__directive", queryset=visible(Directive)
     )
-    item = django_filters.ModelChoiceFilter(label=_("Item"), queryset=_visible(DirectiveItem))
+    item = django_filters.ModelChoiceFilter(label=_("Item"), queryset=visible(DirectiveItem))
     agency = django_filters.ModelChoiceFilter(
-        label=_("Agency"), queryset=_visible(Agency), to_field_name="code"
+        label=_("Agency"), queryset=visible(Agency), to_field_name="code"
     )
     state = django_filters.ChoiceFilter(label=_("State"), choices=AssignmentState.choices)
     timeliness = django_filters.ChoiceFilter(
@@ -67,33 +61,3 @@ class AssignmentFilterSet(django_filters.FilterSet):
             "due_after",
             "due_before",
         ]
-
-
-class EscalationFilterSet(django_filters.FilterSet):
-    level = django_filters.ModelChoiceFilter(
-        label=_("Level"), queryset=EscalationLevel.objects.all()
-    )
-    agency = django_filters.ModelChoiceFilter(
-        label=_("Agency"),
-        field_name="assignment__agency",
-        queryset=_visible(Agency),
-        to_field_name="code",
-    )
-    directive = django_filters.ModelChoiceFilter(
-        label=_("Directive"),
-        field_name="assignment__item__directive",
-        queryset=_visible(Directive),
-    )
-    older_than = django_filters.NumberFilter(
-        label=_("Raised at least N days ago"), method="by_age", min_value=0
-    )
-    open = django_filters.BooleanFilter(
-        label=_("Still open"), field_name="resolved_at", lookup_expr="isnull"
-    )
-
-    class Meta:
-        model = Escalation
-        fields = ["level", "agency", "directive", "older_than", "open"]
-
-    def by_age(self, queryset, name, value):
-        return queryset.filter(raised_at__lte=timezone.now() - timedelta(days=int(value)))

@@ -9,7 +9,7 @@ from viewflow import this
 from viewflow.workflow import flow, lock
 
 from .choices import AssignmentState, ExtensionStatus
-from .models import AssignmentProcess, EscalationProcess, ExtensionProcess
+from .models import AssignmentProcess, ExtensionProcess
 
 
 def _state(activation) -> str:
@@ -67,26 +67,4 @@ class ExtensionFlow(flow.Flow):
 
     def start_process(self, activation, extension):
         activation.process.extension = extension
-        return activation.process
-
-
-class EscalationFlow(flow.Flow):
-    """Escalation
-
-    The office decides an escalation, and may send it up to a leader who decides last.
-    """
-
-    process_class = EscalationProcess
-    lock_impl = lock.select_for_update_lock
-
-    start = flow.StartHandle(this.start_process).Next(this.office)
-    office = flow.View(None).Next(this.decided)
-    decided = (
-        flow.If(lambda a: a.process.escalation.resolved_at is None).Then(this.leader).Else(this.end)
-    )
-    leader = flow.View(None).Next(this.end)
-    end = flow.End()
-
-    def start_process(self, activation, escalation):
-        activation.process.escalation = escalation
         return activation.process

@@ -4,11 +4,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.choices import Collective, Role
-from agencies.models import Agency, Membership, User
+from agencies.choices import Collective
+from agencies.models import Agency, User
 
-from .choices import DuePolicy, EscalationDecision, Modality
-from .models import Directive, DirectiveItem, Escalation
+from .choices import DuePolicy, Modality, TriageDecision
+from .models import Directive, DirectiveItem
+from .selectors import assignees_for
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
 
@@ -132,13 +133,7 @@ class ReceiveForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        assignment = self.assignment
-        members = Membership.objects.active_on(timezone.localdate()).filter(
-            agency=assignment.agency, role__in=[Role.OFFICER, Role.DEPUTY, Role.HEAD]
-        )
-        self.fields["assignee"].queryset = User.objects.filter(
-            pk__in=members.values("user_id")
-        ).order_by("full_name", "username")
+        self.fields["assignee"].queryset = assignees_for(agency=self.assignment.agency)
 
 
 class ReasonForm(StepForm):
@@ -154,11 +149,7 @@ class CommentForm(StepForm):
 class TriageForm(StepForm):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[
-            ("return", _("Send it back to the agency")),
-            ("reassign", _("Give it to another agency")),
-            ("cancel", _("Cancel it")),
-        ],
+        choices=TriageDecision.choices,
     )
     agency = forms.ModelChoiceField(
         label=_("Other agency"),
@@ -225,86 +216,3 @@ class TransferForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].queryset = agencies_for(self.user)
-
-
-class EscalationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=EscalationDecision.choices)
-    note = forms.CharField(
-        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
-    due_date = forms.DateField(label=_("New due date"), required=False, widget=DATE_INPUT)
-    agency = forms.ModelChoiceField(
-        label=_("Other agency"),
-        queryset=Agency.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
-    assignee = forms.ModelChoiceField(
-        label=_("Other officer"),
-        queryset=User.objects.none(),
-        required=False,
-        to_field_name="username",
-    )
-    penalty_points = forms.DecimalField(
-        label=_("Penalty points"), required=False, min_value=0, max_digits=6, decimal_places=2
-    )
-    send_up = forms.BooleanField(label=_("Send it up to a leader instead"), required=False)
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_for(user)
-        self.fields["assignee"].queryset = User.objects.filter(is_active=True)
-
-
-class BulkEscalationForm(EscalationDecisionForm):
-    """Several escalations decided at once (extend, penalty or close)."""
-
-    escalations = forms.ModelMultipleChoiceField(
-        label=_("Escalations"), queryset=Escalation.objects.none()
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["decision"].choices = [
-            c for c in EscalationDecision.choices if c[0] != EscalationDecision.REASSIGN
-        ]
-        self.fields["escalations"].queryset = Escalation.objects.restrict(user, "view").filter(
-            resolved_at__isnull=True
-        )
-        for name in ("agency", "assignee", "send_up"):
-            del self.fields[name]
-
-
-class ImportForm(forms.Form):
-    text = forms.CharField(
-        label=_("Paste the directive's text"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 14}),
-    )
-    file = forms.FileField(label=_("Or upload it (.txt or .docx)"), required=False)
-    on = forms.DateField(
-        label=_("Date of issue, if the text gives none"), required=False, widget=DATE_INPUT
-    )
-    issuer = forms.ModelChoiceField(
-        label=_("Issuing agency, if the text names none"),
-        queryset=Agency.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["issuer"].queryset = agencies_for(user)
-
-    def clean(self):
-        data = super().clean()
-        if not data.get("text") and not data.get("file"):
-            raise forms.ValidationError(_("Paste the text or choose a file."))
-        return data
-
-
-class ConfirmImportForm(forms.Form):
-    document = forms.JSONField(
-        label=_("Reviewed breakdown (JSON)"),
-        widget=forms.Textarea(attrs={"rows": 18, "class": "mono"}),
-    )

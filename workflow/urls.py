@@ -7,7 +7,6 @@ app_name = "workflow"
 urlpatterns = [
     path("directives/", views.DirectiveListView.as_view(), name="directives"),
     path("directives/new/", views.DirectiveCreateView.as_view(), name="directive_create"),
-    path("directives/import/", views.ImportView.as_view(), name="directive_import"),
     path("directives/<int:pk>/", views.DirectiveDetailView.as_view(), name="directive"),
     path("directives/<int:pk>/edit/", views.DirectiveUpdateView.as_view(), name="directive_edit"),
     path(
@@ -32,10 +31,4 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("transfers/", views.TransferListView.as_view(), name="transfers"),
-    path("escalations/", views.EscalationListView.as_view(), name="escalations"),
-    path(
-        "escalations/<int:pk>/decide/",
-        views.EscalationDecideView.as_view(),
-        name="escalation_decide",
-    ),
 ]

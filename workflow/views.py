@@ -1,30 +1,29 @@
 """Pages of directives and assignments: parse → service → render; no rules here."""
 
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
-from django.views import View
 
-from agencies.access import has_role
-from agencies.choices import Role
-from core import access
+from core import access, inbox
 from core.exceptions import DomainError
 from core.views import (
-    DomainErrorMixin,
+    ScopedActionView,
+    ScopedDetailView,
     ScopedListView,
     SelectorDetailView,
     ServiceFormView,
     SignedInTemplateView,
 )
 
-from . import importing, selectors, services
-from .access import may_create_directive
-from .actions import (
+from . import selectors, services
+from .choices import DirectiveAction, Timeliness
+from .filtersets import AssignmentFilterSet, DirectiveFilterSet
+from .forms import AssignForm, DirectiveForm, ItemForm
+from .models import Attachment, Directive, DirectiveItem
+from .steps import (
     EXTENSION_STEPS,
     STEPS,
     assign_item,
@@ -32,18 +31,6 @@ from .actions import (
     available_steps,
     make_form,
 )
-from .choices import AssignmentRole, Modality, Timeliness
-from .filtersets import AssignmentFilterSet, DirectiveFilterSet, EscalationFilterSet
-from .forms import (
-    AssignForm,
-    BulkEscalationForm,
-    ConfirmImportForm,
-    DirectiveForm,
-    EscalationDecisionForm,
-    ImportForm,
-    ItemForm,
-)
-from .models import Assignment, Attachment, Directive, DirectiveItem, ExtensionRequest
 
 TIMELINESS_ORDER = [
     Timeliness.DONE_ON_TIME,
@@ -81,7 +68,7 @@ class DirectiveListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["may_create"] = may_create_directive(self.request.user)
+        context["may_create"] = access.may(self.request.user, DirectiveAction.ADD, Directive)
         return context
 
 
@@ -151,12 +138,14 @@ class DirectiveUpdateView(ServiceFormView):
         return reverse("workflow:directive", args=[self.directive.pk])
 
 
-class DirectivePublishView(LoginRequiredMixin, DomainErrorMixin, View):
-    def post(self, request, pk):
-        directive = get_object_or_404(Directive.objects.restrict(request.user, "view"), pk=pk)
-        services.directive_publish(actor=request.user, directive=directive)
-        messages.success(request, _("The directive is published."))
-        return redirect("workflow:directive", pk=pk)
+class DirectivePublishView(ScopedActionView):
+    queryset = Directive.objects.all()
+    action = DirectiveAction.PUBLISH
+
+    def perform(self, directive):
+        services.directive_publish(actor=self.request.user, directive=directive)
+        messages.success(self.request, _("The directive is published."))
+        return redirect("workflow:directive", pk=directive.pk)
 
 
 class ItemFormView(ServiceFormView):
@@ -314,7 +303,7 @@ class StepView(AssignmentDetailView):
 
 class ExtensionStepView(StepView):
     def post(self, request, pk, step):
-        extension = get_object_or_404(ExtensionRequest, pk=pk)
+        extension = get_object_or_404(selectors.extension_list(user=request.user), pk=pk)
         self.kwargs["pk"] = extension.assignment_id
         self.object = self.get_object()
         if step not in EXTENSION_STEPS:
@@ -324,13 +313,13 @@ class ExtensionStepView(StepView):
         return self._run(definition, form, extension)
 
 
-class AttachmentView(LoginRequiredMixin, DomainErrorMixin, View):
+class AttachmentView(ScopedDetailView):
     """Evidence is served only to people who may see its assignment."""
 
-    def get(self, request, pk):
-        attachment = get_object_or_404(Attachment.objects.select_related("report"), pk=pk)
-        assignment = Assignment.objects.get(pk=attachment.report.assignment_id)
-        access.require(request.user, "view", assignment)
+    queryset = Attachment.objects.all()
+
+    def get(self, request, *args, **kwargs):
+        attachment = self.get_object()
         return FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
@@ -339,44 +328,11 @@ class AttachmentView(LoginRequiredMixin, DomainErrorMixin, View):
         )
 
 
-TASK_LABELS = {
-    "AssignmentFlow.receive": gettext_lazy("Receive and delegate"),
-    "AssignmentFlow.triage": gettext_lazy("Decide on a refusal"),
-    "AssignmentFlow.report": gettext_lazy("Report completion"),
-    "AssignmentFlow.approve": gettext_lazy("Approve the report"),
-    "AssignmentFlow.review": gettext_lazy("Accept or return the result"),
-    "ExtensionFlow.endorse": gettext_lazy("Endorse an extension request"),
-    "ExtensionFlow.decide": gettext_lazy("Decide an extension request"),
-    "EscalationFlow.office": gettext_lazy("Decide an escalation"),
-    "EscalationFlow.leader": gettext_lazy("Decide an escalation sent up to you"),
-}
-
-
 class InboxView(SignedInTemplateView):
     template_name = "workflow/inbox.html"
 
     def get_context_data(self, **kwargs):
-        rows = []
-        for task in selectors.inbox(user=self.request.user)[:200]:
-            process = task.process
-            url = None
-            if hasattr(process, "assignmentprocess"):
-                assignment = process.assignmentprocess.assignment
-            elif hasattr(process, "escalationprocess"):
-                escalation = process.escalationprocess.escalation
-                assignment = escalation.assignment
-                url = reverse("workflow:escalation_decide", args=[escalation.pk])
-            else:
-                assignment = process.extensionprocess.extension.assignment
-            node = task.flow_task
-            rows.append(
-                {
-                    "task": task,
-                    "assignment": assignment,
-                    "label": TASK_LABELS[f"{node.flow_class.__name__}.{node.name}"],
-                    "url": url or reverse("workflow:assignment", args=[assignment.pk]),
-                }
-            )
+        rows = [inbox.inbox_row(task) for task in inbox.inbox_tasks(user=self.request.user)[:200]]
         return {**super().get_context_data(**kwargs), "rows": rows}
 
 
@@ -401,169 +357,3 @@ class TransferListView(SignedInTemplateView):
             **super().get_context_data(**kwargs),
             "candidates": selectors.transfer_candidates(user=self.request.user),
         }
-
-
-class EscalationListView(ScopedListView):
-    """The office's escalation queue: filter, then decide one or several at once."""
-
-    filterset_class = EscalationFilterSet
-    template_name = "workflow/escalation_list.html"
-    context_object_name = "escalations"
-
-    def select(self):
-        return selectors.escalation_list(user=self.request.user)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["bulk_form"] = kwargs.get("bulk_form") or BulkEscalationForm(user=self.request.user)
-        context["may_decide"] = has_role(self.request.user, [Role.REVIEWER, Role.LEADER])
-        return context
-
-    def post(self, request):
-        form = BulkEscalationForm(data=request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                done = services.escalations_decide(
-                    actor=request.user,
-                    escalations=list(data["escalations"]),
-                    decision=data["decision"],
-                    note=data["note"],
-                    due_date=data.get("due_date"),
-                    penalty_points=data.get("penalty_points"),
-                )
-            except DomainError as exc:
-                form.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("{n} escalations decided.").format(n=done))
-                return redirect(request.get_full_path())
-        self.object_list = self.get_queryset()
-        return render(
-            request, self.template_name, self.get_context_data(bulk_form=form), status=400
-        )
-
-
-class EscalationDecideView(ServiceFormView):
-    form_class = EscalationDecisionForm
-    template_name = "workflow/escalation_decide.html"
-
-    def load(self):
-        self.escalation = get_object_or_404(
-            selectors.escalation_list(user=self.request.user), pk=self.kwargs["pk"]
-        )
-
-    def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "user": self.request.user}
-
-    def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "escalation": self.escalation}
-
-    def perform(self, form):
-        data = form.cleaned_data
-        return services.escalation_decide(
-            actor=self.request.user,
-            escalation=self.escalation,
-            decision=data["decision"],
-            note=data["note"],
-            due_date=data.get("due_date"),
-            agency=data.get("agency"),
-            assignee=data.get("assignee"),
-            penalty_points=data.get("penalty_points"),
-            send_up=data.get("send_up", False),
-        )
-
-    def get_success_url(self):
-        return reverse("workflow:escalations")
-
-
-def _choice_label(choices, value) -> str:
-    return choices(value).label if value in choices.values else (value or "")
-
-
-class ImportView(SignedInTemplateView):
-    """Paste or upload a directive → review the proposed breakdown → confirm."""
-
-    template_name = "workflow/import.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("form", ImportForm(user=self.request.user))
-        return context
-
-    def get(self, request, *args, **kwargs):
-        if not may_create_directive(request.user):
-            raise Http404
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request):
-        if "document" in request.POST:
-            return self._confirm(request)
-        form = ImportForm(data=request.POST, files=request.FILES, user=request.user)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        data = form.cleaned_data
-        try:
-            document = importing.import_parse(
-                actor=request.user,
-                text=data["text"],
-                upload=data["file"],
-                on=data["on"],
-                issuer=data["issuer"],
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc.message))
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
-        return self._review(document, ConfirmImportForm(initial={"document": document}))
-
-    def _review(self, document, confirm, status=200):
-        items = []
-        for item in document.get("items", []):
-            spans = [
-                (a["span"][0], a["span"][1], "agency")
-                for a in item.get("agencies", [])
-                if a.get("span")
-            ]
-            spans += [
-                (i["span"][0], i["span"][1], "indicator")
-                for i in item.get("indicators", [])
-                if i.get("span")
-            ]
-            for key in ("deadline", "recurrence"):
-                if item.get(key) and item[key].get("span"):
-                    spans.append((item[key]["span"][0], item[key]["span"][1], key))
-            agencies = [
-                {
-                    **a,
-                    "role_label": _choice_label(AssignmentRole, a.get("role")),
-                    "modality_label": _choice_label(Modality, a.get("modality")),
-                }
-                for a in item.get("agencies", [])
-            ]
-            items.append(
-                {
-                    "item": item,
-                    "agencies": agencies,
-                    "pieces": importing.highlighted(item["text"], spans),
-                }
-            )
-        return render(
-            self.request,
-            "workflow/import_review.html",
-            {"document": document, "items": items, "confirm": confirm},
-            status=status,
-        )
-
-    def _confirm(self, request):
-        confirm = ConfirmImportForm(data=request.POST)
-        if confirm.is_valid():
-            try:
-                directive = importing.import_confirm(
-                    actor=request.user, document=confirm.cleaned_data["document"]
-                )
-            except DomainError as exc:
-                confirm.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("The directive was created from the text."))
-                return redirect("workflow:directive", pk=directive.pk)
-        document = confirm.cleaned_data.get("document") if confirm.is_valid() else {}
-        return self._review(document or {}, confirm, status=400)

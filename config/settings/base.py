@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "agencies",
     "notifications",
     "workflow",
+    "escalation",
+    "importer",
 ]
 # Extra apps for a particular run (bench/ adds itself for its viewflow peer).
 INSTALLED_APPS += env.list("EXTRA_APPS", default=[])
@@ -104,6 +106,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]
+# A fixed due date on a day off moves to the next working day (Bộ luật Dân sự 2015, art. 148).
+DUE_DATE_MOVES_OFF_DAYS_OFF = env.bool("DUE_DATE_MOVES_OFF_DAYS_OFF", default=True)
 
 STATIC_URL = "static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "static")

@@ -3,7 +3,7 @@ office accepts, and the item's progress and the timeline show it."""
 
 import pytest
 
-from tests.workflow.conftest import assignment, directive, people  # noqa: F401 (fixtures)
+from tests.fixtures.workflow import assignment, directive, people  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -6,9 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.choices import CalendarDayKind, DuePolicy, Period
-from workflow.deadlines import DueRule, WorkCalendar, occurrence_due_date, period_bounds
-from workflow.models import CalendarOverride
+from core.calendar import WorkCalendar
+from core.choices import CalendarDayKind
+from core.exceptions import InvalidInput
+from core.models import CalendarOverride
+from workflow.choices import DuePolicy, Period
+from workflow.deadlines import Due, DueRule, occurrence_due_date, period_bounds
 
 CAL = WorkCalendar(overrides={})
 
@@ -75,11 +78,44 @@ def test_office_overrides_win(db):
 
 
 def test_due_rules():
-    assert DueRule(DuePolicy.CONTINUOUS).due_date(assigned_on=date(2026, 1, 5), cal=CAL) is None
+    assert DueRule(DuePolicy.CONTINUOUS).resolve(assigned_on=date(2026, 1, 5), cal=CAL).date is None
     fixed = DueRule(DuePolicy.FIXED, fixed_date=date(2026, 6, 30))
-    assert fixed.due_date(assigned_on=date(2026, 1, 5), cal=CAL) == date(2026, 6, 30)
+    assert fixed.resolve(assigned_on=date(2026, 1, 5), cal=CAL) == Due(date(2026, 6, 30))
     ten = DueRule(DuePolicy.WORKING_DAYS, working_days=10)
-    assert ten.due_date(assigned_on=date(2026, 1, 5), cal=CAL) == date(2026, 1, 19)
+    assert ten.resolve(assigned_on=date(2026, 1, 5), cal=CAL).date == date(2026, 1, 19)
+
+
+def test_a_fixed_date_on_a_sunday_moves_to_monday_and_says_so():
+    # Bộ luật Dân sự 2015, art. 148: a period ending on a day off ends on the next working day.
+    sunday = DueRule(DuePolicy.FIXED, fixed_date=date(2026, 6, 14))
+    due = sunday.resolve(assigned_on=date(2026, 1, 5), cal=CAL)
+    assert due == Due(date(2026, 6, 15), as_written=date(2026, 6, 14))
+
+
+def test_a_fixed_date_on_tet_moves_past_the_whole_holiday():
+    # 17/2/2026 is the first day of Tết Bính Ngọ; the holiday runs to Friday 20/2.
+    due = DueRule(DuePolicy.FIXED, fixed_date=date(2026, 2, 17)).resolve(
+        assigned_on=date(2026, 1, 5), cal=CAL
+    )
+    assert due.date == date(2026, 2, 23)
+
+
+def test_the_setting_keeps_a_fixed_date_as_written(settings):
+    settings.DUE_DATE_MOVES_OFF_DAYS_OFF = False
+    due = DueRule(DuePolicy.FIXED, fixed_date=date(2026, 6, 14)).resolve(
+        assigned_on=date(2026, 1, 5), cal=CAL
+    )
+    assert due == Due(date(2026, 6, 14))
+
+
+def test_a_due_rule_is_built_whole_or_refused():
+    with pytest.raises(InvalidInput):
+        DueRule.of(DuePolicy.FIXED)
+    with pytest.raises(InvalidInput):
+        DueRule.of(DuePolicy.WORKING_DAYS, working_days=0)
+    with pytest.raises(InvalidInput):
+        DueRule.of("soon")
+    assert DueRule.of(DuePolicy.CONTINUOUS, fixed_date=date(2026, 1, 1)).fixed_date is None
 
 
 def test_recurring_report_dates():

@@ -8,9 +8,10 @@ import pytest
 from django.core.management import call_command
 
 from agencies.models import User
+from core.inbox import inbox_tasks
 from workflow.choices import Timeliness
 from workflow.models import Assignment, Directive, RecurringObligation
-from workflow.selectors import agency_dashboard, assignment_list, inbox
+from workflow.selectors import agency_dashboard, assignment_list
 
 
 @pytest.fixture
@@ -63,9 +64,9 @@ def test_the_history_gives_every_dashboard_something_true(demo):
     head = User.objects.get(username="giamdoc.stc")
     board = agency_dashboard(user=head)
     assert board["counts"][Timeliness.DONE_ON_TIME] > 0
-    names = {task.flow_task.name for task in inbox(user=head)}
+    names = {task.flow_task.name for task in inbox_tasks(user=head)}
     assert {"receive", "approve", "endorse"} <= names
-    assert {t.flow_task.name for t in inbox(user=reviewer)} >= {"review"}
+    assert {t.flow_task.name for t in inbox_tasks(user=reviewer)} >= {"review"}
 
 
 def test_a_hand_authored_breakdown_can_be_loaded_instead(reference_tree):
@@ -73,7 +74,7 @@ def test_a_hand_authored_breakdown_can_be_loaded_instead(reference_tree):
     call_command(
         "load_demo_directive",
         "--breakdown",
-        "workflow/data/reference_directive.yaml",
+        "importer/data/reference_directive.yaml",
         stdout=StringIO(),
     )
     directive = Directive.objects.get()

@@ -9,6 +9,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 
 from core.exceptions import InvalidInput
 from core.models import AuditEvent
+from tests.fixtures.workflow import vn
 from workflow.choices import AssignmentState, ReportStatus
 from workflow.flows import AssignmentFlow
 from workflow.services import (
@@ -23,8 +24,6 @@ from workflow.services import (
     report_return,
     report_return_office,
 )
-
-from .conftest import vn
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

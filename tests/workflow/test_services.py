@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.exceptions import DomainError, InvalidInput
+from tests.fixtures.workflow import vn
 from workflow.choices import (
     AssignmentSource,
     AssignmentState,
@@ -35,8 +36,6 @@ from workflow.services import (
     obligation_create,
     occurrences_generate,
 )
-
-from .conftest import vn
 
 # Extensions ---------------------------------------------------------------------------------
 

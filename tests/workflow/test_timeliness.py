@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from core.time import end_of_day, local_date
+from tests.fixtures.workflow import vn
 from workflow.choices import DuePolicy, Timeliness
 from workflow.deadlines import DueRule
 from workflow.selectors import assignment_list
@@ -19,8 +20,6 @@ from workflow.services import (
     report_accept,
     report_approve,
 )
-
-from .conftest import vn
 
 UTC = ZoneInfo("UTC")
 

@@ -161,6 +161,6 @@ class AssignmentDetailSerializer(AssignmentSerializer):
         return EventSerializer(assignment_timeline(assignment=obj), many=True).data
 
     def get_available_steps(self, obj) -> list[str]:
-        from workflow.actions import available_steps
+        from workflow.steps import available_steps
 
         return [s.name for s in available_steps(user=self.context["request"].user, assignment=obj)]

@@ -4,9 +4,7 @@ from .views import (
     AssignmentViewSet,
     DirectiveItemViewSet,
     DirectiveViewSet,
-    EscalationViewSet,
     ExtensionViewSet,
-    ImportViewSet,
 )
 
 router = SimpleRouter()
@@ -14,7 +12,5 @@ router.register("directives", DirectiveViewSet, basename="directive")
 router.register("items", DirectiveItemViewSet, basename="item")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("extensions", ExtensionViewSet, basename="extension")
-router.register("escalations", EscalationViewSet, basename="escalation")
-router.register("imports", ImportViewSet, basename="import")
 
 urlpatterns = router.urls

@@ -1,0 +1,30 @@
+"""Who may see and decide escalations (registered in core.access).
+
+Whoever sees an assignment sees its escalations; the office's reviewers decide the open ones,
+and a leader of UBND tỉnh decides those the office sent up.
+"""
+
+from django.db.models import Q
+
+from agencies.access import holds_role
+from agencies.choices import Role
+from core import access
+from workflow.choices import AssignmentAction
+from workflow.models import Assignment
+
+from .choices import EscalationAction
+from .models import Escalation
+
+NOTHING = Q(pk__in=[])
+
+
+@access.register(Escalation)
+def escalation_rule(user, action: str) -> Q:
+    if action == EscalationAction.VIEW:
+        visible = access.restrict(Assignment.objects.all(), user, AssignmentAction.VIEW)
+        return Q(assignment_id__in=visible.values("pk"))
+    if action == EscalationAction.DECIDE:
+        return holds_role(user, [Role.REVIEWER]) & Q(sent_to_leader=False)
+    if action == EscalationAction.DECIDE_AS_LEADER:
+        return holds_role(user, [Role.LEADER]) & Q(sent_to_leader=True)
+    return NOTHING

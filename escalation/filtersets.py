@@ -1,0 +1,44 @@
+"""The escalation list's filters, shared by the page and the API."""
+
+from datetime import timedelta
+
+import django_filters
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from core.filtersets import visible
+from workflow.models import Directive
+
+from .models import Escalation
+from .selectors import level_list
+
+
+class EscalationFilterSet(django_filters.FilterSet):
+    level = django_filters.ModelChoiceFilter(
+        label=_("Level"), queryset=lambda request: level_list()
+    )
+    agency = django_filters.ModelChoiceFilter(
+        label=_("Agency"),
+        field_name="assignment__agency",
+        queryset=visible(Agency),
+        to_field_name="code",
+    )
+    directive = django_filters.ModelChoiceFilter(
+        label=_("Directive"),
+        field_name="assignment__item__directive",
+        queryset=visible(Directive),
+    )
+    older_than = django_filters.NumberFilter(
+        label=_("Raised at least N days ago"), method="by_age", min_value=0
+    )
+    open = django_filters.BooleanFilter(
+        label=_("Still open"), field_name="resolved_at", lookup_expr="isnull"
+    )
+
+    class Meta:
+        model = Escalation
+        fields = ["level", "agency", "directive", "older_than", "open"]
+
+    def by_age(self, queryset, name, value):
+        return queryset.filter(raised_at__lte=timezone.now() - timedelta(days=int(value)))

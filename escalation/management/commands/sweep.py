@@ -1,0 +1,25 @@
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from escalation.sweep import sweep
+
+
+class Command(BaseCommand):
+    help = "Run the deadline sweep once, or every --interval seconds with --loop."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--loop", action="store_true")
+        parser.add_argument("--interval", type=int, default=300)
+        parser.add_argument("--open-flows-limit", type=int, default=200)
+
+    def handle(self, *args, loop, interval, open_flows_limit, **options):
+        while True:
+            report = sweep(open_flows_limit=open_flows_limit)
+            self.stdout.write(f"{report.at:%Y-%m-%d %H:%M:%S} sweep: {report}")
+            if not loop:
+                return
+            time.sleep(interval)
+            # A long-running loop must not keep a connection the database has dropped.
+            close_old_connections()

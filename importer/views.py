@@ -1,0 +1,123 @@
+"""The import pages: paste or upload → review the proposed breakdown → confirm."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from core import access
+from core.exceptions import DomainError
+from core.views import SignedInTemplateView
+from workflow.choices import AssignmentRole, DirectiveAction, Modality
+from workflow.models import Directive
+
+from . import services
+from .forms import ConfirmImportForm, ImportForm
+
+
+def _highlighted(text: str, spans) -> list[dict]:
+    """``text`` cut into pieces, those inside ``spans`` ((start, end, kind)) marked."""
+    pieces, at = [], 0
+    for start, end, kind in sorted(s for s in spans if s[0] is not None):
+        if start < at:
+            continue
+        if start > at:
+            pieces.append({"text": text[at:start], "kind": ""})
+        pieces.append({"text": text[start:end], "kind": kind})
+        at = end
+    if at < len(text):
+        pieces.append({"text": text[at:], "kind": ""})
+    return pieces
+
+
+def _choice_label(choices, value) -> str:
+    return choices(value).label if value in choices.values else (value or "")
+
+
+class ImportView(SignedInTemplateView):
+    """Paste or upload a directive → review the proposed breakdown → confirm."""
+
+    template_name = "importer/import.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ImportForm(user=self.request.user))
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if not access.may(request.user, DirectiveAction.ADD, Directive):
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request):
+        if "document" in request.POST:
+            return self._confirm(request)
+        form = ImportForm(data=request.POST, files=request.FILES, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        data = form.cleaned_data
+        try:
+            document = services.import_parse(
+                actor=request.user,
+                text=data["text"],
+                upload=data["file"],
+                on=data["on"],
+                issuer=data["issuer"],
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc.message))
+            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
+        return self._review(document, ConfirmImportForm(initial={"document": document}))
+
+    def _review(self, document, confirm, status=200):
+        items = []
+        for item in document.get("items", []):
+            spans = [
+                (a["span"][0], a["span"][1], "agency")
+                for a in item.get("agencies", [])
+                if a.get("span")
+            ]
+            spans += [
+                (i["span"][0], i["span"][1], "indicator")
+                for i in item.get("indicators", [])
+                if i.get("span")
+            ]
+            for key in ("deadline", "recurrence"):
+                if item.get(key) and item[key].get("span"):
+                    spans.append((item[key]["span"][0], item[key]["span"][1], key))
+            agencies = [
+                {
+                    **a,
+                    "role_label": _choice_label(AssignmentRole, a.get("role")),
+                    "modality_label": _choice_label(Modality, a.get("modality")),
+                }
+                for a in item.get("agencies", [])
+            ]
+            items.append(
+                {
+                    "item": item,
+                    "agencies": agencies,
+                    "pieces": _highlighted(item["text"], spans),
+                }
+            )
+        return render(
+            self.request,
+            "importer/import_review.html",
+            {"document": document, "items": items, "confirm": confirm},
+            status=status,
+        )
+
+    def _confirm(self, request):
+        confirm = ConfirmImportForm(data=request.POST)
+        if confirm.is_valid():
+            try:
+                directive = services.import_confirm(
+                    actor=request.user, document=confirm.cleaned_data["document"]
+                )
+            except DomainError as exc:
+                confirm.add_error(None, str(exc.message))
+            else:
+                messages.success(request, _("The directive was created from the text."))
+                return redirect("workflow:directive", pk=directive.pk)
+        document = confirm.cleaned_data.get("document") if confirm.is_valid() else {}
+        return self._review(document or {}, confirm, status=400)

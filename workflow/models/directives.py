@@ -1,0 +1,81 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from core.querysets import RestrictedQuerySet
+
+from ..choices import (
+    DirectiveKind,
+    DirectiveStatus,
+)
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Directive(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=DirectiveKind.choices)
+    number = models.CharField(_("number and symbol"), max_length=64, blank=True)
+    title = models.CharField(_("title"), max_length=500)
+    issued_on = models.DateField(_("issued on"))
+    issuer = models.ForeignKey(
+        Agency, verbose_name=_("issuer"), on_delete=models.PROTECT, related_name="directives"
+    )
+    signer = models.CharField(_("signer"), max_length=255, blank=True)
+    full_text = models.TextField(_("full text"), blank=True)
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=DirectiveStatus.choices, default=DirectiveStatus.DRAFT
+    )
+    contribution_lead_days = models.PositiveSmallIntegerField(
+        _("contributions due before the lead (working days)"), default=3
+    )
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+
+    class Meta:
+        verbose_name = _("directive")
+        verbose_name_plural = _("directives")
+        # Object permissions django-guardian may grant (codename "<action>_<model>").
+        permissions = [
+            ("publish_directive", _("Can publish the directive")),
+            ("assign_directive", _("Can assign the directive's items")),
+        ]
+        ordering = ["-issued_on", "-pk"]
+        indexes = [models.Index(fields=["status", "issued_on"], name="directive_status_issued")]
+
+    def __str__(self):
+        label = self.number or self.get_kind_display()
+        return f"{label}: {self.title}"[:255]
+
+
+class DirectiveItem(models.Model):
+    directive = models.ForeignKey(
+        Directive, verbose_name=_("directive"), on_delete=models.CASCADE, related_name="items"
+    )
+    number = models.CharField(_("number"), max_length=16)
+    text = models.TextField(_("text"))
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+
+    class Meta:
+        verbose_name = _("directive item")
+        verbose_name_plural = _("directive items")
+        ordering = ["directive", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["directive", "number"], name="item_number_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:80]}"

@@ -1,0 +1,30 @@
+"""Every read of directives and assignments, scoped to what the user may see."""
+
+from .assigning import (
+    agency_dashboard,
+    assignees_for,
+    assignment_detail_list,
+    assignment_get,
+    assignment_list,
+    assignment_timeline,
+    item_progress,
+    timeliness,
+)
+from .directives import directive_get, directive_list
+from .extensions import extension_list
+from .transfers import transfer_candidates
+
+__all__ = [
+    "agency_dashboard",
+    "assignees_for",
+    "assignment_detail_list",
+    "assignment_get",
+    "assignment_list",
+    "assignment_timeline",
+    "directive_get",
+    "directive_list",
+    "extension_list",
+    "item_progress",
+    "timeliness",
+    "transfer_candidates",
+]

@@ -1,0 +1,142 @@
+"""Reads of assignments, always scoped to what the user may see."""
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
+from django.db.models.fields import CharField
+
+from agencies.access import member_agencies
+from agencies.models import Membership, User
+from core.audit import audit_trail
+from core.time import local_date
+
+from ..access import ASSIGNEE_ROLES
+from ..choices import OPEN_STATES, AssignmentState, ExtensionStatus, Timeliness
+from ..models import Assignment, Directive, ExtensionRequest, ProgressReport
+
+
+def timeliness(today: date) -> Case:
+    """The timeliness of an assignment on ``today``, computed by the database.
+
+    A task is due at the end of its due date in Vietnam, so it is overdue from the next local
+    day; a result counts on time when it was reported by the due date in force.
+    """
+    pending_extension = ExtensionRequest.objects.filter(
+        assignment=OuterRef("pk"),
+        status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.ENDORSED],
+    )
+    return Case(
+        When(state=AssignmentState.CANCELLED, then=Value(Timeliness.CANCELLED)),
+        When(state=AssignmentState.TRANSFERRED, then=Value(Timeliness.TRANSFERRED)),
+        When(
+            Q(state=AssignmentState.DONE)
+            & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))),
+            then=Value(Timeliness.DONE_ON_TIME),
+        ),
+        When(state=AssignmentState.DONE, then=Value(Timeliness.DONE_LATE)),
+        When(Exists(pending_extension), then=Value(Timeliness.EXTENSION_REQUESTED)),
+        When(due_date__isnull=True, then=Value(Timeliness.CONTINUOUS)),
+        When(due_date__lt=today, then=Value(Timeliness.OVERDUE)),
+        default=Value(Timeliness.ON_TIME),
+        output_field=CharField(),
+    )
+
+
+def assignment_list(
+    *, user, today: date | None = None, now: datetime | None = None
+) -> QuerySet[Assignment]:
+    """Assignments ``user`` may see, each with its ``timeliness`` on ``today``."""
+    today = today or local_date(now)
+    return (
+        Assignment.objects.restrict(user, "view")
+        .annotate(timeliness=timeliness(today))
+        .select_related("item__directive", "agency", "agency_as_written", "assignee", "parent")
+    )
+
+
+def assignment_detail_list(*, user, today: date | None = None) -> QuerySet[Assignment]:
+    """Visible assignments with everything an assignment's page shows prefetched."""
+    return (
+        assignment_list(user=user, today=today)
+        .select_related("process", "transferred_from", "item__directive__issuer")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=ProgressReport.objects.select_related("author").prefetch_related(
+                    "attachments"
+                ),
+            ),
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related(
+                    "requested_by", "endorsed_by", "decided_by"
+                ),
+            ),
+            Prefetch(
+                "children",
+                queryset=Assignment.objects.annotate(
+                    timeliness=timeliness(today or local_date())
+                ).select_related("agency", "assignee"),
+            ),
+        )
+    )
+
+
+def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
+    """One visible assignment with everything its page shows; raises DoesNotExist."""
+    return assignment_detail_list(user=user, today=today).get(pk=pk)
+
+
+def assignment_timeline(*, assignment: Assignment):
+    """The assignment's history, oldest first (the audit record the services wrote)."""
+    return audit_trail(assignment)
+
+
+def item_progress(*, user, directive: Directive, today: date | None = None) -> dict[int, Counter]:
+    """Per item, how many visible assignments fall in each timeliness (one query)."""
+    rows = (
+        assignment_list(user=user, today=today)
+        .filter(item__directive=directive)
+        .order_by()
+        .values("item_id", "timeliness")
+        .annotate(n=Count("pk"))
+    )
+    progress: dict[int, Counter] = {}
+    for row in rows:
+        progress.setdefault(row["item_id"], Counter())[row["timeliness"]] = row["n"]
+    return progress
+
+
+def agency_dashboard(*, user, today: date | None = None) -> dict:
+    """Counts by timeliness for the user's own agencies, what is due this week, and what is
+    overdue (a constant number of queries)."""
+    today = today or local_date()
+    mine = assignment_list(user=user, today=today).filter(agency_id__in=member_agencies(user))
+    counts = Counter(
+        {
+            row["timeliness"]: row["n"]
+            for row in mine.order_by().values("timeliness").annotate(n=Count("pk"))
+        }
+    )
+    week_end = today + timedelta(days=6 - today.weekday())
+    return {
+        "counts": counts,
+        "due_this_week": list(
+            mine.filter(
+                state__in=OPEN_STATES, due_date__gte=today, due_date__lte=week_end
+            ).order_by("due_date")[:50]
+        ),
+        "overdue": list(mine.filter(timeliness=Timeliness.OVERDUE).order_by("due_date")[:50]),
+    }
+
+
+def assignees_for(*, agency, on: date | None = None) -> QuerySet[User]:
+    """The people an assignment of ``agency`` may be given to on ``on``: its officers, deputies
+    and head (the receive form offers these; the services accept only these)."""
+    members = Membership.objects.active_on(on or local_date()).filter(
+        agency=agency, role__in=ASSIGNEE_ROLES
+    )
+    return User.objects.filter(pk__in=members.values("user_id"), is_active=True).order_by(
+        "full_name", "username"
+    )

@@ -1,0 +1,54 @@
+"""Every change to directives and assignments, one function per action.
+
+Each service runs in one transaction, in this order: lock the row → ``require`` → check the
+state → change → validate → save → audit (the assignment's timeline) → complete the viewflow
+task → tell the apps that follow (``workflow.hooks``). The UI, the API and the commands call
+only these. ``at`` lets tests and the demo say when an action happened; it defaults to now.
+"""
+
+from core.flowtasks import AlreadyHandled
+
+from .assigning import Addressees, Target, assignments_create, assignments_create_for_groups
+from .directives import directive_create, directive_publish, directive_update, item_add, item_update
+from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
+from .recurrence import obligation_create, occurrences_generate
+from .reports import (
+    completion_report_file,
+    progress_report_file,
+    report_accept,
+    report_approve,
+    report_return,
+    report_return_office,
+)
+from .steps import assignment_receive, assignment_refuse, assignment_triage
+from .transfers import assignment_reassign, assignment_transfer
+
+__all__ = [
+    "Addressees",
+    "AlreadyHandled",
+    "Target",
+    "assignment_extend",
+    "assignment_reassign",
+    "assignment_receive",
+    "assignment_refuse",
+    "assignment_transfer",
+    "assignment_triage",
+    "assignments_create",
+    "assignments_create_for_groups",
+    "completion_report_file",
+    "directive_create",
+    "directive_publish",
+    "directive_update",
+    "extension_decide",
+    "extension_endorse",
+    "extension_request",
+    "item_add",
+    "item_update",
+    "obligation_create",
+    "occurrences_generate",
+    "progress_report_file",
+    "report_accept",
+    "report_approve",
+    "report_return",
+    "report_return_office",
+]

@@ -1,0 +1,131 @@
+"""Work that changes hands: to a successor after a reorganisation, or to another agency or
+officer by the office's decision."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from agencies.models import Agency
+from core import access
+from core.exceptions import InvalidInput
+from core.time import local_date
+
+from .. import hooks
+from ..choices import AssignmentAction, AssignmentSource, AssignmentState, StepName
+from ..flows import AssignmentFlow
+from ..models import Assignment
+from ._base import agency_not_valid, assignee_check, expect_state, locked, moment, timeline_record
+from .assigning import assignment_start
+
+
+def successor_start(*, actor, at, old: Assignment, agency: Agency) -> Assignment:
+    """The same work, given to ``agency`` (which must exist today); the agency as written and
+    the due date are kept."""
+    if not Agency.objects.valid_on(local_date(at)).filter(pk=agency.pk).exists():
+        raise agency_not_valid(agency.code, local_date(at))
+    return assignment_start(
+        actor=actor,
+        at=at,
+        item=old.item,
+        agency_as_written=old.agency_as_written,
+        agency_text=old.agency_text,
+        agency=agency,
+        role=old.role,
+        modality=old.modality,
+        parent=old.parent,
+        obligation=None,
+        period_start=old.period_start,
+        period_end=old.period_end,
+        title=old.title,
+        expected_output=old.expected_output,
+        assigned_on=old.assigned_on,
+        due_policy=old.due_policy,
+        due_date=old.due_date,
+        due_date_as_written=old.due_date_as_written,
+        source=AssignmentSource.TRANSFER,
+        transferred_from=old,
+    )
+
+
+def _hand_over(*, actor, assignment: Assignment, agency: Agency, verb: str, note: str, at):
+    """Close ``assignment`` as transferred and start its successor at ``agency``."""
+    old_state = assignment.state
+    assignment.state = AssignmentState.TRANSFERRED
+    assignment.save(update_fields=["state"])
+    AssignmentFlow.instance.cancel(assignment.process)
+    successor = successor_start(actor=actor, at=at, old=assignment, agency=agency)
+    timeline_record(
+        actor,
+        verb,
+        assignment,
+        at=at,
+        note=note,
+        old={"state": old_state, "agency": assignment.agency.code},
+        new={"state": assignment.state, "agency": agency.code, "assignment": successor.pk},
+    )
+    hooks.assignment_closed.send(assignment=assignment, state=assignment.state, at=at)
+    return successor
+
+
+def assignment_transfer(
+    *, actor, assignment: Assignment, to_agency: Agency, note: str = "", at: datetime | None = None
+) -> Assignment:
+    """Give an open assignment of a merged or dissolved agency to its successor (confirmed by
+    the office). The old one is closed as transferred; the agency as written is kept."""
+    at = moment(at)
+    with transaction.atomic():
+        assignment = locked(assignment)
+        access.require(actor, AssignmentAction.TRANSFER, assignment)
+        expect_state(assignment, StepName.TRANSFER)
+        return _hand_over(
+            actor=actor,
+            assignment=assignment,
+            agency=to_agency,
+            verb="assignment.transfer",
+            note=note,
+            at=at,
+        )
+
+
+def assignment_reassign(
+    *,
+    actor,
+    assignment: Assignment,
+    agency: Agency | None = None,
+    assignee=None,
+    note: str = "",
+    at: datetime | None = None,
+) -> Assignment:
+    """Give open work to another officer of the same agency, or to another agency (the old
+    assignment is closed as transferred); returns the assignment that now carries the work."""
+    at = moment(at)
+    with transaction.atomic():
+        assignment = locked(assignment)
+        access.require(actor, AssignmentAction.REASSIGN, assignment)
+        expect_state(assignment, StepName.TRANSFER)
+        if assignee is not None:
+            assignee_check(assignee=assignee, assignment=assignment, on=local_date(at))
+            old = assignment.assignee.username if assignment.assignee else None
+            assignment.assignee = assignee
+            assignment.save(update_fields=["assignee"])
+            timeline_record(
+                actor,
+                "assignment.reassign_officer",
+                assignment,
+                at=at,
+                note=note,
+                old={"assignee": old},
+                new={"assignee": assignee.username},
+            )
+            return assignment
+        if agency is None or agency == assignment.agency:
+            raise InvalidInput(_("Choose another agency or officer."), code="agency_required")
+        return _hand_over(
+            actor=actor,
+            assignment=assignment,
+            agency=agency,
+            verb="assignment.reassign",
+            note=note,
+            at=at,
+        )
