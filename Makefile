@@ -36,6 +36,7 @@ messages: $(VENV)/.base
 run: install
 	$(MANAGE) migrate --no-input -v0
 	$(MANAGE) load_agencies
+	$(MANAGE) load_calendar
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_directive
 	$(MANAGE) generate_occurrences

@@ -16,6 +16,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from core.calendar import WorkCalendar
 from core.exceptions import InvalidInput
 
 from ..document import BreakdownDocument
@@ -37,6 +38,7 @@ def parse_text(
     on: date | None = None,
     issuer: str | None = None,
     index: AgencyIndex | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> BreakdownDocument:
     """The breakdown document of a directive's text (see the module docstring).
 
@@ -56,7 +58,7 @@ def parse_text(
         warnings.append({"code": "issuer_unknown", "item": None, "text": ""})
     if index is None:
         index = AgencyIndex.load(on=day, issuer=directive["issuer"])
-    out_items = _items(text, items, day, index, warnings)
+    out_items = _items(text, items, day, index, warnings, calendar or WorkCalendar())
     _inherit(out_items, opening(preamble))
     return {
         "directive": directive,
@@ -110,7 +112,12 @@ def _directive(preamble: str, *, on: date | None, issuer: str | None) -> tuple[d
 
 
 def _items(
-    text: str, items: list[dict], day: date, index: AgencyIndex, warnings: list
+    text: str,
+    items: list[dict],
+    day: date,
+    index: AgencyIndex,
+    warnings: list,
+    calendar: WorkCalendar,
 ) -> list[dict]:
     """Each item's text with the agencies, deadline, recurrence and indicators read in it."""
     table = names_by_first(index)
@@ -126,7 +133,7 @@ def _items(
             "text": body,
             "span": [s, e],
             "agencies": agencies,
-            "deadline": deadline(body, folded, day, warnings, item["number"]),
+            "deadline": deadline(body, folded, day, warnings, item["number"], calendar),
             "recurrence": recurrence(body, folded),
             "indicators": find_indicators(body, folded, day),
         }

@@ -3,6 +3,8 @@
 import re
 from datetime import date, timedelta
 
+from core.calendar import WorkCalendar
+
 from .header import safe_date
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
@@ -46,8 +48,11 @@ def _warn_past_years(text: str, folded: str, on: date, warnings: list, number: s
             )
 
 
-def deadline(text: str, folded: str, on: date, warnings: list, number: str) -> dict | None:
-    from workflow.deadlines import WorkCalendar
+def deadline(
+    text: str, folded: str, on: date, warnings: list, number: str, calendar: WorkCalendar
+) -> dict | None:
+    """The item's deadline; "trước ngày D" is the last working day before D, counted by the
+    office's calendar (its overrides included)."""
 
     def out(policy, day, found, confidence, **extra):
         s, e = found.span()
@@ -64,14 +69,14 @@ def deadline(text: str, folded: str, on: date, warnings: list, number: str) -> d
     for found in _BEFORE_FULL.finditer(folded):
         day = safe_date(found.group(3), found.group(2), found.group(1))
         if day and day > on:
-            due = WorkCalendar(overrides={}).last_working_day_before(day)
+            due = calendar.last_working_day_before(day)
             return out("fixed", due, found, 0.95, before=day.isoformat())
     for found in _BEFORE_SHORT.finditer(folded):
         day = safe_date(str(on.year), found.group(2), found.group(1))
         if day and day <= on:
             day = safe_date(str(on.year + 1), found.group(2), found.group(1))
         if day:
-            due = WorkCalendar(overrides={}).last_working_day_before(day)
+            due = calendar.last_working_day_before(day)
             return out("fixed", due, found, 0.85, before=day.isoformat())
     for found in _QUARTER.finditer(folded):
         quarter, year = _ROMAN[found.group(1)], int(found.group(2))

@@ -6,7 +6,9 @@ import pytest
 from django.utils import translation
 
 from bench.importer import evaluate, parse_labelled
+from core.choices import CalendarDayKind
 from core.exceptions import InvalidInput
+from core.models import CalendarOverride
 from importer.match import fuzzy_best
 from importer.normalise import normalise, read_upload
 from importer.parse import parse_text
@@ -163,6 +165,16 @@ def test_fuzzy_matching_of_misspelt_names(reference_tree):
     )
     assert 0.8 < first["confidence"] < 1
     assert "Các cơ sở giáo dục" in item(doc, "3")["text"]
+
+
+def test_deadlines_count_the_offices_own_days_off(reference_tree):
+    # "trước ngày 30/6/2023" (a Friday) is due on the last working day before it: Thursday 29/6,
+    # unless the office declared 29/6 a day off.
+    assert item(parse_text(text("quang-tri-2023.txt")), "1")["deadline"]["date"] == "2023-06-29"
+    CalendarOverride.objects.create(
+        day=date(2023, 6, 29), kind=CalendarDayKind.DAY_OFF, reason="Nghỉ theo quyết định"
+    )
+    assert item(parse_text(text("quang-tri-2023.txt")), "1")["deadline"]["date"] == "2023-06-28"
 
 
 def test_fuzzy_best():
