@@ -42,9 +42,6 @@ class ValidityPeriod(models.Model):
         if self.valid_until and self.valid_from and self.valid_until <= self.valid_from:
             raise ValidationError({"valid_until": _("The end must come after the start.")})
 
-    def is_valid_on(self, on) -> bool:
-        return self.valid_from <= on and (self.valid_until is None or on < self.valid_until)
-
 
 class User(AbstractUser):
     """A person who signs in. Deactivate, never delete: workflow tasks keep their owners."""

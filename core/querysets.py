@@ -10,4 +10,5 @@ class RestrictedQuerySet(models.QuerySet):
         return access.restrict(self, user, action)
 
 
+# The manager of every model whose rows are scoped by the access layer.
 RestrictedManager = models.Manager.from_queryset(RestrictedQuerySet)

@@ -1,6 +1,5 @@
 """Scoped base views: the queryset is restricted before any handler runs (NetBox style)."""
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.http import Http404
@@ -113,8 +112,6 @@ class ServiceFormView(LoginRequiredMixin, DomainErrorMixin, FormView):
     A DomainError becomes a form error, so nothing the user typed is lost.
     """
 
-    success_message = ""
-
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
@@ -136,8 +133,6 @@ class ServiceFormView(LoginRequiredMixin, DomainErrorMixin, FormView):
         except DomainError as exc:
             form.add_error(None, str(exc.message))
             return self.render_to_response(self.get_context_data(form=form), status=exc.status)
-        if self.success_message:
-            messages.success(self.request, self.success_message)
         return redirect(self.get_success_url())
 
     def form_invalid(self, form):

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedManager
 from workflow.models import Assignment, Directive
 
 from .choices import Audience, EscalationResolution, LevelKind
@@ -98,7 +98,7 @@ class Escalation(models.Model):
     )
     sent_to_leader = models.BooleanField(_("sent up to a leader"), default=False)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("escalation")

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedManager
 
 
 class Category(models.TextChoices):
@@ -36,7 +36,7 @@ class Notice(models.Model):
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("notice")

@@ -91,8 +91,8 @@ class DirectiveDetailView(SelectorDetailView):
             }
             for item in directive.items.all()
         ]
-        context["may_change"] = access.can(user, "change", directive)
-        context["may_assign"] = access.can(user, "assign", directive)
+        context["may_change"] = access.can(user, DirectiveAction.CHANGE, directive)
+        context["may_assign"] = access.can(user, DirectiveAction.ASSIGN, directive)
         return context
 
 
@@ -121,7 +121,7 @@ class DirectiveUpdateView(ServiceFormView):
         )
 
     def get_form_kwargs(self):
-        access.require(self.request.user, "change", self.directive)
+        access.require(self.request.user, DirectiveAction.CHANGE, self.directive)
         return {
             **super().get_form_kwargs(),
             "user": self.request.user,
@@ -161,7 +161,7 @@ class ItemFormView(ServiceFormView):
             self.item = get_object_or_404(self.directive.items, pk=self.kwargs["item"])
 
     def get_form_kwargs(self):
-        access.require(self.request.user, "change", self.directive)
+        access.require(self.request.user, DirectiveAction.CHANGE, self.directive)
         kwargs = super().get_form_kwargs()
         if self.item is not None:
             kwargs["instance"] = DirectiveItem.objects.get(pk=self.item.pk)
@@ -200,7 +200,7 @@ class AssignView(ServiceFormView):
         )
 
     def get_form_kwargs(self):
-        access.require(self.request.user, "assign", self.item.directive)
+        access.require(self.request.user, DirectiveAction.ASSIGN, self.item.directive)
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_context_data(self, **kwargs):

@@ -4,6 +4,7 @@ import re
 
 from agencies.choices import AgencyKind, Collective
 from core.text import fold
+from workflow.choices import AssignmentRole, Modality
 
 from ..match import AgencyIndex
 from .lexicon import fold_chars
@@ -266,11 +267,11 @@ def _role(folded: str, start: int) -> str:
     rel = start - c0
     lead_at = clause.find("chu tri")
     if lead_at != -1:
-        return "lead" if rel < lead_at else "coordinating"
+        return AssignmentRole.LEAD if rel < lead_at else AssignmentRole.COORDINATING
     helper_at = clause.find("phoi hop voi")
     if helper_at != -1 and rel > helper_at:
-        return "coordinating"
-    return "lead"
+        return AssignmentRole.COORDINATING
+    return AssignmentRole.LEAD
 
 
 def _requested(folded: str, start: int) -> bool:
@@ -332,7 +333,9 @@ def find_agencies(text: str, index: AgencyIndex, table) -> list[dict]:
                 entry["fuzzy"] = True
             kind_request = found.kind in _REQUEST_KINDS
         entry["role"] = _role(folded, s)
-        entry["modality"] = "request" if _requested(folded, s) or kind_request else "order"
+        entry["modality"] = (
+            Modality.REQUEST if _requested(folded, s) or kind_request else Modality.ORDER
+        )
         out.append(entry)
     return out
 
@@ -361,8 +364,10 @@ def opening(preamble: str) -> list[dict]:
             "span": None,
             "matched": None,
             "collective": str(collective),
-            "role": "lead",
-            "modality": "request" if request or collective in _REQUEST_COLLECTIVES else "order",
+            "role": AssignmentRole.LEAD,
+            "modality": Modality.REQUEST
+            if request or collective in _REQUEST_COLLECTIVES
+            else Modality.ORDER,
             "confidence": confidence,
             "inherited": "opening",
         }

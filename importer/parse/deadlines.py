@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 from core.calendar import WorkCalendar
+from workflow.choices import DuePolicy
 
 from .header import safe_date
 
@@ -70,39 +71,39 @@ def deadline(
         day = safe_date(found.group(3), found.group(2), found.group(1))
         if day and day > on:
             due = calendar.last_working_day_before(day)
-            return out("fixed", due, found, 0.95, before=day.isoformat())
+            return out(DuePolicy.FIXED, due, found, 0.95, before=day.isoformat())
     for found in _BEFORE_SHORT.finditer(folded):
         day = safe_date(str(on.year), found.group(2), found.group(1))
         if day and day <= on:
             day = safe_date(str(on.year + 1), found.group(2), found.group(1))
         if day:
             due = calendar.last_working_day_before(day)
-            return out("fixed", due, found, 0.85, before=day.isoformat())
+            return out(DuePolicy.FIXED, due, found, 0.85, before=day.isoformat())
     for found in _QUARTER.finditer(folded):
         quarter, year = _ROMAN[found.group(1)], int(found.group(2))
         if year_ok(year, on):
             end = date(year, quarter * 3, 1) + timedelta(days=31)
-            return out("fixed", end.replace(day=1) - timedelta(days=1), found, 0.9)
+            return out(DuePolicy.FIXED, end.replace(day=1) - timedelta(days=1), found, 0.9)
     for found in _PERIOD.finditer(folded):
         year = int(found.group(2))
         if year_ok(year, on):
-            return out("fixed", date(year, 12, 31), found, 0.75)
+            return out(DuePolicy.FIXED, date(year, 12, 31), found, 0.75)
     for found in _BY_YEAR.finditer(folded):
         if folded[max(0, found.start() - 11) : found.start()].endswith("dinh huong "):
             continue
         year = int(found.group(1))
         if year_ok(year, on):
-            return out("fixed", date(year, 12, 31), found, 0.8)
+            return out(DuePolicy.FIXED, date(year, 12, 31), found, 0.8)
     found = _ONGOING.search(folded)
     if found:
-        return out("continuous", None, found, 0.8, since=int(found.group(1)))
+        return out(DuePolicy.CONTINUOUS, None, found, 0.8, since=int(found.group(1)))
     for found in _YEAR.finditer(folded):
         year = int(found.group(1))
         if year_ok(year, on):
-            return out("fixed", date(year, 12, 31), found, 0.7)
+            return out(DuePolicy.FIXED, date(year, 12, 31), found, 0.7)
     found = _CONTINUOUS.search(folded)
     if found:
-        return out("continuous", None, found, 0.6)
+        return out(DuePolicy.CONTINUOUS, None, found, 0.6)
     return None
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
 from agencies.models import Agency
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedManager
 
 from ..choices import (
     AssignmentRole,
@@ -105,7 +105,7 @@ class Assignment(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("assignment")

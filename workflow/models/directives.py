@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedManager
 
 from ..choices import (
     DirectiveKind,
@@ -41,7 +41,7 @@ class Directive(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("directive")
@@ -67,7 +67,7 @@ class DirectiveItem(models.Model):
     text = models.TextField(_("text"))
     order = models.PositiveIntegerField(_("order"), default=0)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("directive item")

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process
 
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedManager
 
 from ..choices import (
     ExtensionStatus,
@@ -41,7 +41,7 @@ class ExtensionRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(_("decision note"), blank=True)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("extension request")

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.querysets import RestrictedQuerySet
+from core.querysets import RestrictedManager
 
 from ..choices import (
     ReportKind,
@@ -68,7 +68,7 @@ class Attachment(models.Model):
     uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
 
-    objects = models.Manager.from_queryset(RestrictedQuerySet)()
+    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("attachment")
