@@ -258,111 +258,128 @@ def agencies_load(*, actor, text: str) -> LoadReport:
     Raises ``datafile.DataFileError`` naming the line of the first problem.
     """
     data = datafile.parse(text)
-    report = LoadReport()
     with transaction.atomic():
         _require_admin(actor)
-        codes = [row.code for row in data.agencies]
+        loader = _Loader(actor, data)
+        loader.load_agencies()
         for row in data.agencies:
+            loader.versions(row)
+        for row in data.agencies:
+            loader.check_parents(row)
+            loader.aliases(row)
+        for row in data.successions:
+            loader.succession(row)
+    return loader.report
+
+
+class _Loader:
+    """The stages of ``agencies_load``, sharing the agencies read so far and the report."""
+
+    def __init__(self, actor, data):
+        self.actor, self.data, self.report = actor, data, LoadReport()
+        self.agencies: dict[str, Agency] = {}
+        self.known: dict[str, Agency] = {}
+
+    def upsert(self, model, keys: dict, values: dict, line: int, what: str):
+        return _upsert(self.actor, model, keys, values, line, self.report, what)
+
+    def resolve(self, code: str | None, line: int) -> Agency | None:
+        if code is None:
+            return None
+        if code not in self.known:
+            raise datafile.DataFileError(line, _("unknown agency code {code}").format(code=code))
+        return self.known[code]
+
+    def load_agencies(self) -> None:
+        codes = [row.code for row in self.data.agencies]
+        for row in self.data.agencies:
             if codes.count(row.code) > 1:
                 raise datafile.DataFileError(
                     row.line, _("the code {code} appears twice").format(code=row.code)
                 )
-        agencies: dict[str, Agency] = {}
-        for row in data.agencies:
-            agencies[row.code] = _upsert(
-                actor, Agency, {"code": row.code}, {}, row.line, report, "agency"
+        for row in self.data.agencies:
+            self.agencies[row.code] = self.upsert(
+                Agency, {"code": row.code}, {}, row.line, "agency"
             )
-        known = {
-            **{a.code: a for a in Agency.objects.filter(code__in=_referenced(data))},
-            **agencies,
+        self.known = {
+            **{a.code: a for a in Agency.objects.filter(code__in=_referenced(self.data))},
+            **self.agencies,
         }
 
-        def resolve(code: str | None, line: int) -> Agency | None:
-            if code is None:
-                return None
-            if code not in known:
+    def versions(self, row) -> None:
+        ordered = sorted(row.versions, key=lambda v: v.valid_from)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            if _overlap(
+                (before.valid_from, before.valid_until), (after.valid_from, after.valid_until)
+            ):
                 raise datafile.DataFileError(
-                    line, _("unknown agency code {code}").format(code=code)
+                    after.line, _("this version overlaps the one before it")
                 )
-            return known[code]
-
-        for row in data.agencies:
-            ordered = sorted(row.versions, key=lambda v: v.valid_from)
-            for before, after in zip(ordered, ordered[1:], strict=False):
-                if _overlap(
-                    (before.valid_from, before.valid_until), (after.valid_from, after.valid_until)
-                ):
-                    raise datafile.DataFileError(
-                        after.line, _("this version overlaps the one before it")
-                    )
-            for version in ordered:
-                _upsert(
-                    actor,
-                    AgencyVersion,
-                    {"agency": agencies[row.code], "valid_from": version.valid_from},
-                    {
-                        "valid_until": version.valid_until,
-                        "name": nfc(version.name),
-                        "short_name": nfc(version.short_name),
-                        "name_key": fold(version.name),
-                        "short_name_key": fold(version.short_name),
-                        "kind": version.kind,
-                        "parent": resolve(version.parent, version.line),
-                        "legal_basis": version.legal_basis,
-                        "verified": version.verified,
-                        "source": version.source,
-                    },
-                    version.line,
-                    report,
-                    "version",
-                )
-        for row in data.agencies:
-            for version in row.versions:
-                if version.parent is None:
-                    continue
-                parent = known[version.parent]
-                if not _covered((version.valid_from, version.valid_until), _periods(parent.pk)):
-                    raise datafile.DataFileError(
-                        version.line,
-                        _("the parent {parent} does not exist over the whole period").format(
-                            parent=parent.code
-                        ),
-                    )
-            keys = set()
-            for text in row.aliases:
-                try:
-                    key = _check_alias(agencies[row.code], text)
-                except InvalidInput as exc:
-                    raise datafile.DataFileError(row.line, str(exc.message)) from exc
-                if key in keys:
-                    continue  # another spelling of an alias already listed ("KH&ĐT", "KH & ĐT")
-                keys.add(key)
-                _upsert(
-                    actor,
-                    AgencyAlias,
-                    {"agency": agencies[row.code], "key": key},
-                    {"text": nfc(text)},
-                    row.line,
-                    report,
-                    "alias",
-                )
-        for row in data.successions:
-            _upsert(
-                actor,
-                Succession,
+        for version in ordered:
+            self.upsert(
+                AgencyVersion,
+                {"agency": self.agencies[row.code], "valid_from": version.valid_from},
                 {
-                    "predecessor": resolve(row.predecessor, row.line),
-                    "successor": resolve(row.successor, row.line),
-                    "kind": row.kind,
-                    "effective_on": row.effective_on,
-                    "function": nfc(row.function),
+                    "valid_until": version.valid_until,
+                    "name": nfc(version.name),
+                    "short_name": nfc(version.short_name),
+                    "name_key": fold(version.name),
+                    "short_name_key": fold(version.short_name),
+                    "kind": version.kind,
+                    "parent": self.resolve(version.parent, version.line),
+                    "legal_basis": version.legal_basis,
+                    "verified": version.verified,
+                    "source": version.source,
                 },
-                {"legal_basis": row.legal_basis, "verified": row.verified, "source": row.source},
-                row.line,
-                report,
-                "succession",
+                version.line,
+                "version",
             )
-    return report
+
+    def check_parents(self, row) -> None:
+        for version in row.versions:
+            if version.parent is None:
+                continue
+            parent = self.known[version.parent]
+            if not _covered((version.valid_from, version.valid_until), _periods(parent.pk)):
+                raise datafile.DataFileError(
+                    version.line,
+                    _("the parent {parent} does not exist over the whole period").format(
+                        parent=parent.code
+                    ),
+                )
+
+    def aliases(self, row) -> None:
+        keys = set()
+        for text in row.aliases:
+            try:
+                key = _check_alias(self.agencies[row.code], text)
+            except InvalidInput as exc:
+                raise datafile.DataFileError(row.line, str(exc.message)) from exc
+            if key in keys:
+                continue  # another spelling of an alias already listed ("KH&ĐT", "KH & ĐT")
+            keys.add(key)
+            self.upsert(
+                AgencyAlias,
+                {"agency": self.agencies[row.code], "key": key},
+                {"text": nfc(text)},
+                row.line,
+                "alias",
+            )
+
+    def succession(self, row) -> None:
+        self.upsert(
+            Succession,
+            {
+                "predecessor": self.resolve(row.predecessor, row.line),
+                "successor": self.resolve(row.successor, row.line),
+                "kind": row.kind,
+                "effective_on": row.effective_on,
+                "function": nfc(row.function),
+            },
+            {"legal_basis": row.legal_basis, "verified": row.verified, "source": row.source},
+            row.line,
+            "succession",
+        )
 
 
 def _referenced(data: datafile.DataFile) -> set[str]:

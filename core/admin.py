@@ -3,16 +3,10 @@ from django.contrib import admin
 from .models import AuditEvent, CalendarOverride
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: history is appended by services, never edited."""
+class ReadOnlyMixin:
+    """Rows that only services write (the history, the work): read here, never edited."""
 
-    list_display = ["at", "actor", "verb", "object_repr"]
-    list_filter = ["verb", "content_type"]
-    search_fields = ["verb", "object_repr", "actor__username"]
-    list_select_related = ["actor", "content_type"]
-
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
@@ -20,6 +14,20 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Read-only: history is appended by services, never edited."""
+
+    list_display = ["at", "actor", "verb", "object_repr"]
+    list_filter = ["verb", "content_type"]
+    search_fields = ["verb", "object_repr", "actor__username"]
+    list_select_related = ["actor", "content_type"]
 
 
 @admin.register(CalendarOverride)

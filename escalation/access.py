@@ -9,8 +9,7 @@ from django.db.models import Q
 from agencies.access import holds_role
 from agencies.choices import Role
 from core import access
-from workflow.choices import AssignmentAction
-from workflow.models import Assignment
+from workflow.access import of_visible_assignments
 
 from .choices import EscalationAction
 from .models import Escalation
@@ -21,8 +20,7 @@ NOTHING = Q(pk__in=[])
 @access.register(Escalation)
 def escalation_rule(user, action: str) -> Q:
     if action == EscalationAction.VIEW:
-        visible = access.restrict(Assignment.objects.all(), user, AssignmentAction.VIEW)
-        return Q(assignment_id__in=visible.values("pk"))
+        return of_visible_assignments(user)
     if action == EscalationAction.DECIDE:
         return holds_role(user, [Role.REVIEWER]) & Q(sent_to_leader=False)
     if action == EscalationAction.DECIDE_AS_LEADER:

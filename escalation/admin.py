@@ -3,6 +3,8 @@ urgency); escalations themselves are read here and decided on the office's pages
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin
+
 from .models import Escalation, EscalationLevel, EscalationPolicy
 
 
@@ -28,17 +30,8 @@ class EscalationLevelAdmin(admin.ModelAdmin):
 
 
 @admin.register(Escalation)
-class EscalationAdmin(admin.ModelAdmin):
+class EscalationAdmin(ReadOnlyAdmin):
     list_display = ["pk", "assignment", "level", "due_date", "raised_at", "resolved_at"]
     list_filter = ["level__kind", "resolution"]
     list_select_related = ["assignment", "level"]
     search_fields = ["assignment__title"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -29,6 +29,13 @@ APPROVERS = (Role.HEAD, Role.DEPUTY)
 ASSIGNEE_ROLES = (Role.OFFICER, Role.DEPUTY, Role.HEAD)
 
 
+def of_visible_assignments(user, path: str = "assignment_id") -> Q:
+    """Rows whose assignment ``user`` may see (through ``path``): an extension request, a
+    piece of evidence, an escalation is seen by whoever sees its assignment."""
+    visible = access.restrict(Assignment.objects.all(), user, AssignmentAction.VIEW)
+    return Q(**{f"{path}__in": visible.values("pk")})
+
+
 @access.register_model(Directive)
 def directive_model_rule(user, action: str) -> bool:
     """Directives are registered (by hand or through the importer) by the office's reviewers."""
@@ -80,8 +87,7 @@ def assignment_rule(user, action: str) -> Q:
 @access.register(ExtensionRequest)
 def extension_rule(user, action: str) -> Q:
     if action == ExtensionAction.VIEW:
-        visible = access.restrict(Assignment.objects.all(), user, AssignmentAction.VIEW)
-        return Q(assignment_id__in=visible.values("pk"))
+        return of_visible_assignments(user)
     if action == ExtensionAction.ENDORSE:
         return Q(assignment__agency_id__in=member_agencies(user, roles=APPROVERS))
     if action == ExtensionAction.DECIDE:
@@ -93,6 +99,5 @@ def extension_rule(user, action: str) -> Q:
 def attachment_rule(user, action: str) -> Q:
     """Evidence is seen by whoever sees its assignment; it is never changed once filed."""
     if action == access.VIEW:
-        visible = access.restrict(Assignment.objects.all(), user, AssignmentAction.VIEW)
-        return Q(report__assignment_id__in=visible.values("pk"))
+        return of_visible_assignments(user, "report__assignment_id")
     return NOTHING

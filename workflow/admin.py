@@ -3,6 +3,8 @@ here and changed through the pages (their services keep the timeline and the flo
 
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdmin, ReadOnlyMixin
+
 from .models import (
     Assignment,
     Directive,
@@ -13,30 +15,10 @@ from .models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ItemInline(admin.TabularInline):
+class ItemInline(ReadOnlyMixin, admin.TabularInline):
     model = DirectiveItem
     extra = 0
     fields = ["number", "order", "text"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Directive)

@@ -117,41 +117,41 @@ def assignments_create(
                 code="due_before_assigned",
             )
         common = {
+            "actor": actor,
+            "at": at,
             "item": item,
             "title": nfc(title),
             "expected_output": nfc(expected_output),
             "assigned_on": assigned_on,
             "due_policy": due_rule.policy,
         }
-        leads = [t for t in targets if t.role == AssignmentRole.LEAD]
-        helpers = [t for t in targets if t.role == AssignmentRole.COORDINATING]
         created = [
-            _start_for(
-                target, actor=actor, at=at, due_date=due.date, written=due.as_written, **common
-            )
-            for target in leads
+            _start_for(t, due_date=due.date, written=due.as_written, **common)
+            for t in targets
+            if t.role == AssignmentRole.LEAD
         ]
-        if helpers:
-            contribution_due = due.date
-            if due.date is not None:
-                contribution_due = max(
-                    assigned_on,
-                    cal.subtract_working_days(due.date, directive.contribution_lead_days),
-                )
-            created += [
-                _start_for(
-                    target,
-                    actor=actor,
-                    at=at,
-                    due_date=contribution_due,
-                    written=None,
-                    parent=created[0],
-                    source=AssignmentSource.CONTRIBUTION,
-                    **common,
-                )
-                for target in helpers
-            ]
+        contribution_due = _contribution_due(cal, due.date, assigned_on, directive)
+        created += [
+            _start_for(
+                t,
+                due_date=contribution_due,
+                written=None,
+                parent=created[0],
+                source=AssignmentSource.CONTRIBUTION,
+                **common,
+            )
+            for t in targets
+            if t.role == AssignmentRole.COORDINATING
+        ]
         return created
+
+
+def _contribution_due(cal: WorkCalendar, due: date | None, assigned_on: date, directive):
+    """Contributions are due the directive's ``contribution_lead_days`` working days before the
+    lead's deadline, never before the day of assignment."""
+    if due is None:
+        return None
+    return max(assigned_on, cal.subtract_working_days(due, directive.contribution_lead_days))
 
 
 def _start_for(target: Target, *, actor, at, due_date, written, **fields) -> Assignment:

@@ -88,8 +88,20 @@ class Command(BaseCommand):
         return breakdown_confirm(actor=reviewer, document=document)
 
     def play(self, directive, users, today):
-        reviewer, head = users["chuyenvien.vp"], users["giamdoc.stc"]
-        clerk, officer = users["vanthu.stc"], users["chuyenvien.stc"]
+        DemoHistory(users, today).play(directive)
+
+
+class DemoHistory:
+    """The simulated history of Sở Tài chính's assignments, played through the services with
+    back-dated steps (every text says it is demo data)."""
+
+    def __init__(self, users, today):
+        self.reviewer, self.head = users["chuyenvien.vp"], users["giamdoc.stc"]
+        self.clerk, self.officer = users["vanthu.stc"], users["chuyenvien.stc"]
+        self.today = today
+        self.recent = today - timedelta(days=3)
+
+    def play(self, directive):
         finance = Agency.objects.get(code="QT-STC")
         dated = list(
             Assignment.objects.filter(
@@ -99,110 +111,110 @@ class Command(BaseCommand):
                 due_date__isnull=False,
             ).order_by("due_date", "pk")
         )
-        recent = today - timedelta(days=3)
-
-        def receive(a):
-            services.assignment_receive(
-                actor=clerk,
-                assignment=a,
-                assignee=officer,
-                at=at(a.assigned_on + timedelta(days=3)),
-            )
-
-        def report(a, day):
-            services.completion_report_file(
-                actor=officer,
-                assignment=a,
-                at=at(day, 10),
-                text="Đã triển khai thực hiện; báo cáo kết quả kèm theo (dữ liệu mẫu).",
-            )
-
-        def done(a, report_day):
-            receive(a)
-            services.progress_report_file(
-                actor=officer,
-                assignment=a,
-                percent=50,
-                text="Đang triển khai (dữ liệu mẫu).",
-                at=at(a.assigned_on + timedelta(days=20)),
-            )
-            report(a, report_day)
-            services.report_approve(actor=head, assignment=a, at=at(report_day + timedelta(days=1)))
-            services.report_accept(
-                actor=reviewer,
-                assignment=a,
-                comment="Đạt yêu cầu.",
-                at=at(report_day + timedelta(days=4)),
-            )
-
-        def overdue(a):
-            receive(a)
-            services.progress_report_file(
-                actor=officer,
-                assignment=a,
-                percent=40,
-                text="Đang tổng hợp số liệu (dữ liệu mẫu).",
-                at=at(a.due_date - timedelta(days=10)),
-            )
-
-        def extended(a):
-            receive(a)
-            extension = services.extension_request(
-                actor=officer,
-                assignment=a,
-                requested_due_date=date(today.year, 12, 31),
-                reason="Chờ số liệu quyết toán (dữ liệu mẫu).",
-                at=at(a.due_date - timedelta(days=5)),
-            )
-            services.extension_endorse(
-                actor=head, extension=extension, endorse=True, at=at(a.due_date - timedelta(days=4))
-            )
-            services.extension_decide(
-                actor=reviewer,
-                extension=extension,
-                approve=True,
-                note="Đồng ý gia hạn.",
-                at=at(a.due_date - timedelta(days=2)),
-            )
-
-        def extension_pending(a):
-            receive(a)
-            services.extension_request(
-                actor=officer,
-                assignment=a,
-                requested_due_date=today + timedelta(days=60),
-                reason="Cần thêm thời gian phối hợp với các đơn vị (dữ liệu mẫu).",
-                at=at(recent),
-            )
-
-        def awaiting_head(a):
-            receive(a)
-            report(a, recent)
-
-        def awaiting_office(a):
-            awaiting_head(a)
-            services.report_approve(actor=head, assignment=a, at=at(recent, 15))
-
         scenarios = [
-            lambda a: done(a, a.due_date - timedelta(days=7)),
-            lambda a: done(a, a.due_date + timedelta(days=25)),
-            overdue,
-            extended,
-            extension_pending,
-            awaiting_head,
-            awaiting_office,
-            lambda a: done(a, a.due_date - timedelta(days=2)),
+            lambda a: self.done(a, a.due_date - timedelta(days=7)),
+            lambda a: self.done(a, a.due_date + timedelta(days=25)),
+            self.overdue,
+            self.extended,
+            self.extension_pending,
+            self.awaiting_head,
+            self.awaiting_office,
+            lambda a: self.done(a, a.due_date - timedelta(days=2)),
         ]
         # The last dated assignment stays new: the head can receive and delegate it.
         for assignment, scenario in zip(dated[:-1], scenarios, strict=False):
             if at(assignment.assigned_on + timedelta(days=30)) < timezone.now():
                 scenario(assignment)
+        self.transfer(directive, finance)
 
-        planning = Agency.objects.get(code="QT-SKHDT")
+    def receive(self, a):
+        services.assignment_receive(
+            actor=self.clerk,
+            assignment=a,
+            assignee=self.officer,
+            at=at(a.assigned_on + timedelta(days=3)),
+        )
+
+    def progress(self, a, percent, text, day):
+        services.progress_report_file(
+            actor=self.officer, assignment=a, percent=percent, text=text, at=at(day)
+        )
+
+    def report(self, a, day):
+        services.completion_report_file(
+            actor=self.officer,
+            assignment=a,
+            at=at(day, 10),
+            text="Đã triển khai thực hiện; báo cáo kết quả kèm theo (dữ liệu mẫu).",
+        )
+
+    def done(self, a, report_day):
+        self.receive(a)
+        self.progress(a, 50, "Đang triển khai (dữ liệu mẫu).", a.assigned_on + timedelta(days=20))
+        self.report(a, report_day)
+        services.report_approve(
+            actor=self.head, assignment=a, at=at(report_day + timedelta(days=1))
+        )
+        services.report_accept(
+            actor=self.reviewer,
+            assignment=a,
+            comment="Đạt yêu cầu.",
+            at=at(report_day + timedelta(days=4)),
+        )
+
+    def overdue(self, a):
+        self.receive(a)
+        self.progress(
+            a, 40, "Đang tổng hợp số liệu (dữ liệu mẫu).", a.due_date - timedelta(days=10)
+        )
+
+    def extended(self, a):
+        self.receive(a)
+        extension = services.extension_request(
+            actor=self.officer,
+            assignment=a,
+            requested_due_date=date(self.today.year, 12, 31),
+            reason="Chờ số liệu quyết toán (dữ liệu mẫu).",
+            at=at(a.due_date - timedelta(days=5)),
+        )
+        services.extension_endorse(
+            actor=self.head,
+            extension=extension,
+            endorse=True,
+            at=at(a.due_date - timedelta(days=4)),
+        )
+        services.extension_decide(
+            actor=self.reviewer,
+            extension=extension,
+            approve=True,
+            note="Đồng ý gia hạn.",
+            at=at(a.due_date - timedelta(days=2)),
+        )
+
+    def extension_pending(self, a):
+        self.receive(a)
+        services.extension_request(
+            actor=self.officer,
+            assignment=a,
+            requested_due_date=self.today + timedelta(days=60),
+            reason="Cần thêm thời gian phối hợp với các đơn vị (dữ liệu mẫu).",
+            at=at(self.recent),
+        )
+
+    def awaiting_head(self, a):
+        self.receive(a)
+        self.report(a, self.recent)
+
+    def awaiting_office(self, a):
+        self.awaiting_head(a)
+        services.report_approve(actor=self.head, assignment=a, at=at(self.recent, 15))
+
+    def transfer(self, directive, finance):
+        """One open assignment of Sở Kế hoạch và Đầu tư, merged into Sở Tài chính on 1/3/2025."""
         stranded = (
             Assignment.objects.filter(
                 item__directive=directive,
-                agency=planning,
+                agency__code="QT-SKHDT",
                 state=AssignmentState.NEW,
                 due_date__isnull=False,
             )
@@ -211,9 +223,9 @@ class Command(BaseCommand):
         )
         if stranded is not None:
             services.assignment_transfer(
-                actor=reviewer,
+                actor=self.reviewer,
                 assignment=stranded,
                 to_agency=finance,
                 note="Sở Kế hoạch và Đầu tư hợp nhất vào Sở Tài chính từ 01/3/2025.",
-                at=at(today - timedelta(days=10)),
+                at=at(self.today - timedelta(days=10)),
             )
