@@ -267,8 +267,8 @@ def agencies_load(*, actor, text: str) -> LoadReport:
         for row in data.agencies:
             loader.check_parents(row)
             loader.aliases(row)
-        for row in data.successions:
-            loader.succession(row)
+        for succession in data.successions:
+            loader.succession(succession)
     return loader.report
 
 

@@ -1,6 +1,8 @@
 """Scoped base viewset and the one exception handler of the API."""
 
+from collections.abc import Iterable
 from functools import cache
+from typing import Any, TypedDict, cast
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -41,9 +43,20 @@ def valid(form) -> dict:
     return form.cleaned_data
 
 
+class _CommonKwargs(TypedDict):
+    required: bool
+    help_text: str | None
+
+
+def _choices(field: forms.ChoiceField) -> list[Any]:
+    # The getter returns the normalised choices (a list or a CallableChoiceIterator); the stubs
+    # type it with the setter's wider input type.
+    return list(cast(Iterable[Any], field.choices))
+
+
 def _field(field: forms.Field) -> serializers.Field:
     """The serializer field that documents a form field (the form still validates)."""
-    common = {
+    common: _CommonKwargs = {
         "required": field.required,
         "help_text": str(field.help_text or field.label or "") or None,
     }
@@ -52,9 +65,9 @@ def _field(field: forms.Field) -> serializers.Field:
     if isinstance(field, forms.ModelChoiceField):
         return serializers.CharField(**common)
     if isinstance(field, forms.MultipleChoiceField):
-        return serializers.MultipleChoiceField(choices=list(field.choices), **common)
+        return serializers.MultipleChoiceField(choices=_choices(field), **common)
     if isinstance(field, forms.ChoiceField):
-        return serializers.ChoiceField(choices=list(field.choices), **common)
+        return serializers.ChoiceField(choices=_choices(field), **common)
     if isinstance(field, forms.BooleanField):
         return serializers.BooleanField(required=False, help_text=common["help_text"])
     if isinstance(field, forms.DateField):

@@ -1,7 +1,10 @@
 """Scoped base views: the queryset is restricted before any handler runs (NetBox style)."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views import View
@@ -10,8 +13,14 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from . import access
 from .exceptions import DomainError
 
+if TYPE_CHECKING:
+    # The mixins are only ever combined with a View: let the type checker see its attributes.
+    _ViewMixinBase = View
+else:
+    _ViewMixinBase = object
 
-class DomainErrorMixin:
+
+class DomainErrorMixin(_ViewMixinBase):
     """Render a DomainError as a page with its status, in the user's language."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -25,7 +34,7 @@ class ScopedMixin(LoginRequiredMixin, DomainErrorMixin):
     """Sign-in required; ``get_queryset`` only ever returns rows the user may ``action``."""
 
     action = access.VIEW
-    queryset = None
+    queryset: QuerySet[Any] | None = None
 
     def get_base_queryset(self):
         if self.queryset is None:
@@ -162,3 +171,10 @@ class ScopedActionView(ScopedMixin, View):
 
     def perform(self, obj):
         raise ImproperlyConfigured(f"{type(self).__name__} needs perform().")
+
+
+class SignedInActionView(LoginRequiredMixin, DomainErrorMixin, View):
+    """POST an action about the signed-in user only (mark all my notices read): no object to
+    scope; the service checks what it touches."""
+
+    http_method_names = ["post"]

@@ -33,7 +33,7 @@ from .flows import EscalationFlow
 from .models import Escalation, EscalationProcess
 
 # How an assignment that left the open states closes its levels.
-CLOSED_BY_STATE = {
+CLOSED_BY_STATE: dict[str, EscalationResolution] = {
     AssignmentState.DONE: EscalationResolution.COMPLETED,
     AssignmentState.CANCELLED: EscalationResolution.COMPLETED,
     AssignmentState.TRANSFERRED: EscalationResolution.REASSIGNED,
@@ -62,10 +62,12 @@ def _on_assignment_closed(*, assignment: Assignment, state: str, at) -> None:
 
 
 def _on_due_date_changed(*, assignment: Assignment, at) -> None:
+    superseded = Escalation.objects.filter(assignment=assignment)
+    if assignment.due_date is not None:
+        # (An escalation always has a due date: none is kept when the duty became continuous.)
+        superseded = superseded.exclude(due_date=assignment.due_date)
     escalations_resolve(
-        escalations=Escalation.objects.filter(assignment=assignment).exclude(
-            due_date=assignment.due_date
-        ),
+        escalations=superseded,
         resolution=EscalationResolution.SUPERSEDED,
         at=at,
     )
@@ -116,7 +118,7 @@ def _send_up(*, actor, escalation: Escalation, note: str, at) -> Escalation:
     return escalation
 
 
-RESOLUTIONS = {
+RESOLUTIONS: dict[str, EscalationResolution] = {
     EscalationDecision.EXTEND: EscalationResolution.EXTENDED,
     EscalationDecision.REASSIGN: EscalationResolution.REASSIGNED,
     EscalationDecision.PENALTY: EscalationResolution.PENALISED,
@@ -132,6 +134,8 @@ def _resolution(decision: Decision) -> str:
         decision.assignee is not None or decision.agency is not None
     ):
         raise InvalidInput(_("Choose another agency or officer."), code="agency_required")
+    if decision.decision == EscalationDecision.EXTEND and decision.due_date is None:
+        raise InvalidInput(_("Give the new due date."), code="due_date_required")
     if decision.decision == EscalationDecision.PENALTY and (
         decision.penalty_points is None or decision.penalty_points < 0
     ):

@@ -51,7 +51,7 @@ from .services import escalations_resolve
 LOCK_KEY = 0x646F6E646F63  # "dondoc"
 DIGEST_HOUR = 7
 
-CATEGORY = {
+CATEGORY: dict[str, Category] = {
     LevelKind.REMINDER: Category.REMINDER,
     LevelKind.WARNING: Category.WARNING,
     LevelKind.OFFICE: Category.ESCALATION,
@@ -168,7 +168,7 @@ def _plan_notices(level: EscalationLevel, today: date, now) -> int:
     prefix = _("{level} ({day:%d/%m/%Y}): ").format(level=level.get_kind_display(), day=today)
     suffix = _(" assignments of your agency")
     per_agency = heads.values(head, "assignment__agency_id").annotate(n=Count("pk"))
-    listing = reverse("escalation:list") + "?" + urlencode({"open": "true", "level": level.pk})
+    listing = reverse("escalation:list") + "?" + urlencode({"open": "true", "level": str(level.pk)})
     return planned + notices_insert_from(
         per_agency,
         recipient=head,
@@ -190,7 +190,8 @@ def _plan_notices(level: EscalationLevel, today: date, now) -> int:
 
 def _plan_summaries(level: EscalationLevel, count: int, today: date, now) -> int:
     """Reviewers and leaders get one notice per level and day, not one per assignment."""
-    role = {Audience.REVIEWERS: Role.REVIEWER, Audience.LEADERS: Role.LEADER}.get(level.audience)
+    roles: dict[str, Role] = {Audience.REVIEWERS: Role.REVIEWER, Audience.LEADERS: Role.LEADER}
+    role = roles.get(level.audience)
     if role is None or not count:
         return 0
     people = (

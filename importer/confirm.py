@@ -4,6 +4,7 @@ only code that turns a document (``importer.document``) into a directive, whiche
 the document."""
 
 from datetime import date, datetime
+from typing import NoReturn, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from workflow.services import (
     obligation_create,
 )
 
-from .document import BreakdownDocument, Group, Item, Mention
+from .document import BreakdownDocument, Group, GroupRecurrence, Header, Item, Mention
 
 _PERIOD_RULES = {  # period -> (report_day, month_offset), as in reference_directive.yaml
     Period.MONTHLY: (15, 0),
@@ -34,7 +35,7 @@ _PERIOD_RULES = {  # period -> (report_day, month_offset), as in reference_direc
 }
 
 
-def _invalid(message: str, code: str):
+def _invalid(message: str, code: str) -> NoReturn:
     raise InvalidInput(message, code=code)
 
 
@@ -65,8 +66,8 @@ def _title(text: str) -> str:
     return first[:250].rstrip(" ,;:.")
 
 
-def _check(document: dict) -> tuple[dict, list[dict], date]:
-    head = document.get("directive") or {}
+def _check(document: BreakdownDocument) -> tuple[Header, list[Item], date]:
+    head = document.get("directive") or cast(Header, {})
     items = document.get("items") or []
     if not items:
         _invalid(_("The document has no items."), "no_items")
@@ -96,8 +97,8 @@ def _codes(items: list[Item]) -> tuple[set[str], list[str]]:
                         _("Unknown group of agencies: {name}.").format(name=entry["collective"]),
                         "bad_collective",
                     )
-            elif entry.get("matched"):
-                codes.add(entry["matched"])
+            elif matched := entry.get("matched"):
+                codes.add(matched)
             else:
                 unmatched.append(f"{item['number']}: {entry.get('text', '')}")
         for group in item.get("groups") or []:
@@ -134,6 +135,7 @@ def breakdown_confirm(
     ``skip_unmatched`` is False.
     """
     head, items, issued_on = _check(document)
+    issuer = cast(str, head["issuer"])  # _check refused a directive without one
     codes, unmatched = _codes(items)
     if unmatched and not skip_unmatched:
         _invalid(
@@ -141,14 +143,14 @@ def breakdown_confirm(
             "agency_unmatched",
         )
     with transaction.atomic():
-        agencies = _agencies_on(codes | {head["issuer"]}, issued_on)
+        agencies = _agencies_on(codes | {issuer}, issued_on)
         directive = directive_create(
             actor=actor,
             kind=head.get("kind") or DirectiveKind.CHI_THI,
             number=head.get("number") or "",
             title=head["title"],
             issued_on=issued_on,
-            issuer=agencies[head["issuer"]],
+            issuer=agencies[issuer],
             signer=head.get("signer") or "",
             full_text=document.get("raw") or document.get("text") or "",
             note=head.get("note") or "",
@@ -203,7 +205,7 @@ def _groups_from_mentions(item: Item, agencies: dict[str, Agency], on: date) -> 
         common: Group = {"modality": modality, "as_written": as_written[:500], "title": title}
         for period in periods:
             report_day, month_offset = _PERIOD_RULES[Period(period)]
-            recurrence = {
+            recurrence: GroupRecurrence = {
                 "period": period,
                 "starts_on": _period_start(period, on).isoformat(),
                 "ends_on": due.isoformat() if due else None,
@@ -231,7 +233,7 @@ def _leads_and_helpers(group: list[Mention], agencies, on: date, done: set[int])
     leads = [e for e in group if (e.get("role") or AssignmentRole.LEAD) == AssignmentRole.LEAD]
     everyone = agencies_expand(
         agencies=[agencies[e["matched"]] for e in leads if e.get("matched")],
-        collectives=[e["collective"] for e in leads if e.get("collective")],
+        collectives=[c for e in leads if (c := e.get("collective"))],
         on=on,
     )
     everyone = [a for a in everyone if a.pk not in done]

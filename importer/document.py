@@ -26,7 +26,7 @@ class Evidence(TypedDict, total=False):
 class Header(TypedDict):
     kind: str
     number: NotRequired[str]
-    date: str  # ISO date of issue
+    date: str | None  # ISO date of issue (None when not read: confirm refuses it)
     issuer: str | None  # agency code
     title: str
     signer: NotRequired[str]
@@ -67,7 +67,7 @@ class Recurrence(TypedDict, total=False):
 
 class GroupRecurrence(TypedDict, total=False):
     period: str
-    starts_on: str
+    starts_on: str | None  # None when a breakdown omits it: confirm refuses it
     ends_on: str | None
     report_day: int
     month_offset: int

@@ -5,6 +5,7 @@ produces a ``BreakdownDocument`` with explicit ``groups``; agencies are checked 
 
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 from django.utils.translation import gettext as _
@@ -16,7 +17,7 @@ from workflow.choices import AssignmentRole, DirectiveKind, DuePolicy, Modality,
 from .document import BreakdownDocument, Group, Item
 
 
-def _fail(message: str):
+def _fail(message: str) -> NoReturn:
     raise InvalidInput(message, code="invalid_breakdown")
 
 

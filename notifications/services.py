@@ -9,6 +9,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -132,7 +133,7 @@ def urgent_send(*, at: datetime | None = None) -> int:
         batches = _claim(Notice.objects.filter(urgent=True, emailed_at__isnull=True), at)
         for recipient, notices in batches.items():
             subject = _("[Đôn đốc] {n} urgent notices").format(n=len(notices))
-            transaction.on_commit(lambda r=recipient, s=subject, ns=notices: _mail(r, s, ns))
+            transaction.on_commit(partial(_mail, recipient, subject, notices))
     return sum(len(n) for n in batches.values())
 
 
@@ -165,9 +166,7 @@ def digests_send(*, at: datetime | None = None) -> int:
                     subject = _("[Đôn đốc] Digest of {day:%d/%m/%Y}: {n} notices").format(
                         day=day, n=len(notices)
                     )
-                    transaction.on_commit(
-                        lambda r=recipient, s=subject, ns=notices: _mail(r, s, ns)
-                    )
+                    transaction.on_commit(partial(_mail, recipient, subject, notices))
                     sent += 1
         except IntegrityError:
             continue  # today's digest for this person is already out

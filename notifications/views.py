@@ -1,10 +1,8 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import LoginRequiredMixin
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.views import View
 
-from core.views import DomainErrorMixin, ScopedListView
+from core.views import ScopedActionView, ScopedListView, SignedInActionView
 
 from .models import Notice
 from .selectors import notice_list
@@ -19,14 +17,16 @@ class NoticeListView(ScopedListView):
         return notice_list(user=self.request.user)
 
 
-class NoticeReadView(LoginRequiredMixin, DomainErrorMixin, View):
-    def post(self, request, pk):
-        notice = get_object_or_404(Notice.objects.restrict(request.user, "view"), pk=pk)
-        notice_mark_read(actor=request.user, notice=notice)
+class NoticeReadView(ScopedActionView):
+    queryset = Notice.objects.all()
+    action = "mark_read"
+
+    def perform(self, notice):
+        notice_mark_read(actor=self.request.user, notice=notice)
         return redirect(notice.url or "notifications:list")
 
 
-class NoticeReadAllView(LoginRequiredMixin, DomainErrorMixin, View):
+class NoticeReadAllView(SignedInActionView):
     def post(self, request):
         count = notices_mark_all_read(actor=request.user)
         messages.success(request, _("{n} notices marked as read.").format(n=count))

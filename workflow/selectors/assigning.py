@@ -2,6 +2,7 @@
 
 from collections import Counter
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields import CharField
@@ -14,6 +15,16 @@ from core.time import local_date
 from ..access import ASSIGNEE_ROLES
 from ..choices import OPEN_STATES, AssignmentState, ExtensionStatus, Timeliness
 from ..models import Assignment, Directive, ExtensionRequest, ProgressReport
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class TimelinessAnnotation(TypedDict):
+        """What ``assignment_list`` adds to each assignment."""
+
+        timeliness: str
+
+    AssignmentWithTimeliness = WithAnnotations[Assignment, TimelinessAnnotation]
 
 
 def timeliness(today: date) -> Case:
@@ -45,7 +56,7 @@ def timeliness(today: date) -> Case:
 
 def assignment_list(
     *, user, today: date | None = None, now: datetime | None = None
-) -> QuerySet[Assignment]:
+) -> "QuerySet[AssignmentWithTimeliness]":
     """Assignments ``user`` may see, each with its ``timeliness`` on ``today``."""
     today = today or local_date(now)
     return (
@@ -55,7 +66,9 @@ def assignment_list(
     )
 
 
-def assignment_detail_list(*, user, today: date | None = None) -> QuerySet[Assignment]:
+def assignment_detail_list(
+    *, user, today: date | None = None
+) -> "QuerySet[AssignmentWithTimeliness]":
     """Visible assignments with everything an assignment's page shows prefetched."""
     return (
         assignment_list(user=user, today=today)

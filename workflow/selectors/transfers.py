@@ -24,7 +24,7 @@ def transfer_candidates(*, user, today: date | None = None) -> list[tuple[Assign
     )
     # One succession walk per distinct (agency, date), not per assignment.
     successors: dict[tuple[int, date], list] = {}
-    result = []
+    result: list[tuple[Assignment, list]] = []
     for assignment in stranded[:200]:
         key = (assignment.agency_id, assignment.assigned_on)
         if key not in successors:

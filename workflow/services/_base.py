@@ -12,7 +12,7 @@ from core.audit import audit_record
 from core.exceptions import InvalidInput
 from core.flowtasks import AlreadyHandled
 
-from ..choices import STEP_STATES
+from ..choices import STEP_STATES, StepName
 from ..models import Assignment
 from ..selectors.assigning import assignees_for
 
@@ -36,7 +36,7 @@ def locked(assignment: Assignment) -> Assignment:
     )
 
 
-def expect_state(assignment: Assignment, step: str) -> None:
+def expect_state(assignment: Assignment, step: StepName) -> None:
     """Refuse a step the assignment's state does not allow (someone else got there first)."""
     if assignment.state not in STEP_STATES[step]:
         raise AlreadyHandled()

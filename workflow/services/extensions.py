@@ -17,9 +17,10 @@ from ..models import Assignment, ExtensionRequest
 from ._base import expect_state, locked, moment, timeline_record, validated
 
 
-def _check_later(assignment: Assignment, due_date: date | None) -> None:
+def _check_later(assignment: Assignment, due_date: date | None) -> date:
     if due_date is None or assignment.due_date is None or due_date <= assignment.due_date:
         raise InvalidInput(_("The new due date must be after the current one."), code="not_later")
+    return due_date
 
 
 def due_date_move(
@@ -44,19 +45,19 @@ def due_date_move(
 
 
 def assignment_extend(
-    *, actor, assignment: Assignment, due_date: date, note: str, at: datetime | None = None
+    *, actor, assignment: Assignment, due_date: date | None, note: str, at: datetime | None = None
 ) -> Assignment:
-    """The office (or a leader) sets a later due date without a request from the agency."""
+    """The office (or a leader) sets a later due date without a request from the agency (no
+    date, or one not after the current due date, is refused)."""
     at = moment(at)
     with transaction.atomic():
         assignment = locked(assignment)
         access.require(actor, AssignmentAction.EXTEND, assignment)
         expect_state(assignment, StepName.TRANSFER)
-        _check_later(assignment, due_date)
         return due_date_move(
             actor=actor,
             assignment=assignment,
-            due_date=due_date,
+            due_date=_check_later(assignment, due_date),
             verb="assignment.extend",
             note=note,
             extra={},

@@ -1,6 +1,7 @@
 """Reports an agency owes every period, and the assignments generated for each period."""
 
 from datetime import date, datetime
+from typing import cast
 
 from django.db import transaction
 
@@ -69,7 +70,7 @@ def obligation_create(
 
 def _occurrence_title(title: str, first: date, last: date) -> str:
     suffix = f" ({first:%d/%m/%Y}–{last:%d/%m/%Y})"
-    room = Assignment._meta.get_field("title").max_length - len(suffix)
+    room = cast(int, Assignment._meta.get_field("title").max_length) - len(suffix)
     return (title if len(title) <= room else title[: room - 1] + "…") + suffix
 
 

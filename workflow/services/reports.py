@@ -136,7 +136,7 @@ class Review:
     """One way a filed or approved report is answered: who may, from which report status to
     which, where the assignment goes, and the timeline verb."""
 
-    step: str
+    step: StepName
     action: str
     node: object
     report_from: str

@@ -1,6 +1,7 @@
 """The agency's first answer to an assignment, and the office's answer to a refusal."""
 
 from datetime import datetime
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -71,7 +72,7 @@ def assignment_refuse(
         return assignment
 
 
-TRIAGE_STATES = {
+TRIAGE_STATES: dict[str, AssignmentState] = {
     TriageDecision.RETURN: AssignmentState.NEW,
     TriageDecision.CANCEL: AssignmentState.CANCELLED,
     TriageDecision.REASSIGN: AssignmentState.TRANSFERRED,
@@ -110,7 +111,7 @@ def assignment_triage(
         )
         task_complete(assignment.process, AssignmentFlow.triage, actor, at)
         if decision == TriageDecision.REASSIGN:
-            successor_start(actor=actor, at=at, old=assignment, agency=agency)
+            successor_start(actor=actor, at=at, old=assignment, agency=cast(Agency, agency))
         if assignment.state != AssignmentState.NEW:
             hooks.assignment_closed.send(assignment=assignment, state=assignment.state, at=at)
         return assignment
