@@ -13,7 +13,9 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
 from core.text import fold
@@ -296,3 +298,14 @@ def agency_lifetimes(*, agency_ids) -> defaultdict[int, Lifetime]:
     result: defaultdict[int, Lifetime] = defaultdict(Lifetime)
     result.update({agency_id: Lifetime(tuple(p)) for agency_id, p in periods.items()})
     return result
+
+
+def name_on(agency_path: str, on, *, short: bool = False) -> Coalesce:
+    """For annotations: the name of the agency at ``agency_path`` (an id field of the outer
+    row) in force on ``on`` (a date, or an expression such as ``OuterRef("assigned_on")``);
+    ``short`` gives the short name where there is one. Empty when it did not exist then."""
+    versions = AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef(agency_path))
+    name = Subquery(versions.values("name")[:1])
+    if not short:
+        return Coalesce(name, Value(""))
+    return Coalesce(NullIf(Subquery(versions.values("short_name")[:1]), Value("")), name, Value(""))

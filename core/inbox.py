@@ -3,14 +3,18 @@ without importing any app's flows.
 
 Each app registers a ``TaskSource`` for the flows it owns (in ``AppConfig.ready``): which open
 tasks of those flows a user must act on (a condition over viewflow's ``Task`` rows, evaluated
-by the database), what to select with them, and how one of its tasks reads in the inbox.
+by the database), the kinds of task it has (to receive, to approve …: each a set of flow
+nodes), where the due date of the work lies, what to select with them, and how one of its
+tasks reads in the inbox. The inbox lists every task, paginated: nothing is left out.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Task
 
 from .flowtasks import OPEN_TASK
@@ -19,9 +23,18 @@ from .flowtasks import OPEN_TASK
 @dataclass(frozen=True)
 class InboxRow:
     task: Task
-    label: str
+    kind: "TaskKind"
     subject: Any  # what the task is about (an assignment, for every source so far)
     url: str
+
+
+@dataclass(frozen=True)
+class TaskKind:
+    """A kind of task the inbox can be filtered by ("to approve"), made of flow nodes."""
+
+    code: str
+    label: Any
+    nodes: tuple[Any, ...]
 
 
 @dataclass(frozen=True)
@@ -29,11 +42,15 @@ class TaskSource:
     name: str
     flows: tuple[type, ...]
     condition: Callable[[Any], Q]  # user -> the Task rows of these flows the user must act on
-    row: Callable[[Task], InboxRow]
+    row: Callable[[Task, "TaskKind"], InboxRow]
+    kinds: tuple[TaskKind, ...]
+    due_date: str  # path from Task to the due date of the work the task is about
     select_related: tuple[str, ...] = ()
 
 
 _sources: dict[str, TaskSource] = {}
+
+ORDERS = ("arrival", "due")
 
 
 def register(source: TaskSource) -> TaskSource:
@@ -43,8 +60,23 @@ def register(source: TaskSource) -> TaskSource:
     return source
 
 
-def inbox_tasks(*, user) -> QuerySet[Task]:
-    """The open tasks ``user`` must act on, from every registered source, oldest first."""
+def inbox_kinds() -> list[TaskKind]:
+    """Every kind of task, in the order the sources were registered."""
+    return [kind for source in _sources.values() for kind in source.kinds]
+
+
+def _key(node) -> tuple[str, str]:
+    # Nodes read back from the task table are compared by flow and name, not by identity.
+    return (node.flow_class.__name__, node.name)
+
+
+def _kind(code: str) -> TaskKind | None:
+    return next((k for k in inbox_kinds() if k.code == code), None)
+
+
+def inbox_tasks(*, user, kind: str | None = None, order: str = "arrival") -> QuerySet[Task]:
+    """The open tasks ``user`` must act on, from every registered source: all kinds, or one;
+    newest arrival first, or soonest due date first (work without one last)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Task.objects.none()
     wanted = Q(pk__in=[])
@@ -52,11 +84,30 @@ def inbox_tasks(*, user) -> QuerySet[Task]:
     for source in _sources.values():
         wanted |= source.condition(user)
         related += source.select_related
-    return (
-        Task.objects.filter(wanted, status__in=OPEN_TASK)
-        .select_related(*related)
-        .order_by("created", "pk")
-    )
+    tasks = Task.objects.filter(wanted, status__in=OPEN_TASK)
+    chosen = _kind(kind) if kind else None
+    if chosen is not None:
+        tasks = tasks.filter(flow_task__in=list(chosen.nodes))
+    if order == "due":
+        due = Coalesce(*[F(s.due_date) for s in _sources.values()])
+        tasks = tasks.annotate(work_due=due).order_by(
+            F("work_due").asc(nulls_last=True), "created", "pk"
+        )
+    else:
+        tasks = tasks.order_by("-created", "-pk")
+    return tasks.select_related(*related)
+
+
+def inbox_counts(*, user) -> Counter:
+    """How many open tasks of each kind ``user`` has (one query)."""
+    by_node = {
+        _key(row["flow_task"]): row["n"]
+        for row in inbox_tasks(user=user).order_by().values("flow_task").annotate(n=Count("pk"))
+    }
+    counts: Counter = Counter()
+    for kind in inbox_kinds():
+        counts[kind.code] = sum(by_node.get(_key(node), 0) for node in kind.nodes)
+    return counts
 
 
 def inbox_row(task: Task) -> InboxRow:
@@ -64,5 +115,7 @@ def inbox_row(task: Task) -> InboxRow:
     flow_class = task.flow_task.flow_class
     for source in _sources.values():
         if flow_class in source.flows:
-            return source.row(task)
+            key = _key(task.flow_task)
+            kind = next(k for k in source.kinds if key in {_key(n) for n in k.nodes})
+            return source.row(task, kind)
     raise LookupError(f"No inbox source for {flow_class.__name__}.")

@@ -10,10 +10,10 @@ from core import inbox
 
 from .flows import EscalationFlow
 
-LABELS = {
-    "EscalationFlow.office": _("Decide an escalation"),
-    "EscalationFlow.leader": _("Decide an escalation sent up to you"),
-}
+KINDS = (
+    inbox.TaskKind("escalation", _("Late work to decide"), (EscalationFlow.office,)),
+    inbox.TaskKind("escalation_leader", _("Late work sent up to you"), (EscalationFlow.leader,)),
+)
 PATH = "process__escalationprocess__escalation__"
 
 
@@ -25,11 +25,11 @@ def _tasks(user) -> Q:
     )
 
 
-def _row(task) -> inbox.InboxRow:
+def _row(task, kind) -> inbox.InboxRow:
     escalation = task.process.escalationprocess.escalation
     return inbox.InboxRow(
         task=task,
-        label=str(LABELS[f"{task.flow_task.flow_class.__name__}.{task.flow_task.name}"]),
+        kind=kind,
         subject=escalation.assignment,
         url=reverse("escalation:decide", args=[escalation.pk]),
     )
@@ -42,6 +42,8 @@ def register() -> None:
             flows=(EscalationFlow,),
             condition=_tasks,
             row=_row,
+            kinds=KINDS,
+            due_date=f"{PATH}assignment__due_date",
             select_related=(f"{PATH}assignment__agency", f"{PATH}assignment__item__directive"),
         )
     )

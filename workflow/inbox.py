@@ -11,18 +11,20 @@ from core import inbox
 from .access import APPROVERS, RECEIVERS
 from .flows import AssignmentFlow, ExtensionFlow
 
-LABELS = {
-    "AssignmentFlow.receive": _("Receive and delegate"),
-    "AssignmentFlow.triage": _("Decide on a refusal"),
-    "AssignmentFlow.report": _("Report completion"),
-    "AssignmentFlow.approve": _("Approve the report"),
-    "AssignmentFlow.review": _("Accept or return the result"),
-    "ExtensionFlow.endorse": _("Endorse an extension request"),
-    "ExtensionFlow.decide": _("Decide an extension request"),
-}
-
 ASSIGNMENT = "process__assignmentprocess__assignment__"
 EXTENSION = "process__extensionprocess__extension__assignment__"
+
+ASSIGNMENT_KINDS = (
+    inbox.TaskKind("receive", _("To receive and delegate"), (AssignmentFlow.receive,)),
+    inbox.TaskKind("report", _("To carry out and report"), (AssignmentFlow.report,)),
+    inbox.TaskKind("approve", _("Report to approve"), (AssignmentFlow.approve,)),
+    inbox.TaskKind("accept", _("Result to confirm"), (AssignmentFlow.review,)),
+    inbox.TaskKind("triage", _("Proposal to change the agency"), (AssignmentFlow.triage,)),
+)
+EXTENSION_KINDS = (
+    inbox.TaskKind("endorse", _("Extension request to endorse"), (ExtensionFlow.endorse,)),
+    inbox.TaskKind("decide_extension", _("Extension request to decide"), (ExtensionFlow.decide,)),
+)
 
 
 def _assignment_tasks(user) -> Q:
@@ -39,16 +41,17 @@ def _assignment_tasks(user) -> Q:
 
 
 def _extension_tasks(user) -> Q:
-    agency = f"{EXTENSION}agency_id__in"
-    return Q(
-        flow_task=ExtensionFlow.endorse, **{agency: member_agencies(user, roles=APPROVERS)}
-    ) | (holds_role(user, [Role.REVIEWER]) & Q(flow_task=ExtensionFlow.decide))
+    endorse = Q(
+        flow_task=ExtensionFlow.endorse,
+        **{f"{EXTENSION}agency_id__in": member_agencies(user, roles=APPROVERS)},
+    )
+    return endorse | (holds_role(user, [Role.REVIEWER]) & Q(flow_task=ExtensionFlow.decide))
 
 
-def _row(task, assignment) -> inbox.InboxRow:
+def _row(task, kind, assignment) -> inbox.InboxRow:
     return inbox.InboxRow(
         task=task,
-        label=str(LABELS[f"{task.flow_task.flow_class.__name__}.{task.flow_task.name}"]),
+        kind=kind,
         subject=assignment,
         url=reverse("workflow:assignment", args=[assignment.pk]),
     )
@@ -60,7 +63,9 @@ def register() -> None:
             name="workflow.assignment",
             flows=(AssignmentFlow,),
             condition=_assignment_tasks,
-            row=lambda task: _row(task, task.process.assignmentprocess.assignment),
+            row=lambda task, kind: _row(task, kind, task.process.assignmentprocess.assignment),
+            kinds=ASSIGNMENT_KINDS,
+            due_date=f"{ASSIGNMENT}due_date",
             select_related=(f"{ASSIGNMENT}agency", f"{ASSIGNMENT}item__directive"),
         )
     )
@@ -69,7 +74,11 @@ def register() -> None:
             name="workflow.extension",
             flows=(ExtensionFlow,),
             condition=_extension_tasks,
-            row=lambda task: _row(task, task.process.extensionprocess.extension.assignment),
+            row=lambda task, kind: _row(
+                task, kind, task.process.extensionprocess.extension.assignment
+            ),
+            kinds=EXTENSION_KINDS,
+            due_date=f"{EXTENSION}due_date",
             select_related=(f"{EXTENSION}agency", f"{EXTENSION}item__directive"),
         )
     )

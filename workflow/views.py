@@ -1,6 +1,7 @@
 """Pages of directives and assignments: parse → service → render; no rules here."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -329,11 +330,35 @@ class AttachmentView(ScopedDetailView):
 
 
 class InboxView(SignedInTemplateView):
+    """Every task the user must act on, paginated with the total; by kind, by arrival or due
+    date."""
+
     template_name = "workflow/inbox.html"
+    paginate_by = 50
 
     def get_context_data(self, **kwargs):
-        rows = [inbox.inbox_row(task) for task in inbox.inbox_tasks(user=self.request.user)[:200]]
-        return {**super().get_context_data(**kwargs), "rows": rows}
+        user, query = self.request.user, self.request.GET
+        kinds = {k.code: k for k in inbox.inbox_kinds()}
+        kind = query.get("kind") if query.get("kind") in kinds else None
+        order = query.get("order") if query.get("order") in inbox.ORDERS else "arrival"
+        tasks = inbox.inbox_tasks(user=user, kind=kind, order=order)
+        page = Paginator(tasks, self.paginate_by).get_page(query.get("page"))
+        rows = [inbox.inbox_row(task) for task in page]
+        subjects = selectors.assignments_by_pk(user=user, pks={r.subject.pk for r in rows})
+        counts = inbox.inbox_counts(user=user)
+        rest = query.copy()
+        rest.pop("page", None)
+        return {
+            **super().get_context_data(**kwargs),
+            "rows": [(row, subjects.get(row.subject.pk, row.subject)) for row in rows],
+            "page_obj": page,
+            "is_paginated": page.paginator.num_pages > 1,
+            "query_without_page": rest.urlencode(),
+            "kinds": [(k, counts[k.code]) for k in kinds.values() if counts[k.code]],
+            "kind": kind,
+            "order": order,
+            "total": sum(counts.values()),
+        }
 
 
 class DashboardView(SignedInTemplateView):
@@ -349,11 +374,17 @@ class DashboardView(SignedInTemplateView):
         }
 
 
-class TransferListView(SignedInTemplateView):
+class TransferListView(ScopedListView):
+    """Open work of agencies that no longer exist, every row, paginated with the total."""
+
     template_name = "workflow/transfers.html"
+    context_object_name = "stranded"
+
+    def select(self):
+        return selectors.stranded_list(user=self.request.user)
 
     def get_context_data(self, **kwargs):
-        return {
-            **super().get_context_data(**kwargs),
-            "candidates": selectors.transfer_candidates(user=self.request.user),
-        }
+        context = super().get_context_data(**kwargs)
+        successors = selectors.successors_for(context["stranded"])
+        context["candidates"] = [(a, successors[a.pk]) for a in context["stranded"]]
+        return context

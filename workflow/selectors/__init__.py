@@ -7,12 +7,13 @@ from .assigning import (
     assignment_get,
     assignment_list,
     assignment_timeline,
+    assignments_by_pk,
     item_progress,
     timeliness,
 )
 from .directives import directive_get, directive_list
 from .extensions import extension_list
-from .transfers import transfer_candidates
+from .transfers import stranded_list, successors_for
 
 __all__ = [
     "agency_dashboard",
@@ -21,10 +22,12 @@ __all__ = [
     "assignment_get",
     "assignment_list",
     "assignment_timeline",
+    "assignments_by_pk",
     "directive_get",
     "directive_list",
     "extension_list",
     "item_progress",
     "timeliness",
-    "transfer_candidates",
+    "stranded_list",
+    "successors_for",
 ]

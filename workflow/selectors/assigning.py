@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields import CharField
+from django.db.models.functions import Coalesce, NullIf
 
 from agencies.access import member_agencies
 from agencies.models import Membership, User
+from agencies.selectors import name_on
 from core.audit import audit_trail
 from core.time import local_date
 
@@ -54,16 +56,39 @@ def timeliness(today: date) -> Case:
     )
 
 
+def agency_names(today: date) -> dict:
+    """The names an assignment's page and lists show (never codes): the agency responsible as
+    it is named on ``today`` (or, when it no longer exists, as it was named when the work was
+    given), in full and short, and the agency as written, as named on the day of assignment."""
+    given = OuterRef("assigned_on")
+    return {
+        "agency_name": Coalesce(
+            NullIf(name_on("agency_id", today), Value("")), name_on("agency_id", given)
+        ),
+        "agency_short_name": Coalesce(
+            NullIf(name_on("agency_id", today, short=True), Value("")),
+            name_on("agency_id", given, short=True),
+        ),
+        "written_agency_name": name_on("agency_as_written_id", given),
+    }
+
+
 def assignment_list(
     *, user, today: date | None = None, now: datetime | None = None
 ) -> "QuerySet[AssignmentWithTimeliness]":
-    """Assignments ``user`` may see, each with its ``timeliness`` on ``today``."""
+    """Assignments ``user`` may see, each with its ``timeliness`` and its agencies' names on
+    ``today``."""
     today = today or local_date(now)
     return (
         Assignment.objects.restrict(user, "view")
-        .annotate(timeliness=timeliness(today))
+        .annotate(timeliness=timeliness(today), **agency_names(today))
         .select_related("item__directive", "agency", "agency_as_written", "assignee", "parent")
     )
+
+
+def assignments_by_pk(*, user, pks, today: date | None = None) -> dict[int, Assignment]:
+    """The visible assignments among ``pks`` (one query), by primary key."""
+    return {a.pk: a for a in assignment_list(user=user, today=today).filter(pk__in=list(pks))}
 
 
 def assignment_detail_list(
