@@ -19,6 +19,7 @@ opened by the next passes.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, Count, DateTimeField, Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
@@ -49,7 +50,6 @@ from .models import Escalation, EscalationLevel, EscalationPolicy
 from .services import escalations_resolve
 
 LOCK_KEY = 0x646F6E646F63  # "dondoc"
-DIGEST_HOUR = 7
 
 CATEGORY: dict[str, Category] = {
     LevelKind.REMINDER: Category.REMINDER,
@@ -284,6 +284,6 @@ def sweep(
         report.flows_opened, report.flows_waiting = open_review_tasks(limit=open_flows_limit)
     if send_mail:
         report.mailed = urgent_send(at=now)
-        if timezone.localtime(now).hour >= DIGEST_HOUR:
+        if timezone.localtime(now).hour == settings.DIGEST_HOUR:
             report.digests = digests_send(at=now)
     return report

@@ -110,7 +110,10 @@ def notices_mark_all_read(*, actor, at: datetime | None = None) -> int:
 def _mail(recipient, subject: str, notices: list[Notice]) -> None:
     if not recipient.email:
         return
-    body = render_to_string("notifications/email.txt", {"recipient": recipient, "notices": notices})
+    body = render_to_string(
+        "notifications/email.txt",
+        {"recipient": recipient, "notices": notices, "site_url": settings.SITE_URL},
+    )
     try:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [recipient.email])
     except OSError:

@@ -122,6 +122,10 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="don-doc@localhost")
+# Where people reach the site: links in e-mail are absolute (a mail client has no page to be
+# relative to). The daily digest goes out during this hour, Vietnam time.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None

@@ -1,10 +1,12 @@
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from agencies.choices import Role
 from agencies.models import Agency, Membership, User
+from agencies.selectors import agency_name_on
 from agencies.services import membership_grant, user_create
 
 # Development only: printed so that a developer can sign in; `make run` is the only caller.
@@ -128,8 +130,9 @@ class Command(BaseCommand):
                         granted += 1
         self.stdout.write(f"Demo users: {created} created, {granted} roles granted.")
         self.stdout.write(
-            f"Sign in at http://127.0.0.1:8000/ with the password “{DEMO_PASSWORD}” as:"
+            f"Sign in at {settings.SITE_URL}/ with the password “{DEMO_PASSWORD}” as:"
         )
         for username, _full_name, memberships in DEMO_USERS:
             code, role, title, _from, _until = memberships[-1]
-            self.stdout.write(f"  {username:<18} {str(Role(role).label):<20} {code:<12} {title}")
+            name = agency_name_on(agency=Agency.objects.get(code=code))
+            self.stdout.write(f"  {username:<18} {str(Role(role).label):<20} {title} ({name})")
