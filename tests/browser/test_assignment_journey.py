@@ -31,7 +31,7 @@ def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path):
     sign_in(page, base, "head")
     page.click("text=Việc cần xử lý")
     page.click("text=Báo cáo giải ngân vốn đầu tư công")
-    open_step(page, "Tiếp nhận và giao xử lý")
+    open_step(page, "Tiếp nhận, phân công xử lý")
     page.select_option("#id_receive-assignee", label="officer")
     page.click("form[action$='/receive/'] button[type=submit]")
     assert "Đang thực hiện" in page.inner_text(".facts")
@@ -56,7 +56,7 @@ def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path):
 
     sign_in(page, base, "reviewer")
     page.goto(detail)
-    open_step(page, "Chấp nhận kết quả")
+    open_step(page, "Xác nhận hoàn thành")
     page.fill("#id_accept-comment", "Đạt yêu cầu.")
     page.click("form[action$='/accept/'] button[type=submit]")
     assert "Đã hoàn thành" in page.inner_text(".facts")
