@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, User
+from agencies.forms import AgencyChoiceField
+from agencies.models import User
 from workflow.forms import DATE_INPUT, agencies_for
 from workflow.selectors import assignees_for
 
@@ -19,12 +20,7 @@ class EscalationDecisionForm(forms.Form):
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     due_date = forms.DateField(label=_("New due date"), required=False, widget=DATE_INPUT)
-    agency = forms.ModelChoiceField(
-        label=_("Other agency"),
-        queryset=Agency.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
+    agency = AgencyChoiceField(label=_("Other agency"), required=False)
     assignee = forms.ModelChoiceField(
         label=_("Other officer"),
         queryset=User.objects.none(),
@@ -38,7 +34,7 @@ class EscalationDecisionForm(forms.Form):
 
     def __init__(self, *args, user, escalation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_for(user)
+        self.fields["agency"].set_day(within=agencies_for(user))
         if escalation is not None:
             self.fields["assignee"].queryset = assignees_for(agency=escalation.assignment.agency)
 

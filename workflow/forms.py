@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Collective
+from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField
 from agencies.models import Agency, User
 
 from .choices import DuePolicy, Modality, TriageDecision
@@ -69,24 +70,14 @@ class ItemForm(forms.ModelForm):
 
 
 class AssignForm(forms.Form):
-    leads = forms.ModelMultipleChoiceField(
-        label=_("Lead agencies"),
-        queryset=Agency.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
+    leads = AgencyMultipleChoiceField(label=_("Lead agencies"), required=False)
     collectives = forms.MultipleChoiceField(
         label=_("Or whole groups (as they stood on the day of assignment)"),
         choices=Collective.choices,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    coordinators = forms.ModelMultipleChoiceField(
-        label=_("Coordinating agencies"),
-        queryset=Agency.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
+    coordinators = AgencyMultipleChoiceField(label=_("Coordinating agencies"), required=False)
     modality = forms.ChoiceField(
         label=_("Modality"), choices=Modality.choices, initial=Modality.ORDER
     )
@@ -103,8 +94,14 @@ class AssignForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("assigned_on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        self.fields["leads"].queryset = agencies_for(user)
-        self.fields["coordinators"].queryset = agencies_for(user)
+        # Offer the agencies of the day of assignment (today unless the form says otherwise).
+        day = self.fields["assigned_on"].widget.value_from_datadict(self.data, {}, "assigned_on")
+        try:
+            on = self.fields["assigned_on"].to_python(day) if self.is_bound else None
+        except forms.ValidationError:
+            on = None
+        for name in ("leads", "coordinators"):
+            self.fields[name].set_day(on, within=agencies_for(user))
 
     def clean(self):
         data = super().clean()
@@ -151,19 +148,14 @@ class TriageForm(StepForm):
         label=_("Decision"),
         choices=TriageDecision.choices,
     )
-    agency = forms.ModelChoiceField(
-        label=_("Other agency"),
-        queryset=Agency.objects.none(),
-        required=False,
-        to_field_name="code",
-    )
+    agency = AgencyChoiceField(label=_("Other agency"), required=False)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies_for(self.user)
+        self.fields["agency"].set_day(within=agencies_for(self.user))
 
 
 class ReportForm(StepForm):
@@ -208,11 +200,9 @@ class DecideForm(StepForm):
 
 
 class TransferForm(StepForm):
-    to_agency = forms.ModelChoiceField(
-        label=_("Successor agency"), queryset=Agency.objects.none(), to_field_name="code"
-    )
+    to_agency = AgencyChoiceField(label=_("Successor agency"))
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to_agency"].queryset = agencies_for(self.user)
+        self.fields["to_agency"].set_day(within=agencies_for(self.user))

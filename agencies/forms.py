@@ -1,0 +1,60 @@
+"""Choosing an agency: only those that exist on the day in question, by their name of that
+day, grouped by kind (the code travels as the value, for the API and the services)."""
+
+from datetime import date
+from itertools import groupby
+
+from django import forms
+from django.db.models import OuterRef, Subquery
+
+from core.time import local_date
+
+from .choices import AgencyKind
+from .models import Agency, AgencyVersion, valid_on_q
+from .selectors import name_on
+
+
+def agencies_existing_on(on: date):
+    """The agencies of ``on`` with that day's name and kind, ordered for a chooser."""
+    kind = AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef("pk")).values("kind")
+    return (
+        Agency.objects.valid_on(on)
+        .annotate(name_then=name_on("pk", on), kind_then=Subquery(kind[:1]))
+        .order_by("kind_then", "name_then")
+    )
+
+
+class _Grouped:
+    """Choices grouped by the agency's kind on the form's day. The form calls ``set_day`` in
+    its ``__init__`` (a field declared on the class must not freeze the day it was imported)."""
+
+    empty_label: str | None
+
+    def set_day(self, on: date | None = None, *, within=None) -> None:
+        """Offer the agencies of ``on`` (today by default), among ``within`` if given."""
+        queryset = agencies_existing_on(on or local_date())
+        if within is not None:
+            queryset = queryset.filter(pk__in=within.values("pk"))
+        self.queryset = queryset
+        rows = list(queryset)
+        groups = [
+            (AgencyKind(kind).label if kind else "", [(a.code, a.name_then) for a in agencies])
+            for kind, agencies in groupby(rows, key=lambda a: a.kind_then)
+        ]
+        empty = getattr(self, "empty_label", None)
+        self.widget.choices = ([("", empty)] if empty is not None else []) + groups
+
+    def label_from_instance(self, obj):
+        return getattr(obj, "name_then", None) or str(obj)
+
+
+class AgencyChoiceField(_Grouped, forms.ModelChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(queryset=Agency.objects.none(), **kwargs)
+
+
+class AgencyMultipleChoiceField(_Grouped, forms.ModelMultipleChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("to_field_name", "code")
+        super().__init__(queryset=Agency.objects.none(), **kwargs)
