@@ -5,6 +5,7 @@ from datetime import date
 from itertools import groupby
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 from django.db.models import OuterRef, Subquery
 
 from core.time import local_date
@@ -51,6 +52,7 @@ class _Grouped:
 class AgencyChoiceField(_Grouped, forms.ModelChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "code")
+        kwargs.setdefault("empty_label", _("Choose an agency"))
         super().__init__(queryset=Agency.objects.none(), **kwargs)
 
 

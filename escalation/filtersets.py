@@ -16,29 +16,37 @@ from .selectors import level_list
 
 class EscalationFilterSet(django_filters.FilterSet):
     level = django_filters.ModelChoiceFilter(
-        label=_("Level"), queryset=lambda request: level_list()
+        label=_("Level"), queryset=lambda request: level_list(), empty_label=_("All")
     )
     agency = django_filters.ModelChoiceFilter(
         label=_("Agency"),
         field_name="assignment__agency",
         queryset=visible(Agency),
         to_field_name="code",
+        empty_label=_("All"),
     )
     directive = django_filters.ModelChoiceFilter(
         label=_("Directive"),
         field_name="assignment__item__directive",
         queryset=visible(Directive),
+        empty_label=_("All"),
     )
     older_than = django_filters.NumberFilter(
         label=_("Raised at least N days ago"), method="by_age", min_value=0
     )
-    open = django_filters.BooleanFilter(
-        label=_("Still open"), field_name="resolved_at", lookup_expr="isnull"
+    open = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("true", _("Awaiting a decision")), ("false", _("Decided or closed"))],
+        empty_label=_("All"),
+        method="by_status",
     )
 
     class Meta:
         model = Escalation
         fields = ["level", "agency", "directive", "older_than", "open"]
+
+    def by_status(self, queryset, name, value):
+        return queryset.filter(resolved_at__isnull=value == "true")
 
     def by_age(self, queryset, name, value):
         return queryset.filter(raised_at__lte=timezone.now() - timedelta(days=int(value)))

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.forms import AgencyChoiceField
 from agencies.models import User
-from workflow.forms import DATE_INPUT, agencies_for
+from workflow.forms import agencies_for
 from workflow.selectors import assignees_for
 
 from .choices import EscalationDecision
@@ -13,17 +13,34 @@ from .models import Escalation
 from .selectors import escalation_list
 from .services import Decision
 
+# The fields each decision needs: the page shows only these for the chosen decision.
+DECISION_FIELDS = {
+    "due_date": EscalationDecision.EXTEND,
+    "agency": EscalationDecision.REASSIGN,
+    "assignee": EscalationDecision.REASSIGN,
+    "penalty_points": EscalationDecision.PENALTY,
+}
+
 
 class EscalationDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=EscalationDecision.choices)
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=EscalationDecision.choices, widget=forms.RadioSelect
+    )
     note = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    due_date = forms.DateField(label=_("New due date"), required=False, widget=DATE_INPUT)
+    # The browser's date picker shows the date the user's way (dd/mm/yyyy in Vietnamese) and
+    # sends it as yyyy-mm-dd, which the date formats accept.
+    due_date = forms.DateField(
+        label=_("New due date"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     agency = AgencyChoiceField(label=_("Other agency"), required=False)
     assignee = forms.ModelChoiceField(
         label=_("Other officer"),
         queryset=User.objects.none(),
+        empty_label=_("Choose a person"),
         required=False,
         to_field_name="username",
     )

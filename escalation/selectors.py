@@ -2,13 +2,18 @@
 
 from django.db.models import QuerySet
 
+from agencies.selectors import name_on
+from core.time import local_date
+
 from .models import Escalation, EscalationLevel
 
 
 def escalation_list(*, user) -> QuerySet[Escalation]:
-    """Escalations of the assignments ``user`` may see, with what the office page shows."""
+    """Escalations of the assignments ``user`` may see, with what the office page shows (the
+    agency by its name today)."""
     return (
         Escalation.objects.restrict(user, "view")
+        .annotate(agency_name=name_on("assignment__agency_id", local_date()))
         .select_related("level", "assignment__agency", "assignment__item__directive", "decided_by")
         .order_by("resolved_at", "-raised_at", "pk")
     )

@@ -3,16 +3,19 @@
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from agencies.access import has_role
 from agencies.choices import Role
+from agencies.selectors import agency_name_on
 from core.exceptions import DomainError
 from core.views import ScopedListView, ServiceFormView
 
 from . import selectors, services
+from .choices import EscalationDecision
 from .filtersets import EscalationFilterSet
-from .forms import BulkEscalationForm, EscalationDecisionForm
+from .forms import DECISION_FIELDS, BulkEscalationForm, EscalationDecisionForm
 
 
 class EscalationListView(ScopedListView):
@@ -28,6 +31,7 @@ class EscalationListView(ScopedListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["bulk_form"] = kwargs.get("bulk_form") or BulkEscalationForm(user=self.request.user)
+        context["dependent"] = DECISION_FIELDS
         context["may_decide"] = has_role(self.request.user, [Role.REVIEWER, Role.LEADER])
         return context
 
@@ -43,7 +47,12 @@ class EscalationListView(ScopedListView):
             except DomainError as exc:
                 form.add_error(None, str(exc.message))
             else:
-                messages.success(request, _("{n} escalations decided.").format(n=done))
+                messages.success(
+                    request,
+                    _("{n} escalations decided: {decision}.").format(
+                        n=done, decision=EscalationDecision(form.cleaned_data["decision"]).label
+                    ),
+                )
                 return redirect(request.get_full_path())
         self.object_list = self.get_queryset()
         return render(
@@ -68,12 +77,53 @@ class EscalationDecideView(ServiceFormView):
         }
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "escalation": self.escalation}
+        return {
+            **super().get_context_data(**kwargs),
+            "escalation": self.escalation,
+            "dependent": DECISION_FIELDS,
+            "next": self._next(),
+        }
 
     def perform(self, form):
-        return services.escalation_decide(
-            actor=self.request.user, escalation=self.escalation, decision=form.as_decision()
+        decision = form.as_decision()
+        escalation = services.escalation_decide(
+            actor=self.request.user, escalation=self.escalation, decision=decision
         )
+        messages.success(self.request, decided_message(escalation, decision))
+        return escalation
+
+    def _next(self) -> str:
+        """Back to the list as it was filtered (a local address only)."""
+        target = self.request.POST.get("next") or self.request.GET.get("next") or ""
+        if url_has_allowed_host_and_scheme(target, allowed_hosts={self.request.get_host()}):
+            return target
+        return reverse("escalation:list")
 
     def get_success_url(self):
-        return reverse("escalation:list")
+        return self._next()
+
+
+def decided_message(escalation, decision) -> str:
+    """What changed, in the office's words."""
+    title = escalation.assignment.title
+    if decision.send_up:
+        return _("“{title}” was sent up to a leader of the provincial People's Committee.").format(
+            title=title
+        )
+    if decision.decision == EscalationDecision.EXTEND:
+        return _("The due date of “{title}” is now {day:%d/%m/%Y}.").format(
+            title=title, day=decision.due_date
+        )
+    if decision.decision == EscalationDecision.REASSIGN:
+        if decision.assignee is not None:
+            return _("“{title}” is now given to {person}.").format(
+                title=title, person=decision.assignee
+            )
+        return _("“{title}” is now given to {agency}.").format(
+            title=title, agency=agency_name_on(agency=decision.agency)
+        )
+    if decision.decision == EscalationDecision.PENALTY:
+        return _("“{title}”: accepted late, {points} penalty points recorded.").format(
+            title=title, points=format(decision.penalty_points.normalize(), "f").replace(".", ",")
+        )
+    return _("“{title}”: closed as resolved.").format(title=title)

@@ -125,7 +125,10 @@ class StepForm(forms.Form):
 
 class ReceiveForm(StepForm):
     assignee = forms.ModelChoiceField(
-        label=_("Give it to"), queryset=User.objects.none(), to_field_name="username"
+        label=_("Give it to"),
+        queryset=User.objects.none(),
+        to_field_name="username",
+        empty_label=_("Choose a person"),
     )
 
     def __init__(self, *args, **kwargs):
