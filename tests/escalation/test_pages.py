@@ -78,7 +78,7 @@ def test_the_timeline_and_notices_show_the_decision_to_the_agency(client, assign
     )
     client.force_login(people["head"])
     html = client.get(reverse("workflow:assignment", args=[assignment.pk])).content.decode()
-    assert "escalation.penalty" in html and "Chậm tiến độ." in html
+    assert "ghi nhận kết quả chậm, trừ" in html and "Chậm tiến độ." in html
     notices = client.get(reverse("notifications:list")).content.decode()
     assert "Báo cáo giải ngân vốn đầu tư công" in notices
 

@@ -138,6 +138,7 @@ class EventSerializer(serializers.Serializer):
     note = serializers.CharField()
     before = serializers.JSONField()
     after = serializers.JSONField()
+    sentence = serializers.CharField()
 
 
 class AssignmentDetailSerializer(AssignmentSerializer):
@@ -158,7 +159,18 @@ class AssignmentDetailSerializer(AssignmentSerializer):
     def get_timeline(self, obj) -> list[dict]:
         from workflow.selectors import assignment_timeline
 
-        return EventSerializer(assignment_timeline(assignment=obj), many=True).data
+        entries = assignment_timeline(assignment=obj)
+        rows = [
+            {
+                **{
+                    f: getattr(e.event, f)
+                    for f in ("at", "actor", "verb", "note", "before", "after")
+                },
+                "sentence": e.sentence,
+            }
+            for e in entries
+        ]
+        return EventSerializer(rows, many=True).data
 
     def get_available_steps(self, obj) -> list[str]:
         from workflow.steps import available_steps

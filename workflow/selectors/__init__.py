@@ -6,13 +6,13 @@ from .assigning import (
     assignment_detail_list,
     assignment_get,
     assignment_list,
-    assignment_timeline,
     assignments_by_pk,
     item_progress,
     timeliness,
 )
 from .directives import directive_get, directive_list
 from .extensions import extension_list
+from .timeline import assignment_timeline
 from .transfers import stranded_list, successors_for
 
 __all__ = [

@@ -11,7 +11,6 @@ from django.db.models.functions import Coalesce, NullIf
 from agencies.access import member_agencies
 from agencies.models import Membership, User
 from agencies.selectors import name_on
-from core.audit import audit_trail
 from core.time import local_date
 
 from ..access import ASSIGNEE_ROLES
@@ -124,11 +123,6 @@ def assignment_detail_list(
 def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
     """One visible assignment with everything its page shows; raises DoesNotExist."""
     return assignment_detail_list(user=user, today=today).get(pk=pk)
-
-
-def assignment_timeline(*, assignment: Assignment):
-    """The assignment's history, oldest first (the audit record the services wrote)."""
-    return audit_trail(assignment)
 
 
 def item_progress(*, user, directive: Directive, today: date | None = None) -> dict[int, Counter]:

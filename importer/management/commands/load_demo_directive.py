@@ -85,7 +85,7 @@ class Command(BaseCommand):
             )
         document = parse_text(TEXT.read_text(encoding="utf-8"), on=ASSUMED_DATE)
         document["directive"]["note"] = NOTE
-        return breakdown_confirm(actor=reviewer, document=document)
+        return breakdown_confirm(actor=reviewer, document=document, at=at(ASSUMED_DATE))
 
     def play(self, directive, users, today):
         DemoHistory(users, today).play(directive)
