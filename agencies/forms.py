@@ -5,8 +5,8 @@ from datetime import date
 from itertools import groupby
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
 
 from core.time import local_date
 
