@@ -309,3 +309,10 @@ def name_on(agency_path: str, on, *, short: bool = False) -> Coalesce:
     if not short:
         return Coalesce(name, Value(""))
     return Coalesce(NullIf(Subquery(versions.values("short_name")[:1]), Value("")), name, Value(""))
+
+
+def name_latest(agency_path: str) -> Subquery:
+    """For annotations: the last name the agency at ``agency_path`` had (for one that no longer
+    exists, the name it ended with)."""
+    versions = AgencyVersion.objects.filter(agency_id=OuterRef(agency_path)).order_by("-valid_from")
+    return Subquery(versions.values("name")[:1])

@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agencies import views as agency_views
+from dashboards.views import HomeView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="workflow:dashboard"), name="home"),
+    path("", HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="registration/login.html"),
@@ -19,6 +19,7 @@ urlpatterns = [
     path("directives/import/", include("importer.urls")),
     path("", include("workflow.urls")),
     path("escalations/", include("escalation.urls")),
+    path("", include("dashboards.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "workflow",
     "escalation",
     "importer",
+    "dashboards",
 ]
 # Extra apps for a particular run (bench/ adds itself for its viewflow peer).
 INSTALLED_APPS += env.list("EXTRA_APPS", default=[])
@@ -95,7 +96,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "workflow:dashboard"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Vietnamese by default, English on request; dates dd/mm/yyyy; Vietnam time.

@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 
 PAGES = [
+    "/",
+    "/overview/",
     "/dashboard/",
     "/inbox/",
     "/directives/",

@@ -1,0 +1,43 @@
+"""Each person lands where their work is; the province overview names agencies and links
+every number to the list behind it."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from escalation.sweep import sweep
+from tests.fixtures.workflow import vn
+
+
+def landing(client, user):
+    client.force_login(user)
+    return client.get(reverse("home")).url
+
+
+def test_leaders_and_the_office_land_on_the_province_overview(client, people):
+    assert landing(client, people["leader"]) == reverse("dashboards:overview")
+    assert landing(client, people["reviewer"]) == reverse("dashboards:overview")
+    assert landing(client, people["head"]) == reverse("workflow:dashboard")
+    assert landing(client, people["officer"]) == reverse("workflow:inbox")
+
+
+def test_the_overview_counts_by_agency_name_and_links_each_number(client, assignment, people):
+    sweep(now=vn(2026, 6, 1), send_mail=False)
+    client.force_login(people["leader"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("dashboards:overview"))
+    html = response.content.decode()
+    overview = response.context["overview"]
+    assert [r.name for r in overview.rows] == ["Sở Tài chính"]
+    assert overview.rows[0].overdue == 1
+    assert overview.escalations_open == 2  # the office level and the leader level
+    assert "/assignments/?agency=TC&amp;timeliness=overdue" in html
+    assert "/escalations/?open=true" in html
+    assert ">TC<" not in html
+    assert len(queries) <= 12
+
+
+def test_the_overview_shows_only_what_its_reader_may_see(client, assignment, people):
+    client.force_login(people["other_head"])
+    overview = client.get(reverse("dashboards:overview")).context["overview"]
+    assert overview.rows == [] and overview.results_awaiting == 0
