@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from core import access, inbox
@@ -362,15 +363,28 @@ class InboxView(SignedInTemplateView):
 
 
 class DashboardView(SignedInTemplateView):
+    """A head's landing: what is due this week first, then what is overdue, then the counts.
+    Each list shows its first rows, its total and a link to all of them."""
+
     template_name = "workflow/dashboard.html"
+    shown = 20
 
     def get_context_data(self, **kwargs):
         data = selectors.agency_dashboard(user=self.request.user)
+        first, last = data["week"]
+        week = {"due_after": f"{first:%d/%m/%Y}", "due_before": f"{last:%d/%m/%Y}"}
+        lists = reverse("workflow:assignments")
         return {
             **super().get_context_data(**kwargs),
-            **data,
+            "counts": data["counts"],
             "bars": _bars(data["counts"]),
             "total": sum(data["counts"].values()),
+            "due_this_week": list(data["due_this_week"][: self.shown]),
+            "due_this_week_count": data["due_this_week"].count(),
+            "due_this_week_link": f"{lists}?{urlencode(week)}",
+            "overdue": list(data["overdue"][: self.shown]),
+            "overdue_count": data["counts"].get(Timeliness.OVERDUE, 0),
+            "overdue_link": f"{lists}?{urlencode({'timeliness': Timeliness.OVERDUE})}",
         }
 
 

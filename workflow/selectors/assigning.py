@@ -113,8 +113,9 @@ def assignment_detail_list(
             Prefetch(
                 "children",
                 queryset=Assignment.objects.annotate(
-                    timeliness=timeliness(today or local_date())
-                ).select_related("agency", "assignee"),
+                    timeliness=timeliness(today or local_date()),
+                    **agency_names(today or local_date()),
+                ).select_related("agency", "assignee", "item__directive"),
             ),
         )
     )
@@ -142,7 +143,7 @@ def item_progress(*, user, directive: Directive, today: date | None = None) -> d
 
 def agency_dashboard(*, user, today: date | None = None) -> dict:
     """Counts by timeliness for the user's own agencies, what is due this week, and what is
-    overdue (a constant number of queries)."""
+    overdue, soonest first (querysets: the page shows the first rows and links to the rest)."""
     today = today or local_date()
     mine = assignment_list(user=user, today=today).filter(agency_id__in=member_agencies(user))
     counts = Counter(
@@ -154,12 +155,11 @@ def agency_dashboard(*, user, today: date | None = None) -> dict:
     week_end = today + timedelta(days=6 - today.weekday())
     return {
         "counts": counts,
-        "due_this_week": list(
-            mine.filter(
-                state__in=OPEN_STATES, due_date__gte=today, due_date__lte=week_end
-            ).order_by("due_date")[:50]
-        ),
-        "overdue": list(mine.filter(timeliness=Timeliness.OVERDUE).order_by("due_date")[:50]),
+        "week": (today, week_end),
+        "due_this_week": mine.filter(
+            state__in=OPEN_STATES, due_date__gte=today, due_date__lte=week_end
+        ).order_by("due_date", "pk"),
+        "overdue": mine.filter(timeliness=Timeliness.OVERDUE).order_by("due_date", "pk"),
     }
 
 
