@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1:8000
+# The address people use: printed at start and used for the links in e-mail.
+export SITE_URL ?= http://$(HOST)
 
 .PHONY: install install-test system-deps messages run test lint bench clean
 
@@ -40,19 +42,26 @@ run: install
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_directive
 	$(MANAGE) generate_occurrences
-	@echo "Đôn đốc is starting on http://$(HOST)/ — sign in with a demo user above."
+	@echo "Đôn đốc is starting on $(SITE_URL)/ — sign in with a demo user above."
 	@echo "The deadline sweep runs beside it every 300 s (mail goes to this console)."
 	$(MANAGE) sweep --loop --interval 300 & sweep=$$!; \
 	trap 'kill $$sweep 2>/dev/null' EXIT INT TERM; \
 	$(MANAGE) runserver $(HOST)
 
-## test: the whole suite (DATABASE_URL picks SQLite by default or PostgreSQL)
+## test: the whole suite (DATABASE_URL picks SQLite by default or PostgreSQL) in parallel, one
+## module per worker (a module's shared data stays on it; tests/conftest.py orders them), with
+## coverage ([tool.coverage.*] in pyproject.toml; below the floor the run fails)
 test: install-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --cov --cov-report=term
 
-lint: $(VENV)/.test
+lint: $(VENV)/.test typecheck
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## typecheck: mypy over core/ and the services and selectors ([tool.mypy] in pyproject.toml)
+.PHONY: typecheck
+typecheck: $(VENV)/.test
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache

@@ -8,6 +8,7 @@ from agencies.datafile import DataFileError
 from agencies.models import Agency, AgencyAlias, AgencyVersion, Succession
 from agencies.services import agencies_load
 from core.models import AuditEvent
+from tests.conftest import REFERENCE
 
 
 @pytest.fixture(autouse=True)
@@ -130,3 +131,11 @@ def test_the_command_reports_the_line_and_exits_non_zero(db, tmp_path):
     ):
         call_command("load_agencies", str(path))
     assert Agency.objects.count() == 0
+
+
+def test_reference_data_loads_twice_without_change(db):
+    text = REFERENCE.read_text(encoding="utf-8")
+    first = agencies_load(actor=None, text=text)
+    assert first.created["agency"] >= 60
+    second = agencies_load(actor=None, text=text)
+    assert second.created == {} and second.updated == {}

@@ -15,8 +15,6 @@ from agencies.selectors import (
     responsible_agencies,
     user_agencies,
 )
-from agencies.services import agencies_load
-from tests.conftest import REFERENCE
 
 DIRECTIVE_DAY = date(2022, 9, 1)
 TODAY = date(2026, 11, 25)
@@ -40,14 +38,6 @@ ITEM_13_14 = {
     "Kho bạc Nhà nước": "QT-KBNN",
     "Ủy ban MTTQN tỉnh": "QT-MTTQ",
 }
-
-
-def test_reference_data_loads_twice_without_change(db):
-    text = REFERENCE.read_text(encoding="utf-8")
-    first = agencies_load(actor=None, text=text)
-    assert first.created["agency"] >= 60
-    second = agencies_load(actor=None, text=text)
-    assert second.created == {} and second.updated == {}
 
 
 @pytest.mark.parametrize(("text", "code"), {**ITEM_12, **ITEM_13_14}.items())

@@ -33,7 +33,7 @@ def test_english_on_request_through_the_language_switch(client, db):
 
 def test_signing_in_leads_to_the_profile_with_memberships(client, officer):
     response = client.post(reverse("login"), {"username": "officer", "password": "pw-Secret-1"})
-    assert response.url == reverse("workflow:dashboard")
+    assert response.url == reverse("home")
     html = client.get(reverse("profile")).content.decode()
     assert "Chuyên viên" in html  # the officer role, in Vietnamese
     assert "TC" in html

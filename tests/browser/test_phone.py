@@ -29,7 +29,7 @@ def test_on_a_phone_the_menu_reaches_the_inbox_and_signs_out(
     page.fill("#id_username", "chuyenvien")
     page.fill("#id_password", "pw-Secret-1")
     page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/dashboard/")
+    page.wait_for_url(f"{live_server.url}/inbox/")  # an officer lands on their own tasks
 
     # Folded: the links and the sign-out button are hidden until the menu is opened.
     inbox = page.locator("nav#main-menu a", has_text="Việc cần xử lý của tôi")

@@ -396,7 +396,7 @@ def ensure_default_policy():
 
     from django.apps import apps
 
-    migration = importlib.import_module("workflow.migrations.0003_default_escalation_policy")
+    migration = importlib.import_module("escalation.migrations.0003_default_policy")
     migration.create(apps, None)
 
 

@@ -10,6 +10,8 @@ from workflow.models import Assignment, Directive, DirectiveItem, RecurringOblig
 
 from .conftest import item
 
+pytestmark = pytest.mark.slow
+
 
 def test_confirm_creates_the_reference_directive(reference_doc, reviewer):
     directive = breakdown_confirm(actor=reviewer, document=reference_doc)

@@ -3,7 +3,6 @@ import unicodedata
 from datetime import date
 
 import pytest
-from django.utils import translation
 
 from bench.importer import evaluate, parse_labelled
 from core.choices import CalendarDayKind
@@ -195,32 +194,6 @@ def test_labels(reference_tree, name):
     assert counts["ag_tp"] / counts["ag_got"] >= 0.9
     assert counts["deadline_ok"] == counts["recurrence_ok"] == counts["compared"]
     assert counts["ind_tp"] == counts["ind_gold"]
-
-
-@pytest.mark.parametrize(
-    ("raw", "code"),
-    [
-        ("", "empty"),
-        ("   \n\t \n", "empty"),
-        ("Chỉ thị về việc tăng cường công tác cải cách hành chính của tỉnh trong năm.", "no_items"),
-        (
-            "1. The Department of Home Affairs shall report every six months.\n"
-            "2. The Provincial Office shall monitor the implementation of this directive.",
-            "not_vietnamese",
-        ),
-    ],
-)
-def test_refuses_unusable_text(db, raw, code):
-    with translation.override("vi"), pytest.raises(InvalidInput) as caught:
-        parse_text(raw, on=date(2022, 8, 1))
-    assert caught.value.code == code
-    assert str(caught.value.message)
-
-
-def test_a_date_is_needed(db):
-    with pytest.raises(InvalidInput) as caught:
-        parse_text("1. Sở Nội vụ chủ trì tổng hợp báo cáo.")
-    assert caught.value.code == "no_date"
 
 
 def docx_bytes(paragraphs):

@@ -12,12 +12,21 @@ from workflow.models import Assignment, Directive
 
 from .conftest import REFERENCE_TEXT
 
+pytestmark = pytest.mark.slow
+
 URL = "/directives/import/"
 
 
+@pytest.fixture(scope="module")
+def demo_users(module_db, reference_tree_shared, django_db_blocker):
+    """The demo users, created once for this module (``module_db``)."""
+    assert reference_tree_shared
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=StringIO())
+
+
 @pytest.fixture
-def users(reference_tree):
-    call_command("load_demo", stdout=StringIO())
+def users(demo_users, reference_tree):
     return {u.username: u for u in User.objects.all()}
 
 

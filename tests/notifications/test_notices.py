@@ -6,14 +6,13 @@ from django.urls import reverse
 from agencies.choices import Role
 from notifications.models import Category
 from notifications.services import Planned, notices_plan
+from tests.agencies.factories import member
 
 
 @pytest.fixture
-def two(small_tree, user_with_role):
-    return (
-        user_with_role(Role.OFFICER, small_tree["TC"], username="an"),
-        user_with_role(Role.OFFICER, small_tree["NV"], username="binh"),
-    )
+def two(small_tree):
+    an = member(Role.OFFICER, small_tree["TC"], username="an")
+    return an, member(Role.OFFICER, small_tree["NV"], username="binh")
 
 
 def plan(user, key, title="Nhắc hạn"):

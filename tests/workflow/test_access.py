@@ -8,6 +8,7 @@ from agencies.choices import Role
 from core.exceptions import Forbidden, NotFound
 from core.models import AuditEvent
 from tests.generic.access import ScopedAccessTests
+from tests.workflow.scoped import AssignmentsInTwoAgencies
 from workflow.choices import AssignmentState, DuePolicy
 from workflow.deadlines import DueRule
 from workflow.models import Assignment
@@ -164,27 +165,8 @@ def test_the_lead_agency_sees_contributions_to_its_assignment(directive, small_t
     assert contribution.state == AssignmentState.NEW
 
 
-class TestAssignmentIsAgencyScoped(ScopedAccessTests):
+class TestAssignmentIsAgencyScoped(AssignmentsInTwoAgencies, ScopedAccessTests):
     model = Assignment
-
-    @pytest.fixture
-    def obj_in_a(self, assignment):
-        return assignment
-
-    @pytest.fixture
-    def obj_in_b(self, directive, small_tree, people):
-        return assignments_create(
-            actor=people["reviewer"],
-            item=directive.items.get(number="1"),
-            targets=[Target(agency=small_tree["NV"])],
-            due_rule=DueRule(DuePolicy.CONTINUOUS),
-            title="Việc của Sở Nội vụ",
-            assigned_on=date(2026, 1, 5),
-        )[0]
-
-    @pytest.fixture
-    def user_in_a(self, people):
-        return people["officer2"]
 
 
 @pytest.mark.parametrize("role", [Role.INSPECTOR, Role.EMULATION_OFFICER, Role.LEADER])

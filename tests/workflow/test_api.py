@@ -5,7 +5,15 @@ from datetime import date
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from workflow.choices import AssignmentState
+from tests.generic.api import ScopedAPITests
+from tests.workflow.factories import AssignmentFactory
+from tests.workflow.scoped import (
+    AssignmentsInTwoAgencies,
+    ExtensionsInTwoAgencies,
+    PublishedAndDraftDirectives,
+)
+from workflow.choices import AssignmentState, DuePolicy
+from workflow.deadlines import DueRule
 from workflow.models import Assignment
 
 API = "/api/v1"
@@ -183,18 +191,13 @@ def test_directives_and_items(client, directive, people, small_tree):
 def test_api_lists_take_a_constant_number_of_queries(
     client, directive, small_tree, people, django_assert_max_num_queries
 ):
-    from workflow.choices import DuePolicy
-    from workflow.deadlines import DueRule
-    from workflow.services import Target, assignments_create
-
-    for n in range(25):
-        assignments_create(
-            actor=people["reviewer"],
-            item=directive.items.first(),
-            targets=[Target(agency=small_tree["TC"])],
-            due_rule=DueRule(DuePolicy.CONTINUOUS),
-            title=f"Việc {n}",
-        )
+    AssignmentFactory.create_batch(
+        25,
+        item=directive.items.first(),
+        agency=small_tree["TC"],
+        actor=people["reviewer"],
+        due_rule=DueRule(DuePolicy.CONTINUOUS),
+    )
     client.force_login(people["reviewer"])
     with django_assert_max_num_queries(8):
         body = client.get(f"{API}/assignments/").json()
@@ -208,3 +211,15 @@ def test_every_endpoint_needs_sign_in(client, db, url):
     response = client.get(url)
     assert response.status_code == 403
     assert response.json()["code"] == "not_authenticated"
+
+
+class TestAssignmentAPIIsScoped(AssignmentsInTwoAgencies, ScopedAPITests):
+    api_list_url = f"{API}/assignments/"
+
+
+class TestDirectiveAPIShowsDraftsOnlyToTheOffice(PublishedAndDraftDirectives, ScopedAPITests):
+    api_list_url = f"{API}/directives/"
+
+
+class TestExtensionAPIIsScoped(ExtensionsInTwoAgencies, ScopedAPITests):
+    api_list_url = f"{API}/extensions/"

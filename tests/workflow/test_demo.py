@@ -13,11 +13,20 @@ from workflow.choices import Timeliness
 from workflow.models import Assignment, Directive, RecurringObligation
 from workflow.selectors import agency_dashboard, assignment_list
 
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(module_db, reference_tree_shared, django_db_blocker):
+    """The whole demo, loaded once for this module and rolled back after it (``module_db``)."""
+    assert reference_tree_shared
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=StringIO())
+        call_command("load_demo_directive", stdout=StringIO())
+
 
 @pytest.fixture
-def demo(reference_tree):
-    call_command("load_demo", stdout=StringIO())
-    call_command("load_demo_directive", stdout=StringIO())
+def demo(demo_loaded, db):
     return Directive.objects.get()
 
 
@@ -67,20 +76,6 @@ def test_the_history_gives_every_dashboard_something_true(demo):
     names = {task.flow_task.name for task in inbox_tasks(user=head)}
     assert {"receive", "approve", "endorse"} <= names
     assert {t.flow_task.name for t in inbox_tasks(user=reviewer)} >= {"review"}
-
-
-def test_a_hand_authored_breakdown_can_be_loaded_instead(reference_tree):
-    call_command("load_demo", stdout=StringIO())
-    call_command(
-        "load_demo_directive",
-        "--breakdown",
-        "importer/data/reference_directive.yaml",
-        stdout=StringIO(),
-    )
-    directive = Directive.objects.get()
-    assert directive.items.count() == 15
-    coordinating = Assignment.objects.filter(item__number="15", role="coordinating")
-    assert set(coordinating.values_list("agency__code", flat=True)) == {"QT-VPUBND"}
 
 
 def test_running_it_again_adds_nothing(demo):

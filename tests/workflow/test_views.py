@@ -2,14 +2,18 @@
 
 from datetime import date
 
+import factory
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from workflow.choices import AssignmentState, DuePolicy
+from tests.generic.views import ScopedViewTests
+from tests.workflow.factories import AssignmentFactory, DirectiveFactory
+from tests.workflow.scoped import AssignmentsInTwoAgencies, PublishedAndDraftDirectives
+from workflow.choices import AssignmentState, DirectiveKind, DuePolicy
 from workflow.deadlines import DueRule
 from workflow.models import Assignment
-from workflow.services import Target, assignment_receive, assignments_create
+from workflow.services import assignment_receive
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 
@@ -21,16 +25,14 @@ def step_url(assignment, step):
 @pytest.fixture
 def many(directive, small_tree, people):
     """Thirty more assignments of item 1: to TC, so lists have length."""
-    item = directive.items.get(number="1")
-    for n in range(30):
-        assignments_create(
-            actor=people["reviewer"],
-            item=item,
-            targets=[Target(agency=small_tree["TC"])],
-            due_rule=DueRule(DuePolicy.FIXED, fixed_date=date(2026, 6, 1)),
-            title=f"Nhiệm vụ {n}",
-            assigned_on=date(2026, 1, 5),
-        )
+    AssignmentFactory.create_batch(
+        30,
+        item=directive.items.get(number="1"),
+        agency=small_tree["TC"],
+        actor=people["reviewer"],
+        due_rule=DueRule(DuePolicy.FIXED, fixed_date=date(2026, 6, 1)),
+        title=factory.Iterator(f"Nhiệm vụ {n}" for n in range(30)),
+    )
 
 
 def test_the_head_sees_the_assignment_and_what_they_may_do(client, assignment, people):
@@ -77,7 +79,8 @@ def test_the_whole_journey_through_the_pages(client, assignment, people):
     assignment.refresh_from_db()
     assert assignment.state == AssignmentState.DONE
     html = client.get(reverse("workflow:assignment", args=[assignment.pk])).content.decode()
-    assert "report.accept" in html and "ket-qua.pdf" in html
+    assert "xác nhận hoàn thành nhiệm vụ" in html and "ket-qua.pdf" in html
+    assert "report.accept" not in html
 
 
 def test_a_rejected_step_keeps_what_the_user_typed(client, assignment, people):
@@ -240,39 +243,36 @@ def test_the_list_costs_the_same_queries_for_1_and_30_rows(
     for url in pages:  # warm the per-process caches (content types)
         count(url)
     small = [count(url) for url in pages]
-    item = directive.items.get(number="1")
-    for n in range(30):
-        assignments_create(
-            actor=people["reviewer"],
-            item=item,
-            targets=[Target(agency=small_tree["TC"])],
-            due_rule=DueRule(DuePolicy.CONTINUOUS),
-            title=f"Việc {n}",
-        )
+    AssignmentFactory.create_batch(
+        30,
+        item=directive.items.get(number="1"),
+        agency=small_tree["TC"],
+        actor=people["reviewer"],
+        due_rule=DueRule(DuePolicy.CONTINUOUS),
+        assigned_on=None,  # today, as the office assigns
+        at=None,
+    )
     assert [count(url) for url in pages] == small
 
 
 def test_transfers_offer_the_successor_of_a_merged_agency(client, small_tree, people):
-    from workflow.choices import DirectiveKind
-    from workflow.services import directive_create, directive_publish, item_add
-
-    old = directive_create(
+    old = DirectiveFactory(
         actor=people["reviewer"],
         kind=DirectiveKind.KE_HOACH,
+        number="",
         title="Kế hoạch 2024",
         issued_on=date(2024, 6, 3),
         issuer=small_tree["P"],
+        items=["Giải ngân."],
     )
-    item = item_add(actor=people["reviewer"], directive=old, number="1", text="Giải ngân.")
-    directive_publish(actor=people["reviewer"], directive=old)
-    stranded = assignments_create(
-        actor=people["reviewer"],
-        item=item,
-        targets=[Target(agency=small_tree["KHDT"])],
+    stranded = AssignmentFactory(
+        item=old.items.get(),
+        agency=small_tree["KHDT"],
         due_rule=DueRule(DuePolicy.FIXED, fixed_date=date(2025, 12, 31)),
         title="Giải ngân vốn đầu tư công",
         assigned_on=date(2024, 6, 3),
-    )[0]
+        at=None,
+    )
     client.force_login(people["reviewer"])
     response = client.get(reverse("workflow:transfers"))
     assert [
@@ -280,3 +280,24 @@ def test_transfers_offer_the_successor_of_a_merged_agency(client, small_tree, pe
     ] == [(stranded.pk, ["TC"])]
     client.force_login(people["head"])
     assert client.get(reverse("workflow:transfers")).context["candidates"] == []
+
+
+class TestAssignmentPagesAreScoped(AssignmentsInTwoAgencies, ScopedViewTests):
+    list_url = "workflow:assignments"
+    detail_url = "workflow:assignment"
+
+
+class TestDirectivePagesShowDraftsOnlyToTheOffice(PublishedAndDraftDirectives, ScopedViewTests):
+    list_url = "workflow:directives"
+    detail_url = "workflow:directive"
+
+
+@pytest.mark.parametrize("role", ["reviewer", "leader"])
+def test_reviewers_and_leaders_see_a_draft_directive(client, small_tree, people, role):
+    draft = DirectiveFactory(
+        actor=people["reviewer"], issuer=small_tree["P2"], title="Dự thảo", published=False
+    )
+    client.force_login(people[role])
+    assert client.get(reverse("workflow:directive", args=[draft.pk])).status_code == 200
+    listed = client.get(reverse("workflow:directives")).context["directives"]
+    assert draft in listed
