@@ -63,3 +63,13 @@ def test_the_api_answers_anonymous_visitors_with_a_json_refusal(client, db, url)
     response = client.get(url)
     assert response.status_code == 403
     assert response.json()["code"] == "not_authenticated"
+
+
+# From tests/workflow/test_api.py, whose other tests share one set of fixtures per module.
+@pytest.mark.parametrize(
+    "url", ["/api/v1/assignments/", "/api/v1/directives/", "/api/v1/items/", "/api/v1/extensions/"]
+)
+def test_every_endpoint_needs_sign_in(client, db, url):
+    response = client.get(url)
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"

@@ -3,6 +3,7 @@ by kind, newest first or soonest due first, with the agency's name and the timel
 
 from datetime import date
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -59,6 +60,7 @@ def pages(client, **query):
         page += 1
 
 
+@pytest.mark.slow
 def test_a_reviewer_with_450_tasks_sees_every_one_across_the_pages(
     client, directive, assignment, people, small_tree
 ):

@@ -6,10 +6,12 @@ from ..models import Directive, DirectiveItem
 
 
 def directive_list(*, user) -> QuerySet[Directive]:
+    """Visible directives, newest first (an aggregate drops Meta.ordering, so it is explicit)."""
     return (
         Directive.objects.restrict(user, "view")
         .select_related("issuer")
         .annotate(item_count=Count("items", distinct=True))
+        .order_by("-issued_on", "-pk")
     )
 
 
