@@ -193,7 +193,12 @@ def membership_list(*, user, of_user=None, agency: Agency | None = None) -> Quer
     queryset = (
         Membership.objects.restrict(user, "view")
         .select_related("user", "agency")
-        .annotate(in_force=ExpressionWrapper(valid_on_q(_today()), output_field=BooleanField()))
+        .annotate(
+            in_force=ExpressionWrapper(valid_on_q(_today()), output_field=BooleanField()),
+            agency_name=Coalesce(
+                NullIf(name_on("agency_id", _today()), Value("")), name_latest("agency_id")
+            ),
+        )
     )
     if of_user is not None:
         queryset = queryset.filter(user=of_user)

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from core import profile
 from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
 
 from .filtersets import AgencyFilterSet
@@ -15,6 +16,7 @@ class ProfileView(SignedInTemplateView):
         user = self.request.user
         context["memberships"] = membership_list(user=user, of_user=user)
         context["today"] = timezone.localdate()
+        context["sections"] = profile.sections(self.request)
         return context
 
 

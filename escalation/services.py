@@ -23,7 +23,7 @@ from core.exceptions import InvalidInput
 from core.flowtasks import AlreadyHandled, task_complete
 from core.time import local_date
 from notifications.models import Category
-from notifications.services import Planned, notices_plan
+from notifications.services import event_notify
 from workflow import services as workflow_services
 from workflow.choices import AssignmentState
 from workflow.models import Assignment
@@ -206,18 +206,12 @@ def _notify_agency(escalation: Escalation, decision: str, at) -> None:
     title = _("Decision on the escalation of “{title}”: {decision}.").format(
         title=assignment.title, decision=EscalationDecision(decision).label
     )
-    url = reverse("workflow:assignment", args=[assignment.pk])
-    notices_plan(
-        [
-            Planned(
-                recipient_id=user_id,
-                key=f"decision:{escalation.pk}",
-                category=Category.DECISION,
-                title=title,
-                url=url,
-            )
-            for user_id in recipients
-        ],
+    event_notify(
+        recipients=recipients,
+        key=f"decision:{escalation.pk}",
+        category=Category.DECISION,
+        title=title,
+        url=reverse("workflow:assignment", args=[assignment.pk]),
         at=at,
     )
 

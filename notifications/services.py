@@ -14,16 +14,18 @@ from functools import partial
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, Value
+from django.db.models import DateTimeField, OuterRef, Subquery, Value
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import require
+from core.audit import audit_record
+from core.exceptions import InvalidInput
 from core.sql import insert_select
 from core.time import local_date
 
-from .models import Digest, Notice
+from .models import Category, Delivery, Digest, Notice, NoticePreference
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +40,31 @@ class Planned:
     urgent: bool = False
 
 
+def _delivery(urgent: bool) -> str:
+    """The sender's default: urgent notices are mailed at once, the rest go in the digest."""
+    return Delivery.NOW if urgent else Delivery.DIGEST
+
+
+def _preferences_apply(categories, at: datetime) -> None:
+    """Each person's choice for a category (``NoticePreference``) overrides the sender's
+    default on the notices just written; one UPDATE per category, over the people who chose."""
+    for category in set(categories):
+        chosen = NoticePreference.objects.filter(category=category)
+        Notice.objects.filter(
+            recipient_id__in=chosen.values("user_id"),
+            category=category,
+            created_at=at,
+            emailed_at__isnull=True,
+        ).update(
+            delivery=Subquery(
+                chosen.filter(user_id=OuterRef("recipient_id")).values("delivery")[:1]
+            )
+        )
+
+
 def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
-    """Insert notices, skipping any (recipient, key) already there; returns how many are new."""
+    """Insert notices, skipping any (recipient, key) already there; returns how many are new.
+    Each reaches its recipient by mail as the recipient chose for its category."""
     at = at or timezone.now()
     rows = [
         Notice(
@@ -49,6 +74,7 @@ def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
             title=n.title[:500],
             url=n.url[:500],
             urgent=n.urgent,
+            delivery=_delivery(n.urgent),
             created_at=at,
         )
         for n in notices
@@ -62,10 +88,46 @@ def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
     )
     before = mine.count()
     Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    _preferences_apply([r.category for r in rows], at)
     return mine.count() - before
 
 
-NOTICE_COLUMNS = ["recipient_id", "key", "category", "title", "url", "urgent", "created_at"]
+def event_notify(
+    *, recipients, key: str, category: str, title: str, url: str = "", at: datetime
+) -> int:
+    """Tell the people of one event (work handed to them, a decision on their request): each
+    once, however often the event is replayed; in the app at once, and by mail at once, in
+    the daily digest or not at all as each chose. Mail due at once leaves after the commit."""
+    recipients = {r for r in recipients if r is not None}
+    if not recipients:
+        return 0
+    new = notices_plan(
+        [
+            Planned(recipient_id=r, key=key, category=category, title=title, url=url)
+            for r in sorted(recipients)
+        ],
+        at=at,
+    )
+    if (
+        new
+        and Notice.objects.filter(
+            recipient_id__in=recipients, key=key[:200], delivery=Delivery.NOW, emailed_at=None
+        ).exists()
+    ):
+        transaction.on_commit(urgent_send)
+    return new
+
+
+NOTICE_COLUMNS = [
+    "recipient_id",
+    "key",
+    "category",
+    "title",
+    "url",
+    "urgent",
+    "delivery",
+    "created_at",
+]
 
 
 def notices_insert_from(
@@ -81,9 +143,13 @@ def notices_insert_from(
         title,
         url,
         Value(urgent),
+        Value(_delivery(urgent)),
         Value(at, output_field=DateTimeField()),
     )
-    return insert_select(Notice, NOTICE_COLUMNS, rows, ["recipient_id", "key"])
+    new = insert_select(Notice, NOTICE_COLUMNS, rows, ["recipient_id", "key"])
+    if new:
+        _preferences_apply([category], at)
+    return new
 
 
 def notice_mark_read(*, actor, notice: Notice, at: datetime | None = None) -> Notice:
@@ -105,6 +171,38 @@ def notices_mark_all_read(*, actor, at: datetime | None = None) -> int:
             .filter(read_at__isnull=True)
             .update(read_at=at or timezone.now())
         )
+
+
+DEFAULT = "default"  # no preference: as the sender marked it (urgent at once, else the digest)
+
+
+def notice_preferences_set(*, actor, choices: dict[str, str]) -> dict[str, str]:
+    """Set how notices of each category reach the actor by mail (``Delivery``, or ``DEFAULT``
+    to follow the sender); categories not in ``choices`` are left as they are. Returns the
+    preferences now held."""
+    allowed = {*Delivery.values, DEFAULT}
+    wrong = {c: v for c, v in choices.items() if c not in Category.values or v not in allowed}
+    if wrong:
+        raise InvalidInput(
+            _("Choose one of the offered ways for each kind of notice."),
+            code="invalid_preference",
+            details={c: [_("Not a valid choice.")] for c in wrong},
+        )
+    with transaction.atomic():
+        held = NoticePreference.objects.select_for_update().filter(user_id=actor.pk)
+        before = dict(held.values_list("category", "delivery"))
+        held.filter(category__in=[c for c, v in choices.items() if v == DEFAULT]).delete()
+        for category, delivery in choices.items():
+            if delivery != DEFAULT and before.get(category) != delivery:
+                NoticePreference.objects.update_or_create(
+                    user_id=actor.pk, category=category, defaults={"delivery": delivery}
+                )
+        after = dict(
+            NoticePreference.objects.filter(user_id=actor.pk).values_list("category", "delivery")
+        )
+        if after != before:
+            audit_record(actor=actor, verb="notice.preferences", obj=actor, old=before, new=after)
+        return after
 
 
 def _mail(recipient, subject: str, notices: list[Notice]) -> None:
@@ -130,12 +228,12 @@ def _claim(queryset, at) -> dict:
 
 
 def urgent_send(*, at: datetime | None = None) -> int:
-    """Mail the urgent notices not yet mailed: one message per person."""
+    """Mail the notices due at once and not yet mailed: one message per person."""
     at = at or timezone.now()
     with transaction.atomic():
-        batches = _claim(Notice.objects.filter(urgent=True, emailed_at__isnull=True), at)
+        batches = _claim(Notice.objects.filter(delivery=Delivery.NOW, emailed_at__isnull=True), at)
         for recipient, notices in batches.items():
-            subject = _("[Đôn đốc] {n} urgent notices").format(n=len(notices))
+            subject = _("[Đôn đốc] {n} new notices").format(n=len(notices))
             transaction.on_commit(partial(_mail, recipient, subject, notices))
     return sum(len(n) for n in batches.values())
 
@@ -145,23 +243,17 @@ def digests_send(*, at: datetime | None = None) -> int:
     at = at or timezone.now()
     day = local_date(at)
     sent = 0
-    pending = (
-        Notice.objects.filter(emailed_at__isnull=True, created_at__lte=at)
-        .values_list("recipient_id", flat=True)
-        .distinct()
+    outbox = Notice.objects.filter(
+        delivery=Delivery.DIGEST, emailed_at__isnull=True, created_at__lte=at
     )
+    pending = outbox.values_list("recipient_id", flat=True).distinct()
     for recipient_id in list(pending):
         try:
             with transaction.atomic():
                 Digest.objects.create(
                     recipient_id=recipient_id, day=day, sent_at=at, notice_count=0
                 )
-                batches = _claim(
-                    Notice.objects.filter(
-                        recipient_id=recipient_id, emailed_at__isnull=True, created_at__lte=at
-                    ),
-                    at,
-                )
+                batches = _claim(outbox.filter(recipient_id=recipient_id), at)
                 for recipient, notices in batches.items():
                     Digest.objects.filter(recipient=recipient, day=day).update(
                         notice_count=len(notices)

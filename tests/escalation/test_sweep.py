@@ -139,9 +139,10 @@ def test_a_crash_half_way_loses_nothing_and_the_rerun_finishes(assignment, peopl
         return real(*args, **kwargs)
 
     monkeypatch.setattr(sweep_module, "_plan_notices", crash_on_second_level)
+    before = Notice.objects.count()  # the workflow's own (new work for the agency)
     with pytest.raises(RuntimeError):
         sweep(now=vn(2026, 6, 1))
-    assert Escalation.objects.count() == 0 and Notice.objects.count() == 0
+    assert Escalation.objects.count() == 0 and Notice.objects.count() == before
     monkeypatch.setattr(sweep_module, "_plan_notices", real)
     report = sweep(now=vn(2026, 6, 1))
     assert report.escalations == 3
@@ -214,13 +215,15 @@ def test_completion_closes_the_open_levels(assignment, people):
 
 def test_notices_reach_the_right_people_once(assignment, people):
     assignment_receive(actor=people["head"], assignment=assignment, assignee=people["officer"])
+    workflow_notices = set(Notice.objects.values_list("pk", flat=True))
     sweep(now=vn(2026, 2, 24), send_mail=False)
-    reminded = set(Notice.objects.values_list("recipient__username", flat=True))
+    swept = Notice.objects.exclude(pk__in=workflow_notices)
+    reminded = set(swept.values_list("recipient__username", flat=True))
     assert reminded == {"officer", "head"}
     sweep(now=vn(2026, 6, 1), send_mail=False)
-    summary = Notice.objects.get(recipient=people["reviewer"])
+    summary = swept.get(recipient=people["reviewer"])
     assert summary.urgent and "/escalations/" in summary.url
-    assert Notice.objects.filter(recipient=people["leader"]).count() == 1
+    assert swept.filter(recipient=people["leader"]).count() == 1
     assert not Notice.objects.filter(recipient=people["other_head"]).exists()
 
 
@@ -245,15 +248,17 @@ def test_one_daily_digest_gathers_everything_new(
     sweep(now=vn(2026, 2, 24, 6), send_mail=False)
     sweep(now=vn(2026, 3, 2, 6), send_mail=False)
     with django_capture_on_commit_callbacks(execute=True):
-        assert digests_send(at=vn(2026, 3, 2, 7)) == 1
+        # The head and the clerk (told of the new work when it was given to the agency).
+        assert digests_send(at=vn(2026, 3, 2, 7)) == 2
     digest = [m for m in mail.outbox if m.to == ["head@example.vn"]]
     assert len(digest) == 1
     assert "Báo cáo giải ngân vốn đầu tư công" in digest[0].body
+    assert "Nhiệm vụ mới" in digest[0].body
     # The reminder names the assignment; the warning to a head counts the agency's overdue.
     assert "nhiệm vụ của cơ quan" in digest[0].body
     with django_capture_on_commit_callbacks(execute=True):
         assert digests_send(at=vn(2026, 3, 2, 18)) == 0
-    assert Digest.objects.get(recipient=people["head"]).notice_count == 2
+    assert Digest.objects.get(recipient=people["head"]).notice_count == 3
     assert len([m for m in mail.outbox if m.to == ["head@example.vn"]]) == 1
 
 

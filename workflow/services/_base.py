@@ -12,6 +12,7 @@ from core.audit import audit_record
 from core.exceptions import InvalidInput
 from core.flowtasks import AlreadyHandled
 
+from .. import notices
 from ..choices import STEP_STATES, StepName
 from ..models import Assignment
 from ..selectors.assigning import assignees_for
@@ -45,8 +46,19 @@ def expect_state(assignment: Assignment, step: StepName) -> None:
 def timeline_record(
     actor, verb: str, assignment: Assignment, *, old=None, new=None, note="", at=None
 ):
-    """One line of the assignment's timeline (the append-only audit record)."""
-    return audit_record(actor=actor, verb=verb, obj=assignment, old=old, new=new, note=note, at=at)
+    """One line of the assignment's timeline (the append-only audit record); the people the
+    step hands work to, or answers, are told (``notices``)."""
+    entry = audit_record(actor=actor, verb=verb, obj=assignment, old=old, new=new, note=note, at=at)
+    notices.announce(
+        verb=verb,
+        assignment=assignment,
+        actor=actor,
+        note=note,
+        new=new,
+        key=f"{verb}:{entry.pk}",
+        at=entry.at,
+    )
+    return entry
 
 
 def agency_not_valid(agency, day) -> InvalidInput:

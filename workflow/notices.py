@@ -1,0 +1,305 @@
+"""Who hears of each step that hands work to someone, and what the notice says.
+
+Every step of the chain writes one line of the timeline (``services._base.timeline_record``);
+for the steps that give someone something to do, or answer them, that line also tells the
+people concerned through notifications' ``event_notify``: once per person and event (the key
+is the timeline line's), never the person who acted, in the app at once and by mail as each
+chose. The whole table is here, so "who is told of what" has one place.
+
+A new assignment is announced once per agency, directive and day ("new work from directive
+X"), not once per item: an agency given forty items of a directive gets one notice.
+"""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from agencies.choices import Role
+from agencies.models import Membership
+from agencies.selectors import agency_name_on
+from core.time import local_date
+from notifications.models import Category
+from notifications.services import event_notify
+
+from .choices import AssignmentSource, AssignmentState
+from .models import Assignment, ExtensionRequest
+
+RECEIVERS = (Role.HEAD, Role.DEPUTY, Role.CLERK)
+APPROVERS = (Role.HEAD, Role.DEPUTY)
+
+
+@dataclass(frozen=True)
+class Event:
+    """One line of an assignment's timeline, as a notice rule reads it."""
+
+    verb: str
+    assignment: Assignment
+    actor: Any
+    note: str
+    new: dict
+    key: str
+    at: datetime
+
+    @property
+    def day(self) -> date:
+        return local_date(self.at)
+
+    @property
+    def agency(self) -> str:
+        return agency_name_on(agency=self.assignment.agency, on=self.day) or str(
+            self.assignment.agency
+        )
+
+    @property
+    def url(self) -> str:
+        return reverse("workflow:assignment", args=[self.assignment.pk])
+
+    def members(self, roles) -> list[int]:
+        """The people holding one of ``roles`` in the assignment's agency that day."""
+        return list(
+            Membership.objects.active_on(self.day)
+            .filter(agency_id=self.assignment.agency_id, role__in=roles)
+            .values_list("user_id", flat=True)
+        )
+
+    def reviewers(self) -> list[int]:
+        """The provincial office's reviewers that day."""
+        return list(
+            Membership.objects.active_on(self.day)
+            .filter(role=Role.REVIEWER)
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
+
+    def extension(self) -> ExtensionRequest:
+        return ExtensionRequest.objects.get(pk=self.new["extension"])
+
+
+@dataclass(frozen=True)
+class Tell:
+    """What one rule says to whom."""
+
+    category: str
+    recipients: Iterable[int]
+    title: str
+    url: str = ""
+    key: str = ""  # the event's own key unless the rule groups events
+
+
+def _with_reason(text: str, note: str) -> str:
+    return _("{text} Reason: {reason}").format(text=text, reason=note) if note else text
+
+
+def new_work(e: Event) -> Tell:
+    a = e.assignment
+    if a.source == AssignmentSource.TRANSFER:
+        return Tell(
+            Category.TRANSFERRED,
+            e.members(RECEIVERS),
+            _("Transferred to {agency}: “{title}”.").format(agency=e.agency, title=a.title),
+        )
+    directive = a.item.directive
+    listing = (
+        reverse("workflow:assignments")
+        + "?"
+        + urlencode(
+            {"directive": directive.pk, "agency": a.agency.code, "state": AssignmentState.NEW}
+        )
+    )
+    return Tell(
+        Category.NEW_WORK,
+        e.members(RECEIVERS),
+        _("New work for {agency} from {directive}: receive it and give it to someone.").format(
+            agency=e.agency, directive=directive.number or directive.title
+        ),
+        url=listing,
+        key=f"new-work:{directive.pk}:{a.agency_id}:{a.assigned_on:%Y-%m-%d}",
+    )
+
+
+def _person(user) -> str:
+    if user is None:
+        return _("The system")
+    return str(user)
+
+
+def delegated(e: Event) -> Tell:
+    return Tell(
+        Category.DELEGATED,
+        [e.assignment.assignee_id],
+        _("{actor} gave you “{title}”, due {due}.").format(
+            actor=_person(e.actor),
+            title=e.assignment.title,
+            due=f"{e.assignment.due_date:%d/%m/%Y}" if e.assignment.due_date else _("no deadline"),
+        ),
+    )
+
+
+def refused(e: Event) -> Tell:
+    return Tell(
+        Category.REFUSED,
+        e.reviewers(),
+        _with_reason(
+            _("{agency} proposes another agency for “{title}”.").format(
+                agency=e.agency, title=e.assignment.title
+            ),
+            e.note,
+        ),
+    )
+
+
+def triage_returned(e: Event) -> Tell:
+    return Tell(
+        Category.RETURNED,
+        e.members(RECEIVERS),
+        _with_reason(
+            _("The provincial office keeps “{title}” with {agency}: receive it.").format(
+                title=e.assignment.title, agency=e.agency
+            ),
+            e.note,
+        ),
+    )
+
+
+def awaiting_approval(e: Event) -> Tell:
+    return Tell(
+        Category.APPROVAL,
+        e.members(APPROVERS),
+        _("Report awaiting your approval: “{title}”.").format(title=e.assignment.title),
+    )
+
+
+def awaiting_office(e: Event) -> Tell:
+    return Tell(
+        Category.ACCEPTANCE,
+        e.reviewers(),
+        _("Result of {agency} awaiting confirmation: “{title}”.").format(
+            agency=e.agency, title=e.assignment.title
+        ),
+    )
+
+
+def returned_by_head(e: Event) -> Tell:
+    return Tell(
+        Category.RETURNED,
+        [e.assignment.assignee_id],
+        _with_reason(
+            _("Your report on “{title}” was returned.").format(title=e.assignment.title), e.note
+        ),
+    )
+
+
+def returned_by_office(e: Event) -> Tell:
+    return Tell(
+        Category.RETURNED,
+        [e.assignment.assignee_id, *e.members(APPROVERS)],
+        _with_reason(
+            _("The provincial office returned the result of “{title}”.").format(
+                title=e.assignment.title
+            ),
+            e.note,
+        ),
+    )
+
+
+def completed(e: Event) -> Tell:
+    return Tell(
+        Category.COMPLETED,
+        [e.assignment.assignee_id, *e.members(APPROVERS)],
+        _("The provincial office confirmed “{title}” as completed.").format(
+            title=e.assignment.title
+        ),
+    )
+
+
+def extension_requested(e: Event) -> Tell | None:
+    extension = e.extension()
+    approvers = e.members(APPROVERS)
+    if extension.requested_by_id in approvers:
+        return None  # a head's own request counts as endorsed: the office hears of it next
+    return Tell(
+        Category.EXTENSION_REQUESTED,
+        approvers,
+        _("{user} asks to extend “{title}” to {day:%d/%m/%Y}.").format(
+            user=_person(extension.requested_by),
+            title=e.assignment.title,
+            day=extension.requested_due_date,
+        ),
+    )
+
+
+def extension_endorsed(e: Event) -> Tell:
+    extension = e.extension()
+    return Tell(
+        Category.EXTENSION_ENDORSED,
+        e.reviewers(),
+        _("{agency} asks to extend “{title}” from {old:%d/%m/%Y} to {day:%d/%m/%Y}.").format(
+            agency=e.agency,
+            title=e.assignment.title,
+            old=extension.current_due_date,
+            day=extension.requested_due_date,
+        ),
+    )
+
+
+def extension_decided(e: Event) -> Tell:
+    extension = e.extension()
+    if e.verb == "extension.approve":
+        text = _("Extension granted: “{title}” is now due {day:%d/%m/%Y}.").format(
+            title=e.assignment.title, day=e.new["due_date"]
+        )
+    else:
+        text = _with_reason(
+            _("Extension of “{title}” not granted.").format(title=e.assignment.title), e.note
+        )
+    return Tell(
+        Category.EXTENSION_DECIDED,
+        [extension.requested_by_id, *e.members(APPROVERS)],
+        text,
+    )
+
+
+RULES: dict[str, Callable[[Event], Tell | None]] = {
+    "assignment.create": new_work,
+    "assignment.receive": delegated,
+    "assignment.reassign_officer": delegated,
+    "assignment.refuse": refused,
+    "assignment.triage_return": triage_returned,
+    "report.complete": awaiting_approval,
+    "report.approve": awaiting_office,
+    "report.return": returned_by_head,
+    "report.return_office": returned_by_office,
+    "report.accept": completed,
+    "extension.request": extension_requested,
+    "extension.endorse": extension_endorsed,
+    "extension.refuse_endorsement": extension_decided,
+    "extension.approve": extension_decided,
+    "extension.deny": extension_decided,
+}
+
+
+def announce(
+    *, verb: str, assignment: Assignment, actor, note: str, new, key: str, at: datetime
+) -> int:
+    """Tell the people concerned by one timeline line, if its step concerns anyone."""
+    rule = RULES.get(verb)
+    if rule is None:
+        return 0
+    event = Event(verb, assignment, actor, note, new or {}, key, at)
+    tell = rule(event)
+    if tell is None:
+        return 0
+    actor_id = actor.pk if actor is not None else None
+    return event_notify(
+        recipients={r for r in tell.recipients if r is not None and r != actor_id},
+        key=tell.key or key,
+        category=tell.category,
+        title=tell.title,
+        url=tell.url or event.url,
+        at=at,
+    )
