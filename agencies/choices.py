@@ -31,6 +31,22 @@ class Role(models.TextChoices):
     EMULATION_OFFICER = "emulation_officer", _("Emulation officer")
 
 
+# At commune level the office says "Chủ tịch UBND" for the head and "Công chức" for the staff
+# (Luật Tổ chức chính quyền địa phương 2025; Nghị định 33/2023/NĐ-CP on commune cán bộ, công chức).
+COMMUNE_ROLE_LABELS = {
+    Role.HEAD: _("Chairman of the commune People's Committee"),
+    Role.DEPUTY: _("Vice-chairman of the commune People's Committee"),
+    Role.OFFICER: _("Commune civil servant"),
+}
+
+
+def role_label(role: str, kind: str | None = None) -> str:
+    """The name of ``role`` in an agency of ``kind``: the commune's own words where it has them."""
+    if kind == AgencyKind.COMMUNE and role in COMMUNE_ROLE_LABELS:
+        return str(COMMUNE_ROLE_LABELS[Role(role)])
+    return str(Role(role).label)
+
+
 class Collective(models.TextChoices):
     """Groups that directives address as one ("các sở, ban, ngành")."""
 

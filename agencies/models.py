@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from core.querysets import RestrictedQuerySet
 from core.text import fold, nfc
 
-from .choices import AgencyKind, Role, SuccessionKind
+from .choices import AgencyKind, Role, SuccessionKind, role_label
 
 
 def valid_on_q(on, prefix: str = "") -> Q:
@@ -258,4 +258,10 @@ class Membership(ValidityPeriod):
         ]
 
     def __str__(self):
-        return f"{self.user} · {self.get_role_display()} · {self.agency}"
+        return f"{self.user} · {self.role_label} · {self.agency}"
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in this agency ("Chủ tịch UBND" in a commune); needs ``agency_kind``
+        as annotated by ``selectors.membership_list``, else the general name."""
+        return role_label(self.role, getattr(self, "agency_kind", None))

@@ -198,6 +198,7 @@ def membership_list(*, user, of_user=None, agency: Agency | None = None) -> Quer
             agency_name=Coalesce(
                 NullIf(name_on("agency_id", _today()), Value("")), name_latest("agency_id")
             ),
+            agency_kind=kind_latest("agency_id"),
         )
     )
     if of_user is not None:
@@ -314,6 +315,12 @@ def name_on(agency_path: str, on, *, short: bool = False) -> Coalesce:
     if not short:
         return Coalesce(name, Value(""))
     return Coalesce(NullIf(Subquery(versions.values("short_name")[:1]), Value("")), name, Value(""))
+
+
+def kind_latest(agency_path: str) -> Subquery:
+    """For annotations: the kind of the agency at ``agency_path`` in its last version."""
+    versions = AgencyVersion.objects.filter(agency_id=OuterRef(agency_path)).order_by("-valid_from")
+    return Subquery(versions.values("kind")[:1])
 
 
 def name_latest(agency_path: str) -> Subquery:

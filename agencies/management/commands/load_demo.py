@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from agencies.choices import Role
+from agencies.choices import Role, role_label
 from agencies.models import Agency, Membership, User
 from agencies.selectors import agency_name_on
 from agencies.services import membership_grant, user_create
@@ -134,5 +134,8 @@ class Command(BaseCommand):
         )
         for username, _full_name, memberships in DEMO_USERS:
             code, role, title, _from, _until = memberships[-1]
-            name = agency_name_on(agency=Agency.objects.get(code=code))
-            self.stdout.write(f"  {username:<18} {str(Role(role).label):<20} {title} ({name})")
+            agency = Agency.objects.get(code=code)
+            name = agency_name_on(agency=agency)
+            kind = agency.versions.order_by("-valid_from").values_list("kind", flat=True).first()
+            label = role_label(role, kind)
+            self.stdout.write(f"  {username:<18} {label:<20} {title} ({name})")
