@@ -2,6 +2,7 @@
 here and changed through the pages (their services keep the timeline and the flows)."""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyAdmin, ReadOnlyMixin
 
@@ -45,14 +46,17 @@ class RecurringObligationAdmin(ReadOnlyAdmin):
         "title",
         "agency",
         "period",
-        "report_day",
-        "month_offset",
+        "due",
         "starts_on",
         "ends_on",
     ]
     list_filter = ["period"]
     search_fields = ["title", "agency__code"]
     list_select_related = ["agency"]
+
+    @admin.display(description=_("deadline"))
+    def due(self, obligation):
+        return obligation.due_text
 
 
 @admin.register(ProgressReport)

@@ -90,3 +90,26 @@ def occurrence_due_date(
     month = add_months(period_end.replace(day=1), month_offset)
     day = min(report_day, calendar.monthrange(month.year, month.month)[1])
     return cal.last_working_day_before(month.replace(day=day))
+
+
+def recurring_due_text(*, period: str, starts_on: date, report_day: int, month_offset: int) -> str:
+    """How the office writes a recurring report's deadline: "trước ngày 15 hằng tháng",
+    "trước ngày 15 các tháng 6 và 12", "trước ngày 15 tháng 11 hằng năm" (the months are those
+    ``occurrence_due_date`` reaches for periods counted from ``starts_on``)."""
+    months = PERIOD_MONTHS[period]
+    if months == 1:
+        return _("before day {day} of every month").format(day=report_day)
+    reached = sorted(
+        {
+            add_months(starts_on.replace(day=1), months * k - 1 + month_offset).month
+            for k in range(1, 12 // months + 1)
+        }
+    )
+    if len(reached) == 1:
+        return _("before day {day} of month {month} every year").format(
+            day=report_day, month=reached[0]
+        )
+    listed = ", ".join(str(m) for m in reached[:-1])
+    return _("before day {day} of months {months} and {last}").format(
+        day=report_day, months=listed, last=reached[-1]
+    )

@@ -8,6 +8,7 @@ from ..choices import (
     Modality,
     Period,
 )
+from ..deadlines import recurring_due_text
 
 USER = settings.AUTH_USER_MODEL
 
@@ -48,3 +49,13 @@ class RecurringObligation(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.get_period_display()})"
+
+    @property
+    def due_text(self) -> str:
+        """ "trước ngày 15 các tháng 6 và 12": the deadline as the office writes it."""
+        return recurring_due_text(
+            period=self.period,
+            starts_on=self.starts_on,
+            report_day=self.report_day,
+            month_offset=self.month_offset,
+        )
