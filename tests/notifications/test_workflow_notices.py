@@ -16,6 +16,7 @@ from workflow.choices import DuePolicy
 from workflow.deadlines import DueRule
 from workflow.services import (
     Target,
+    assignment_reassign,
     assignment_receive,
     assignment_refuse,
     assignments_create,
@@ -112,6 +113,21 @@ def test_a_refusal_reaches_the_office_with_the_reason(assignment, people):
     assert "Thuộc chức năng của Sở Nội vụ." in refused["reviewer"][0]
 
 
+def test_work_given_to_another_agency_is_told_to_those_who_receive_it_there(
+    assignment, people, small_tree
+):
+    successor = assignment_reassign(
+        actor=people["reviewer"],
+        assignment=assignment,
+        agency=small_tree["NV"],
+        note="Đúng chức năng.",
+    )
+    transferred = told(Category.TRANSFERRED)
+    assert list(transferred) == ["other_head"]
+    notice = Notice.objects.get(category=Category.TRANSFERRED)
+    assert notice.url == reverse("workflow:assignment", args=[successor.pk])
+
+
 def test_an_extension_request_goes_to_the_head_then_the_office_then_back(assignment, people):
     received(assignment, people)
     extension = extension_request(
@@ -194,7 +210,9 @@ def test_by_default_workflow_notices_wait_for_the_digest(
     assert Notice.objects.get(category=Category.APPROVAL).delivery == Delivery.DIGEST
     with django_capture_on_commit_callbacks(execute=True):
         digests_send(at=vn(2026, 2, 2, 7))
-    assert any("Báo cáo chờ phê duyệt" in m.body for m in mail.outbox if m.to == ["head@example.vn"])
+    assert any(
+        "Báo cáo chờ phê duyệt" in m.body for m in mail.outbox if m.to == ["head@example.vn"]
+    )
 
 
 def test_app_only_is_never_mailed_but_is_in_the_app(

@@ -86,7 +86,7 @@ DEMO_USERS = [
         "Ngô Thị Bộ",
         [
             ("QT-H-DONGHA", Role.OFFICER, "Chuyên viên UBND thành phố Đông Hà", START, REFORM),
-            ("QT-X-DONGHA", Role.OFFICER, "Chuyên viên UBND phường Đông Hà", REFORM, None),
+            ("QT-X-DONGHA", Role.OFFICER, "Công chức UBND phường Đông Hà", REFORM, None),
         ],
     ),
 ]
