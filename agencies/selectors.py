@@ -70,28 +70,40 @@ def agency_list(
             short_name=Subquery(current.values("short_name")[:1]),
             kind=Subquery(current.values("kind")[:1]),
             parent_code=Subquery(current.values("parent__code")[:1]),
+            parent_id=Subquery(current.values("parent_id")[:1]),
             valid_from=Subquery(current.values("valid_from")[:1]),
             valid_until=Subquery(current.values("valid_until")[:1]),
         )
+        .annotate(parent_name=name_on("parent_id", on))
         .prefetch_related(Prefetch("aliases", queryset=AgencyAlias.objects.order_by("text")))
         .order_by("kind", "name")
     )
 
 
 def agency_history_list(*, user) -> QuerySet[Agency]:
-    """Agencies ``user`` may see, each with its whole history prefetched."""
+    """Agencies ``user`` may see, each with its whole history prefetched; the parent of each
+    version named as it was then, each predecessor and successor by its last name."""
+    parent_then = Coalesce(
+        NullIf(name_on("parent_id", OuterRef("valid_from")), Value("")), name_latest("parent_id")
+    )
     return Agency.objects.restrict(user, "view").prefetch_related(
         Prefetch(
             "versions",
-            queryset=AgencyVersion.objects.select_related("parent").order_by("valid_from"),
+            queryset=AgencyVersion.objects.select_related("parent")
+            .annotate(parent_name=parent_then)
+            .order_by("valid_from"),
         ),
         Prefetch(
             "successions",
-            queryset=Succession.objects.select_related("successor").order_by("effective_on"),
+            queryset=Succession.objects.select_related("successor")
+            .annotate(successor_name=name_latest("successor_id"))
+            .order_by("effective_on"),
         ),
         Prefetch(
             "predecessions",
-            queryset=Succession.objects.select_related("predecessor").order_by("effective_on"),
+            queryset=Succession.objects.select_related("predecessor")
+            .annotate(predecessor_name=name_latest("predecessor_id"))
+            .order_by("effective_on"),
         ),
         Prefetch("aliases", queryset=AgencyAlias.objects.order_by("text")),
     )
@@ -162,6 +174,22 @@ def agency_match(*, text: str, on: date | None = None) -> QuerySet[Agency]:
     ).values("agency_id")
     aliased = AgencyAlias.objects.filter(key=key).values("agency_id")
     return Agency.objects.valid_on(on).filter(Q(pk__in=named) | Q(pk__in=aliased))
+
+
+def agency_ids_named(*, text: str) -> list[int]:
+    """The ids of the agencies whose name or short name, in any version (former names too),
+    or an alias contains ``text`` once folded ("so ke hoach" finds Sở Kế hoạch và Đầu tư).
+
+    One query over the small tables of names; a search of work then filters by these ids.
+    """
+    key = fold(text)
+    if not key:
+        return []
+    named = AgencyVersion.objects.filter(
+        Q(name_key__contains=key) | Q(short_name_key__contains=key)
+    ).values_list("agency_id", flat=True)
+    aliased = AgencyAlias.objects.filter(key__contains=key).values_list("agency_id", flat=True)
+    return sorted(set(named.order_by().union(aliased.order_by())))
 
 
 def user_memberships(*, user, on: date | None = None) -> QuerySet[Membership]:

@@ -88,6 +88,17 @@ def test_agency_detail_shows_history_and_succession(client, officer, small_tree)
     assert "Sở Kế hoạch và Đầu tư" in html
     assert "NĐ 45/2025/NĐ-CP" in html
     assert 'href="/agencies/TC/"' in html
+    # Names, not codes: the successor and the parent are named, the codes stay in links.
+    assert '"/agencies/TC/">Sở Tài chính</a>' in html
+    assert ">TC<" not in html and ">KHDT<" not in html and ">P2<" not in html
+
+
+def test_agency_list_names_agencies_and_parents_not_codes(client, officer):
+    client.force_login(officer)
+    html = client.get(reverse("agencies:list"), {"valid_on": "2022-09-01"}).content.decode()
+    html = html[html.index("<table") :]
+    assert ">Sở Kế hoạch và Đầu tư</a>" in html
+    assert ">KHDT<" not in html and ">P2<" not in html
 
 
 def test_agency_detail_lists_members_only_to_managers(client, small_tree, user_with_role, officer):
