@@ -14,7 +14,7 @@ class NoticePreferencesForm(forms.Form):
     def __init__(self, *args, held: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [
-            (DEFAULT, _("As sent (urgent at once, the rest in the digest)")),
+            (DEFAULT, _("Default")),
             *Delivery.choices,
         ]
         for category in TUNABLE:
@@ -22,7 +22,6 @@ class NoticePreferencesForm(forms.Form):
                 label=category.label,
                 choices=choices,
                 initial=held.get(category.value, DEFAULT),
-                widget=forms.RadioSelect,
                 required=False,  # a kind left out keeps its setting
             )
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -42,6 +43,11 @@ class NoticePreferencesView(ServiceFormView):
     template_name = "notifications/preferences.html"
     form_class = NoticePreferencesForm
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["section"] = {"form": context["form"], "digest_hour": settings.DIGEST_HOUR}
+        return context
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "held": notice_preferences(user=self.request.user)}
 
@@ -55,4 +61,7 @@ class NoticePreferencesView(ServiceFormView):
 
 def preferences_section(request) -> dict:
     """The profile page's section (``core.profile``)."""
-    return {"form": NoticePreferencesForm(held=notice_preferences(user=request.user))}
+    return {
+        "form": NoticePreferencesForm(held=notice_preferences(user=request.user)),
+        "digest_hour": settings.DIGEST_HOUR,
+    }

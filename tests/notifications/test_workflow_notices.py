@@ -264,8 +264,12 @@ def test_the_profile_page_shows_and_saves_the_choices(client, people):
         Category.WARNING: Delivery.NONE,
     }
     page = client.get(reverse("profile")).content.decode()
-    assert re.search(r'<input type="radio" name="approval" value="now"[^>]* checked', page)
-    assert re.search(r'<input type="radio" name="reminder" value="default"[^>]* checked', page)
+
+    def chosen(name):
+        select = re.search(rf'<select name="{name}".*?</select>', page, re.S).group(0)
+        return re.search(r'<option value="(\w+)" selected>', select).group(1)
+
+    assert (chosen("approval"), chosen("warning"), chosen("reminder")) == ("now", "none", "default")
 
 
 def test_a_bad_choice_is_refused_in_vietnamese_and_changes_nothing(client, people):
