@@ -165,6 +165,17 @@ def collective_members(
     return members.select_related("agency").order_by("name")
 
 
+def collectives_existing(*, on: date | None = None) -> list[str]:
+    """The collectives that had members on ``on``, in their order ("UBND cấp huyện" only
+    before the district level ended on 01/07/2025)."""
+    kinds = set(
+        AgencyVersion.objects.filter(valid_on_q(on or _today()), kind__in=COLLECTIVE_KINDS.values())
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+    return [c for c in Collective.values if COLLECTIVE_KINDS[Collective(c)] in kinds]
+
+
 def agency_match(*, text: str, on: date | None = None) -> QuerySet[Agency]:
     """Agencies existing on ``on`` whose name, short name or alias folds to the same key."""
     on = on or _today()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.choices import Collective
 from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField
 from agencies.models import Agency, User
+from agencies.selectors import collectives_existing
 
 from .choices import DuePolicy, Modality, TriageDecision
 from .models import Directive, DirectiveItem
@@ -102,6 +103,8 @@ class AssignForm(forms.Form):
             on = None
         for name in ("leads", "coordinators"):
             self.fields[name].set_day(on, within=agencies_for(user))
+        existing = set(collectives_existing(on=on))
+        self.fields["collectives"].choices = [c for c in Collective.choices if c[0] in existing]
 
     def clean(self):
         data = super().clean()

@@ -185,3 +185,14 @@ def test_agency_list_is_empty_for_anonymous(small_tree):
 
     assert not agency_list(user=AnonymousUser(), on=BEFORE).exists()
     assert Agency.objects.count() == 13
+
+
+def test_district_committees_are_offered_only_before_the_district_level_ended(small_tree):
+    from datetime import date
+
+    from agencies.selectors import collectives_existing
+
+    before = collectives_existing(on=date(2025, 6, 30))
+    after = collectives_existing(on=date(2025, 7, 1))
+    assert "districts" in before and "districts" not in after
+    assert "departments" in after
