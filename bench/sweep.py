@@ -49,6 +49,7 @@ def build(n: int, today: date):
 
     from agencies.models import Agency, AgencyVersion, Membership, User
     from workflow.models import Assignment, Directive, DirectiveItem
+    from workflow.models.assigning import assignment_search_text
 
     start = date(2000, 1, 1)
     province = Agency.objects.create(code="B-P")
@@ -100,6 +101,7 @@ def build(n: int, today: date):
                 role="lead",
                 modality="request" if i % 10 == 0 else "order",
                 title=f"Việc {i}",
+                search_text=assignment_search_text(title=f"Việc {i}", expected_output=""),
                 assigned_on=min(due, first_due),
                 due_policy="fixed",
                 due_date=due,

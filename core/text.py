@@ -22,3 +22,36 @@ def fold(text: str) -> str:
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     stripped = stripped.replace("đ", "d").replace("Đ", "D").casefold()
     return _SEPARATORS.sub(" ", stripped).strip()
+
+
+def search_key(*parts: str) -> str:
+    """The folded text a search looks in: each part folded, a part already contained in a longer
+    one left out (a directive's number is often in its title), the parts joined by new lines.
+
+    A folded query never holds a new line, so no match runs from one part into the next.
+    """
+    kept: list[str] = []
+    for key in sorted({fold(part) for part in parts} - {""}, key=lambda k: (-len(k), k)):
+        if not any(key in longer for longer in kept):
+            kept.append(key)
+    return "\n".join(kept)
+
+
+_LOOSE_END = " ,;:.-–—(/"
+
+
+def shorten(text: str, width: int, placeholder: str = "…") -> str:
+    """``text`` on one line in at most ``width`` characters, cut at the end of a word and ended
+    with ``placeholder``; a single word longer than the room is the only thing cut inside."""
+    text = text or ""
+    # Normalise only what can be shown (an item's text may run to pages): the cut only changes
+    # the last character of the normalised prefix, far past the ``width`` looked at.
+    prefix = nfc(text[: 4 * width]) if len(text) > 4 * width else ""
+    text = prefix if len(prefix) > width + 1 else nfc(text)
+    if len(text) <= width:
+        return text
+    room = max(width - len(placeholder), 0)
+    head = text[:room]
+    if text[room] != " " and " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return (head.rstrip(_LOOSE_END) or head) + placeholder

@@ -13,6 +13,7 @@ from agencies.choices import Collective
 from agencies.models import Agency
 from agencies.selectors import agencies_expand
 from core.exceptions import InvalidInput
+from core.text import shorten
 from workflow.choices import AssignmentRole, DirectiveKind, DuePolicy, Modality, Period
 from workflow.deadlines import DueRule
 from workflow.models import Directive, DirectiveItem
@@ -59,11 +60,13 @@ def _period_start(period: str, on: date) -> date:
 
 
 def _title(text: str) -> str:
+    """An item's first sentence as the title of its assignments; a longer one ends with "…"
+    at a word."""
     first = text.strip().split("\n")[0]
     for stop in (". ", "; "):
         if stop in first[20:]:
             first = first[: first.index(stop, 20)]
-    return first[:250].rstrip(" ,;:.")
+    return shorten(first.rstrip(" ,;:."), 250)
 
 
 def _check(document: BreakdownDocument) -> tuple[Header, list[Item], date]:
@@ -202,7 +205,11 @@ def _groups_from_mentions(item: Item, agencies: dict[str, Agency], on: date) -> 
             continue
         everyone, helpers = _leads_and_helpers(group, agencies, on, done)
         as_written = ", ".join(dict.fromkeys(e.get("text") or "" for e in group if e.get("text")))
-        common: Group = {"modality": modality, "as_written": as_written[:500], "title": title}
+        common: Group = {
+            "modality": modality,
+            "as_written": shorten(as_written, 500),
+            "title": title,
+        }
         for period in periods:
             report_day, month_offset = _PERIOD_RULES[Period(period)]
             recurrence: GroupRecurrence = {

@@ -7,6 +7,7 @@ from viewflow.workflow.models import Process
 
 from agencies.models import Agency
 from core.querysets import RestrictedManager
+from core.text import search_key
 
 from ..choices import (
     AssignmentRole,
@@ -18,6 +19,13 @@ from ..choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+def assignment_search_text(*, title: str, expected_output: str) -> str:
+    """What a search finds in an assignment's own row (``Assignment.search_text``): its title
+    and expected output, folded. The item's text is searched in the item's row (one copy, not
+    one per agency): ``directives.item_search_text``."""
+    return search_key(title, expected_output)
 
 
 class Assignment(models.Model):
@@ -104,6 +112,10 @@ class Assignment(models.Model):
     received_on = models.DateField(_("received on"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Written once by the services (``assignment_search_text``): title and expected output never
+    # change after the assignment is made. On PostgreSQL a pg_trgm GIN index, made by migration
+    # 0002 outside the model state (SQLite has no such index), serves ``LIKE '%…%'``.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = RestrictedManager()
 
@@ -140,6 +152,9 @@ class Assignment(models.Model):
             models.Index(fields=["agency", "state", "due_date"], name="assignment_agency_state"),
             models.Index(fields=["state", "due_date"], name="assignment_state_due"),
             models.Index(fields=["item", "agency"], name="assignment_item_agency"),
+            # The lists' order (due date, then id): the first page of a long list, searched or
+            # not, is read from here without sorting every matching row.
+            models.Index(fields=["due_date", "id"], name="assignment_due_order"),
         ]
 
     def __str__(self):

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
 from core.querysets import RestrictedManager
+from core.text import search_key, shorten
 
 from ..choices import (
     DirectiveKind,
@@ -12,6 +13,18 @@ from ..choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+def directive_search_text(*, number: str, title: str) -> str:
+    """What a search of directives looks in (``Directive.search_text``): number and title,
+    folded ("05/CT-UBND" is found as "05/ct-ubnd" or "05 ct ubnd")."""
+    return search_key(number, title)
+
+
+def item_search_text(*, text: str) -> str:
+    """What a search finds in an item (``DirectiveItem.search_text``): its text, folded; a
+    search of assignments also finds every assignment made of a matching item."""
+    return search_key(text)
 
 
 class Directive(models.Model):
@@ -40,6 +53,8 @@ class Directive(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # Kept by the services (``directive_search_text``); a few thousand rows, no index needed.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = RestrictedManager()
 
@@ -56,7 +71,7 @@ class Directive(models.Model):
 
     def __str__(self):
         label = self.number or self.get_kind_display()
-        return f"{label}: {self.title}"[:255]
+        return shorten(f"{label}: {self.title}", 255)
 
 
 class DirectiveItem(models.Model):
@@ -66,6 +81,9 @@ class DirectiveItem(models.Model):
     number = models.CharField(_("number"), max_length=16)
     text = models.TextField(_("text"))
     order = models.PositiveIntegerField(_("order"), default=0)
+    # Kept by the services (``item_search_text``); a pg_trgm GIN index on PostgreSQL, as for
+    # ``Assignment.search_text``.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
 
     objects = RestrictedManager()
 
@@ -78,4 +96,4 @@ class DirectiveItem(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.number}. {self.text[:80]}"
+        return f"{self.number}. {shorten(self.text, 80)}"

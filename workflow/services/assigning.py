@@ -20,6 +20,7 @@ from ..choices import AssignmentRole, AssignmentSource, DirectiveAction, Directi
 from ..deadlines import DueRule
 from ..flows import AssignmentFlow
 from ..models import Assignment, Directive, DirectiveItem
+from ..models.assigning import assignment_search_text
 from ._base import moment, timeline_record, validated
 
 
@@ -37,6 +38,9 @@ def assignment_start(*, actor, at, **fields) -> Assignment:
     """Save a new assignment, start its process and write the first line of its timeline."""
     assignment = Assignment(**fields)
     assignment.original_due_date = assignment.due_date
+    assignment.search_text = assignment_search_text(
+        title=assignment.title, expected_output=assignment.expected_output
+    )
     validated(assignment)
     assignment.save()
     AssignmentFlow.start.run(assignment=assignment)

@@ -14,6 +14,7 @@ from core.text import nfc
 
 from ..choices import DirectiveAction, DirectiveStatus
 from ..models import Directive, DirectiveItem
+from ..models.directives import directive_search_text, item_search_text
 from ._base import agency_not_valid, validated
 
 
@@ -46,6 +47,9 @@ def directive_create(
             note=nfc(note),
             contribution_lead_days=contribution_lead_days,
             created_by=actor,
+        )
+        directive.search_text = directive_search_text(
+            number=directive.number, title=directive.title
         )
         validated(directive)
         directive.save()
@@ -87,8 +91,14 @@ def directive_update(*, actor, directive: Directive, **changes) -> Directive:
                 key,
                 nfc(value) if isinstance(value, str) and key != "full_text" else value,
             )
+        fields = list(changes)
+        if {"number", "title"} & set(changes):
+            directive.search_text = directive_search_text(
+                number=directive.number, title=directive.title
+            )
+            fields.append("search_text")
         validated(directive)
-        directive.save(update_fields=list(changes))
+        directive.save(update_fields=fields)
         audit_record(actor=actor, verb="directive.update", obj=directive, old=old, new=changes)
         return directive
 
@@ -131,6 +141,7 @@ def item_add(
         if order is None:
             order = directive.items.count() + 1
         item = DirectiveItem(directive=directive, number=number, text=text.strip(), order=order)
+        item.search_text = item_search_text(text=item.text)
         validated(item)
         item.save()
         audit_record(
@@ -146,13 +157,14 @@ def item_update(*, actor, item: DirectiveItem, number: str, text: str) -> Direct
         access.require(actor, DirectiveAction.CHANGE, item.directive)
         old = {"number": item.number, "text": item.text}
         item.number, item.text = nfc(number), text.strip()
+        item.search_text = item_search_text(text=item.text)
         if item.directive.items.filter(number=item.number).exclude(pk=item.pk).exists():
             raise InvalidInput(
                 _("Item {number} already exists.").format(number=item.number),
                 code="item_exists",
             )
         validated(item)
-        item.save(update_fields=["number", "text"])
+        item.save(update_fields=["number", "text", "search_text"])
         audit_record(
             actor=actor,
             verb="item.update",

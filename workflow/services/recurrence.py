@@ -10,7 +10,7 @@ from agencies.selectors import agency_lifetimes
 from core import access
 from core.audit import audit_record
 from core.calendar import WorkCalendar
-from core.text import nfc
+from core.text import nfc, shorten
 
 from ..choices import (
     AssignmentRole,
@@ -71,7 +71,7 @@ def obligation_create(
 def _occurrence_title(title: str, first: date, last: date) -> str:
     suffix = f" ({first:%d/%m/%Y}–{last:%d/%m/%Y})"
     room = cast(int, Assignment._meta.get_field("title").max_length) - len(suffix)
-    return (title if len(title) <= room else title[: room - 1] + "…") + suffix
+    return shorten(title, room) + suffix
 
 
 def _missing_periods(obligation, *, until: date, existing: set, lifetime):
