@@ -25,11 +25,28 @@ def agencies_existing_on(on: date):
     )
 
 
+# The select becomes a type-ahead chooser in the browser (static/js/typeahead.js); without
+# JavaScript it stays the plain select. The texts are the script's, translated here.
+TYPEAHEAD_ATTRS = {
+    "data-typeahead": True,
+    "data-typeahead-placeholder": _("Type a few letters of the name"),
+    "data-typeahead-empty": _("No agency matches."),
+    "data-typeahead-remove": _("Remove"),
+    "data-typeahead-found": _("{n} agencies found"),
+}
+
+
 class _Grouped:
-    """Choices grouped by the agency's kind on the form's day. The form calls ``set_day`` in
-    its ``__init__`` (a field declared on the class must not freeze the day it was imported)."""
+    """Choices grouped by the agency's kind on the form's day, offered through a type-ahead
+    chooser. The form calls ``set_day`` in its ``__init__`` (a field declared on the class must
+    not freeze the day it was imported)."""
 
     empty_label: str | None
+    widget: forms.Widget
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs = {**TYPEAHEAD_ATTRS, **self.widget.attrs}
 
     def set_day(self, on: date | None = None, *, within=None) -> None:
         """Offer the agencies of ``on`` (today by default), among ``within`` if given."""
@@ -60,3 +77,15 @@ class AgencyMultipleChoiceField(_Grouped, forms.ModelMultipleChoiceField):
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "code")
         super().__init__(queryset=Agency.objects.none(), **kwargs)
+
+
+class AgencyDayForm(forms.Form):
+    """A form whose agency choosers offer the agencies of today: for forms built from fields
+    declared once (a filterset's), where each form's own copy of a chooser must be given its
+    day."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, _Grouped):
+                field.set_day()

@@ -22,6 +22,7 @@ urlpatterns = [
     path("assignments/", views.AssignmentListView.as_view(), name="assignments"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment"),
     path("assignments/<int:pk>/steps/<str:step>/", views.StepView.as_view(), name="step"),
+    path("extensions/", views.ExtensionListView.as_view(), name="extension_list"),
     path(
         "extensions/<int:pk>/steps/<str:step>/",
         views.ExtensionStepView.as_view(),

@@ -22,7 +22,7 @@ from core.views import (
 
 from . import selectors, services
 from .choices import DirectiveAction, Timeliness
-from .filtersets import AssignmentFilterSet, DirectiveFilterSet
+from .filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
 from .forms import AssignForm, DirectiveForm, ItemForm
 from .models import Attachment, Directive, DirectiveItem
 from .steps import (
@@ -401,4 +401,37 @@ class TransferListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         successors = selectors.successors_for(context["stranded"])
         context["candidates"] = [(a, successors[a.pk]) for a in context["stranded"]]
+        return context
+
+
+class ExtensionListView(ScopedListView):
+    """Extension requests the user may see, pending (the default) or decided, with the total
+    of each tab under the other filters; each row links to the step the user may take."""
+
+    filterset_class = ExtensionRequestFilter
+    template_name = "workflow/extension_list.html"
+    context_object_name = "extensions"
+
+    def select(self):
+        return selectors.extension_request_list(user=self.request.user)
+
+    def get_queryset(self):
+        query = self.request.GET.copy()
+        if "status" not in query:
+            query["status"] = "pending"
+        self.filterset = self.filterset_class(query, queryset=self.select(), request=self.request)
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group = self.filterset.form.cleaned_data.get("status") or ""
+        rest = self.request.GET.copy()
+        rest.pop("page", None)
+        rest.pop("status", None)
+        context.update(
+            group=group,
+            totals=self.filterset.totals(),
+            query_without_status=rest.urlencode(),
+            rows=[(e, EXTENSION_STEPS.get(e.step)) for e in context["extensions"]],
+        )
         return context

@@ -18,6 +18,7 @@ PAGES = [
     "/assignments/1/",
     "/attachments/1/",
     "/transfers/",
+    "/extensions/",
     "/escalations/",
     "/escalations/1/decide/",
     "/notifications/",

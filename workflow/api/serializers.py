@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from workflow.choices import Timeliness
+from workflow.choices import ExtensionStepName, Timeliness
 from workflow.models import (
     Assignment,
     Attachment,
@@ -115,6 +115,8 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ExtensionSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    endorsed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
 
     class Meta:
         model = ExtensionRequest
@@ -127,7 +129,32 @@ class ExtensionSerializer(serializers.ModelSerializer):
             "requested_due_date",
             "reason",
             "status",
+            "endorsed_by",
+            "decided_by",
+            "decided_at",
             "decision_note",
+        ]
+
+
+class ExtensionListSerializer(ExtensionSerializer):
+    """A row of the extension requests' list: with its assignment's title and agency (code and
+    name of today) and the step the user may take on it now ("" for none)."""
+
+    assignment_title = serializers.CharField(source="assignment.title", read_only=True)
+    agency = serializers.CharField(source="assignment.agency.code", read_only=True)
+    agency_name = serializers.CharField(read_only=True)
+    step = serializers.ChoiceField(
+        choices=ExtensionStepName.choices, allow_blank=True, read_only=True
+    )
+
+    class Meta(ExtensionSerializer.Meta):
+        fields = [
+            *ExtensionSerializer.Meta.fields[:2],
+            "assignment_title",
+            "agency",
+            "agency_name",
+            *ExtensionSerializer.Meta.fields[2:],
+            "step",
         ]
 
 

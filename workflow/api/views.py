@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from core.api import ScopedViewSet, form_serializer, valid
 from workflow import selectors, services
 from workflow.choices import DirectiveAction, ExtensionStepName
-from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet
+from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
 from workflow.forms import AssignForm, DirectiveForm, ItemForm
 from workflow.models import Assignment, Directive, DirectiveItem, ExtensionRequest
 from workflow.steps import EXTENSION_STEPS, STEPS, assign_item, make_form
@@ -24,6 +24,7 @@ from .serializers import (
     DirectiveDetailSerializer,
     DirectiveItemSerializer,
     DirectiveSerializer,
+    ExtensionListSerializer,
     ExtensionSerializer,
 )
 
@@ -139,14 +140,17 @@ for _name in STEPS:
 
 
 class ExtensionViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ScopedViewSet):
-    """Extension requests of visible assignments; the head endorses, the office decides."""
+    """Extension requests of visible assignments, filtered as on their page (``status``
+    pending/decided, ``agency`` code, ``directive``, ``mine``: waiting for me); the head
+    endorses, the office decides."""
 
     queryset = ExtensionRequest.objects.all()
-    serializer_class = ExtensionSerializer
+    serializer_class = ExtensionListSerializer
+    filterset_class = ExtensionRequestFilter
     action_permissions = {name: step.access for name, step in EXTENSION_STEPS.items()}
 
     def get_queryset(self):
-        return selectors.extension_list(user=self.request.user)
+        return selectors.extension_request_list(user=self.request.user)
 
     def _run(self, request, name):
         extension = self.get_object()

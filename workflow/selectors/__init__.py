@@ -11,7 +11,7 @@ from .assigning import (
     timeliness,
 )
 from .directives import directive_get, directive_list
-from .extensions import extension_list
+from .extensions import extension_list, extension_page_is_for, extension_request_list
 from .timeline import assignment_timeline
 from .transfers import stranded_list, successors_for
 
@@ -26,6 +26,8 @@ __all__ = [
     "directive_get",
     "directive_list",
     "extension_list",
+    "extension_page_is_for",
+    "extension_request_list",
     "item_progress",
     "timeliness",
     "stranded_list",
