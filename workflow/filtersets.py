@@ -52,6 +52,19 @@ class DirectiveFilterSet(django_filters.FilterSet):
         return queryset.filter(search_text__contains=key) if key else queryset
 
 
+def items_of_the_chosen_directive(request):
+    """The item filter offers the items of the directive chosen (or the item already chosen),
+    not every item of every directive: a select of thousands is unusable, and slow to draw."""
+    items = DirectiveItem.objects.restrict(request.user, "view").order_by("directive_id", "pk")
+    params = request.GET if request is not None else {}
+    directive, item = str(params.get("directive", "")), str(params.get("item", ""))
+    if directive.isdigit():
+        return items.filter(directive_id=int(directive))
+    if item.isdigit():
+        return items.filter(pk=int(item))
+    return items.none()
+
+
 class AssignmentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -64,7 +77,11 @@ class AssignmentFilterSet(django_filters.FilterSet):
     directive = django_filters.ModelChoiceFilter(
         label=_("Directive"), field_name="item__directive", queryset=visible(Directive)
     )
-    item = django_filters.ModelChoiceFilter(label=_("Item"), queryset=visible(DirectiveItem))
+    item = django_filters.ModelChoiceFilter(
+        label=_("Item"),
+        queryset=items_of_the_chosen_directive,
+        help_text=_("Choose a directive first."),
+    )
     agency = django_filters.ModelChoiceFilter(
         label=_("Agency"), queryset=visible(Agency), to_field_name="code"
     )

@@ -301,3 +301,15 @@ def test_reviewers_and_leaders_see_a_draft_directive(client, small_tree, people,
     assert client.get(reverse("workflow:directive", args=[draft.pk])).status_code == 200
     listed = client.get(reverse("workflow:directives")).context["directives"]
     assert draft in listed
+
+
+def test_the_item_filter_offers_only_the_chosen_directives_items(client, assignment, people):
+    client.force_login(people["reviewer"])
+    url = reverse("workflow:assignments")
+    unchosen = client.get(url).context["filterset"].form.fields["item"].queryset
+    assert not unchosen.exists()
+    directive = assignment.item.directive
+    chosen = client.get(url, {"directive": directive.pk}).context["filterset"].form.fields["item"]
+    assert set(chosen.queryset) == set(directive.items.all())
+    response = client.get(url, {"directive": directive.pk, "item": assignment.item_id})
+    assert list(response.context["assignments"]) == [assignment]
