@@ -23,6 +23,7 @@ from core.access import require
 from core.audit import audit_record
 from core.exceptions import InvalidInput
 from core.sql import insert_select
+from core.text import shorten
 from core.time import local_date
 
 from .models import Category, Delivery, Digest, Notice, NoticePreference
@@ -71,7 +72,7 @@ def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
             recipient_id=n.recipient_id,
             key=n.key[:200],
             category=n.category,
-            title=n.title[:500],
+            title=shorten(n.title, 500),
             url=n.url[:500],
             urgent=n.urgent,
             delivery=_delivery(n.urgent),

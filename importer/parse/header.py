@@ -4,6 +4,7 @@ import re
 from datetime import date
 
 from agencies.choices import AgencyKind
+from core.text import shorten
 
 from .lexicon import fold_chars
 
@@ -62,7 +63,7 @@ def read_header(preamble: str) -> dict:
             break
     if not head["title"] and first_lines:
         head["title"] = first_lines[0]
-    head["title"] = head["title"][:500]
+    head["title"] = shorten(head["title"], 500)
     start = preamble.find(head["title"][1:40]) - 1 if head["title"] else -1
     ev["title"] = {
         "span": [start, start + len(head["title"])] if start >= 0 else None,
