@@ -165,6 +165,15 @@ def collective_members(
     return members.select_related("agency").order_by("name")
 
 
+def agency_names_by_code(*, codes, on: date | None = None) -> dict[str, str]:
+    """code -> the agency's name on ``on`` (or its last name, for one gone by then)."""
+    on = on or _today()
+    rows = Agency.objects.filter(code__in=list(codes)).annotate(
+        shown=Coalesce(NullIf(name_on("pk", on), Value("")), name_latest("pk"))
+    )
+    return {code: name or code for code, name in rows.values_list("code", "shown")}
+
+
 def collectives_existing(*, on: date | None = None) -> list[str]:
     """The collectives that had members on ``on``, in their order ("UBND cấp huyện" only
     before the district level ended on 01/07/2025)."""

@@ -15,7 +15,7 @@ from agencies.selectors import agencies_expand
 from core.exceptions import InvalidInput
 from core.text import shorten
 from workflow.choices import AssignmentRole, DirectiveKind, DuePolicy, Modality, Period
-from workflow.deadlines import DueRule
+from workflow.deadlines import DueRule, recurring_due_text
 from workflow.models import Directive, DirectiveItem
 from workflow.services import (
     Addressees,
@@ -57,6 +57,19 @@ def _period_start(period: str, on: date) -> date:
     if period == Period.QUARTERLY:
         return date(on.year, 3 * ((on.month - 1) // 3) + 1, 1)
     return on.replace(day=1)
+
+
+def recurrence_wording(period: str, on: date) -> str:
+    """ "Every 6 months: trước ngày 15 các tháng 6 và 12": how a recurring report found in a
+    directive of ``on`` will be due once confirmed (the review shows it before confirmation)."""
+    report_day, month_offset = _PERIOD_RULES[Period(period)]
+    due = recurring_due_text(
+        period=period,
+        starts_on=_period_start(period, on),
+        report_day=report_day,
+        month_offset=month_offset,
+    )
+    return f"{Period(period).label}: {due}"
 
 
 def _title(text: str) -> str:

@@ -1,17 +1,22 @@
 """The import pages: paste or upload → review the proposed breakdown → confirm."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from agencies.choices import Collective
+from agencies.selectors import agency_names_by_code
 from core import access
 from core.exceptions import DomainError
 from core.views import SignedInTemplateView
-from workflow.choices import AssignmentRole, DirectiveAction, Modality
+from workflow.choices import AssignmentRole, DirectiveAction, Modality, Period
 from workflow.models import Directive
 
 from . import services
+from .confirm import recurrence_wording
 from .forms import ConfirmImportForm, ImportForm
 
 
@@ -28,6 +33,13 @@ def _highlighted(text: str, spans) -> list[dict]:
     if at < len(text):
         pieces.append({"text": text[at:], "kind": ""})
     return pieces
+
+
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def _choice_label(choices, value) -> str:
@@ -71,6 +83,9 @@ class ImportView(SignedInTemplateView):
 
     def _review(self, document, confirm, status=200):
         items = []
+        on = _day((document.get("directive") or {}).get("date"))
+        codes = {a.get("matched") for i in document.get("items", []) for a in i.get("agencies", [])}
+        names = agency_names_by_code(codes=[c for c in codes if c], on=on)
         for item in document.get("items", []):
             spans = [
                 (a["span"][0], a["span"][1], "agency")
@@ -88,16 +103,23 @@ class ImportView(SignedInTemplateView):
             agencies = [
                 {
                     **a,
+                    "name": names.get(a.get("matched") or "", a.get("matched")),
+                    "collective_label": _choice_label(Collective, a.get("collective")),
                     "role_label": _choice_label(AssignmentRole, a.get("role")),
                     "modality_label": _choice_label(Modality, a.get("modality")),
                 }
                 for a in item.get("agencies", [])
             ]
+            periods = (item.get("recurrence") or {}).get("periods") or []
             items.append(
                 {
                     "item": item,
                     "agencies": agencies,
                     "pieces": _highlighted(item["text"], spans),
+                    "deadline_day": _day((item.get("deadline") or {}).get("date")),
+                    "recurrences": [
+                        recurrence_wording(p, on) for p in periods if p in Period.values and on
+                    ],
                 }
             )
         return render(

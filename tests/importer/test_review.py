@@ -43,7 +43,11 @@ def test_pasting_the_reference_proposes_its_items_and_agencies(client, users):
     assert [i["number"] for i in document["items"]] == [str(n) for n in range(1, 16)]
     assert html.count('class="card item"') == 15
     assert '<mark class="m-agency">Văn phòng UBND tỉnh</mark>' in html
-    assert "QT-MTTQ" in html and "QT-KBNN" in html
+    # Matched agencies by their names on the directive's date, not their codes.
+    assert "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Quảng Trị" in html and "Kho bạc Nhà nước" in html
+    assert "<td>QT-MTTQ</td>" not in html and "<td>QT-KBNN</td>" not in html
+    # Recurring reports as the office writes them, collectives by their names.
+    assert "trước ngày 15 các tháng 6 và 12" in html
     assert Directive.objects.count() == 0  # nothing until confirmed
 
 
