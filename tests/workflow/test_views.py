@@ -313,3 +313,12 @@ def test_the_item_filter_offers_only_the_chosen_directives_items(client, assignm
     assert set(chosen.queryset) == set(directive.items.all())
     response = client.get(url, {"directive": directive.pk, "item": assignment.item_id})
     assert list(response.context["assignments"]) == [assignment]
+
+
+def test_directives_name_their_issuer_as_named_on_the_day_of_issue(client, directive, people):
+    client.force_login(people["reviewer"])
+    listing = client.get(reverse("workflow:directives")).content.decode()
+    page = client.get(reverse("workflow:directive", args=[directive.pk])).content.decode()
+    for html in (listing, page):
+        assert "Ủy ban nhân dân tỉnh Thử Mới" in html and "<td>P2</td>" not in html
+        assert "· P2" not in html

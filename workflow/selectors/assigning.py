@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, NullIf
 
 from agencies.access import member_agencies
 from agencies.models import Membership, User
-from agencies.selectors import name_on
+from agencies.selectors import name_latest, name_on
 from core.time import local_date
 
 from ..access import ASSIGNEE_ROLES
@@ -96,6 +96,7 @@ def assignment_detail_list(
     """Visible assignments with everything an assignment's page shows prefetched."""
     return (
         assignment_list(user=user, today=today)
+        .annotate(parent_agency_name=name_latest("parent__agency_id"))
         .select_related("process", "transferred_from", "item__directive__issuer")
         .prefetch_related(
             Prefetch(

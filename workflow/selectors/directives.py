@@ -1,8 +1,13 @@
 """Reads of directives and their items."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet
+
+from agencies.selectors import name_on
 
 from ..models import Directive, DirectiveItem
+
+# The issuer as it was named on the day of issue ("UBND tỉnh Quảng Trị" of 2022).
+ISSUER_NAME = name_on("issuer_id", OuterRef("issued_on"))
 
 
 def directive_list(*, user) -> QuerySet[Directive]:
@@ -10,7 +15,7 @@ def directive_list(*, user) -> QuerySet[Directive]:
     return (
         Directive.objects.restrict(user, "view")
         .select_related("issuer")
-        .annotate(item_count=Count("items", distinct=True))
+        .annotate(item_count=Count("items", distinct=True), issuer_name=ISSUER_NAME)
         .order_by("-issued_on", "-pk")
     )
 
@@ -19,6 +24,7 @@ def directive_get(*, user, pk: int) -> Directive:
     return (
         Directive.objects.restrict(user, "view")
         .select_related("issuer", "created_by")
+        .annotate(issuer_name=ISSUER_NAME)
         .prefetch_related(Prefetch("items", queryset=DirectiveItem.objects.order_by("order")))
         .get(pk=pk)
     )
