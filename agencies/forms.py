@@ -12,7 +12,7 @@ from core.time import local_date
 
 from .choices import AgencyKind
 from .models import Agency, AgencyVersion, valid_on_q
-from .selectors import name_on
+from .selectors import kind_latest, name_latest, name_on
 
 
 def agencies_existing_on(on: date):
@@ -23,6 +23,17 @@ def agencies_existing_on(on: date):
         .annotate(name_then=name_on("pk", on), kind_then=Subquery(kind[:1]))
         .order_by("kind_then", "name_then")
     )
+
+
+def agencies_ever():
+    """Every agency, by its name today or, for one gone since, its last name (for filters over
+    past work, where an agency merged away still names its old assignments)."""
+    today = AgencyVersion.objects.filter(valid_on_q(local_date()), agency_id=OuterRef("pk"))
+    return Agency.objects.annotate(
+        name_then=name_latest("pk"),
+        kind_then=kind_latest("pk"),
+        exists_today=Subquery(today.values("pk")[:1]),
+    ).order_by("kind_then", "name_then")
 
 
 # The select becomes a type-ahead chooser in the browser (static/js/typeahead.js); without
@@ -43,22 +54,28 @@ class _Grouped:
 
     empty_label: str | None
     widget: forms.Widget
+    former = False  # also offer agencies that no longer exist (in a group of their own)
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.widget.attrs = {**TYPEAHEAD_ATTRS, **self.widget.attrs}
 
     def set_day(self, on: date | None = None, *, within=None) -> None:
-        """Offer the agencies of ``on`` (today by default), among ``within`` if given."""
-        queryset = agencies_existing_on(on or local_date())
+        """Offer the agencies of ``on`` (today by default), among ``within`` if given; with
+        ``former``, every agency, those gone last under "no longer exists"."""
+        queryset = agencies_ever() if self.former else agencies_existing_on(on or local_date())
         if within is not None:
             queryset = queryset.filter(pk__in=within.values("pk"))
         self.queryset = queryset
         rows = list(queryset)
+        gone = [a for a in rows if self.former and a.exists_today is None]
+        rows = [a for a in rows if a not in gone]
         groups = [
             (AgencyKind(kind).label if kind else "", [(a.code, a.name_then) for a in agencies])
             for kind, agencies in groupby(rows, key=lambda a: a.kind_then)
         ]
+        if gone:
+            groups.append((_("No longer in existence"), [(a.code, a.name_then) for a in gone]))
         empty = getattr(self, "empty_label", None)
         self.widget.choices = ([("", empty)] if empty is not None else []) + groups
 
@@ -71,6 +88,12 @@ class AgencyChoiceField(_Grouped, forms.ModelChoiceField):
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("empty_label", _("Choose an agency"))
         super().__init__(queryset=Agency.objects.none(), **kwargs)
+
+
+class AgencyEverChoiceField(AgencyChoiceField):
+    """An agency of any time (a filter over past work)."""
+
+    former = True
 
 
 class AgencyMultipleChoiceField(_Grouped, forms.ModelMultipleChoiceField):

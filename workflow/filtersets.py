@@ -21,8 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from agencies.forms import AgencyChoiceField, AgencyDayForm
-from agencies.models import Agency
+from agencies.forms import AgencyChoiceField, AgencyDayForm, AgencyEverChoiceField
 from agencies.selectors import agency_ids_named
 from core.filtersets import visible
 from core.text import fold
@@ -52,6 +51,22 @@ class DirectiveFilterSet(django_filters.FilterSet):
         return queryset.filter(search_text__contains=key) if key else queryset
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class AgencyOfTodayFilter(django_filters.Filter):
+    """An agency chosen by its name among those that exist today, grouped by kind (the value
+    is its code, as in the API); the filterset's form must be an ``AgencyDayForm``."""
+
+    field_class = AgencyChoiceField
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AgencyEverFilter(django_filters.Filter):
+    """An agency of any time by its name (those gone in a group of their own), for lists of
+    past and present work; the filterset's form must be an ``AgencyDayForm``."""
+
+    field_class = AgencyEverChoiceField
+
+
 def items_of_the_chosen_directive(request):
     """The item filter offers the items of the directive chosen (or the item already chosen),
     not every item of every directive: a select of thousands is unusable, and slow to draw."""
@@ -75,22 +90,30 @@ class AssignmentFilterSet(django_filters.FilterSet):
         ),
     )
     directive = django_filters.ModelChoiceFilter(
-        label=_("Directive"), field_name="item__directive", queryset=visible(Directive)
+        label=_("Directive"),
+        field_name="item__directive",
+        queryset=visible(Directive),
+        empty_label=_("All"),
     )
     item = django_filters.ModelChoiceFilter(
         label=_("Item"),
+        empty_label=_("All"),
         queryset=items_of_the_chosen_directive,
         help_text=_("Choose a directive first."),
     )
-    agency = django_filters.ModelChoiceFilter(
-        label=_("Agency"), queryset=visible(Agency), to_field_name="code"
+    agency = AgencyEverFilter(label=_("Agency"), empty_label=_("All"))
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=AssignmentState.choices, empty_label=_("All")
     )
-    state = django_filters.ChoiceFilter(label=_("State"), choices=AssignmentState.choices)
     timeliness = django_filters.ChoiceFilter(
-        label=_("Timeliness"), choices=TimelinessChoices.choices
+        label=_("Timeliness"), choices=TimelinessChoices.choices, empty_label=_("All")
     )
-    role = django_filters.ChoiceFilter(label=_("Role"), choices=AssignmentRole.choices)
-    modality = django_filters.ChoiceFilter(label=_("Modality"), choices=Modality.choices)
+    role = django_filters.ChoiceFilter(
+        label=_("Role"), choices=AssignmentRole.choices, empty_label=_("All")
+    )
+    modality = django_filters.ChoiceFilter(
+        label=_("Modality"), choices=Modality.choices, empty_label=_("All")
+    )
     due_after = django_filters.DateFilter(
         label=_("Due from"), field_name="due_date", lookup_expr="gte"
     )
@@ -100,6 +123,7 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Assignment
+        form = AgencyDayForm
         fields = [
             "q",
             "directive",
@@ -131,14 +155,6 @@ class AssignmentFilterSet(django_filters.FilterSet):
         if agencies:
             found |= Q(agency_id__in=agencies) | Q(agency_as_written_id__in=agencies)
         return queryset.filter(found)
-
-
-@extend_schema_field(OpenApiTypes.STR)
-class AgencyOfTodayFilter(django_filters.Filter):
-    """An agency chosen by its name among those that exist today, grouped by kind (the value
-    is its code, as in the API); the filterset's form must be an ``AgencyDayForm``."""
-
-    field_class = AgencyChoiceField
 
 
 class ExtensionRequestFilter(django_filters.FilterSet):

@@ -322,3 +322,18 @@ def test_directives_name_their_issuer_as_named_on_the_day_of_issue(client, direc
     for html in (listing, page):
         assert "Ủy ban nhân dân tỉnh Thử Mới" in html and "<td>P2</td>" not in html
         assert "· P2" not in html
+
+
+def test_the_agency_filter_names_agencies_and_keeps_the_ones_gone(client, assignment, people):
+    client.force_login(people["reviewer"])
+    html = client.get(reverse("workflow:assignments")).content.decode()
+    select = html[
+        html.index('name="agency"') : html.index("</select>", html.index('name="agency"'))
+    ]
+    assert '<option value="TC">Sở Tài chính</option>' in select
+    assert ">TC<" not in select and ">P2<" not in select
+    # Sở Kế hoạch và Đầu tư merged away in 2025: still offered, for its old work.
+    assert 'label="Không còn tồn tại"' in select and "Sở Kế hoạch và Đầu tư" in select
+    assert "---------" not in html
+    response = client.get(reverse("workflow:assignments"), {"agency": "TC"})
+    assert list(response.context["assignments"]) == [assignment]
