@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from viewflow.workflow.models import Task
 
@@ -50,7 +50,10 @@ class TaskSource:
 
 _sources: dict[str, TaskSource] = {}
 
-ORDERS = ("arrival", "due")
+# "kind": grouped by kind in the order the chain runs (to receive … to confirm, extension
+# requests, then late work to decide), newest first within each; the inbox's default, so a new
+# result awaiting the office is never pushed off the first page by a batch of late-work tasks.
+ORDERS = ("kind", "arrival", "due")
 
 
 def register(source: TaskSource) -> TaskSource:
@@ -74,9 +77,10 @@ def _kind(code: str) -> TaskKind | None:
     return next((k for k in inbox_kinds() if k.code == code), None)
 
 
-def inbox_tasks(*, user, kind: str | None = None, order: str = "arrival") -> QuerySet[Task]:
+def inbox_tasks(*, user, kind: str | None = None, order: str = "kind") -> QuerySet[Task]:
     """The open tasks ``user`` must act on, from every registered source: all kinds, or one;
-    newest arrival first, or soonest due date first (work without one last)."""
+    grouped by kind (newest first in each), newest arrival first, or soonest due date first
+    (work without one last)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Task.objects.none()
     wanted = Q(pk__in=[])
@@ -93,6 +97,16 @@ def inbox_tasks(*, user, kind: str | None = None, order: str = "arrival") -> Que
         tasks = tasks.annotate(work_due=due).order_by(
             F("work_due").asc(nulls_last=True), "created", "pk"
         )
+    elif order == "kind":
+        rank = Case(
+            *[
+                When(flow_task__in=list(k.nodes), then=Value(i))
+                for i, k in enumerate(inbox_kinds())
+            ],
+            default=Value(len(inbox_kinds())),
+            output_field=IntegerField(),
+        )
+        tasks = tasks.annotate(kind_rank=rank).order_by("kind_rank", "-created", "-pk")
     else:
         tasks = tasks.order_by("-created", "-pk")
     return tasks.select_related(*related)

@@ -341,7 +341,7 @@ class InboxView(SignedInTemplateView):
         user, query = self.request.user, self.request.GET
         kinds = {k.code: k for k in inbox.inbox_kinds()}
         kind = query.get("kind") if query.get("kind") in kinds else None
-        order = query.get("order") if query.get("order") in inbox.ORDERS else "arrival"
+        order = query.get("order") if query.get("order") in inbox.ORDERS else "kind"
         tasks = inbox.inbox_tasks(user=user, kind=kind, order=order)
         page = Paginator(tasks, self.paginate_by).get_page(query.get("page"))
         rows = [inbox.inbox_row(task) for task in page]
@@ -358,6 +358,11 @@ class InboxView(SignedInTemplateView):
             "kinds": [(k, counts[k.code]) for k in kinds.values() if counts[k.code]],
             "kind": kind,
             "order": order,
+            "orders": [
+                ("kind", _("kind of task")),
+                ("arrival", _("arrival")),
+                ("due", _("due date")),
+            ],
             "total": sum(counts.values()),
         }
 

@@ -73,7 +73,7 @@ def test_a_reviewer_with_450_tasks_sees_every_one_across_the_pages(
     assert len(seen) == len(set(seen)) == 451
     assert first["total"] == 451
     assert first["page_obj"].paginator.count == 451
-    # Newest first: the result that has just arrived is on the first page.
+    # By kind, then newest first: the result awaiting the office is on the first page.
     row, subject = first["rows"][0]
     assert subject == assignment and row.kind.code == "accept"
 
@@ -88,6 +88,22 @@ def test_a_reviewer_with_450_tasks_sees_every_one_across_the_pages(
     html = client.get(reverse("workflow:inbox"), {"kind": "escalation"}).content.decode()
     assert "Sở Tài chính" in html
     assert "Đang thực hiện quá hạn" in html
+
+
+def test_a_result_awaiting_the_office_stays_on_the_first_page_after_a_newer_batch(
+    client, directive, assignment, people, small_tree
+):
+    result_awaiting_the_office(assignment, people)
+    overdue_work(directive, people, small_tree["TC"], 59)
+    sweep(now=vn(2026, 6, 1), send_mail=False)  # 60 late-work tasks, newer than the result
+    client.force_login(people["reviewer"])
+    first = client.get(reverse("workflow:inbox")).context
+    assert first["total"] == 61 and first["is_paginated"]
+    row, subject = first["rows"][0]
+    assert subject == assignment and row.kind.code == "accept"
+    # By arrival, the newest late work comes first and the result falls to the last page.
+    by_arrival = client.get(reverse("workflow:inbox"), {"order": "arrival"}).context
+    assert by_arrival["rows"][0][0].kind.code == "escalation"
 
 
 def test_the_inbox_costs_the_same_queries_for_3_and_60_tasks(
