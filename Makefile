@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The address people use: printed at start and used for the links in e-mail.
 export SITE_URL ?= http://$(HOST)
 
-.PHONY: install install-test system-deps messages run test lint bench clean
+.PHONY: install install-test system-deps messages run test lint bench bench-pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -74,3 +74,13 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/agencies.py
 	$(BIN)/python bench/sweep.py
 	$(BIN)/python bench/importer.py
+
+## bench-pages: the inbox, the province landing, the extension requests and a folded search at
+## 200,000 assignments on PostgreSQL (and 2,000, for the query counts), beside a minimal view;
+## a throw-away PostgreSQL unless BENCH_DATABASE_URL names a database to wipe and reuse
+bench-pages: $(VENV)/.test
+ifdef BENCH_DATABASE_URL
+	$(BIN)/python bench/pages.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+else
+	bash bench/with-postgres.sh $(BIN)/python bench/pages.py $(BENCH_ARGS)
+endif

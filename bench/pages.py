@@ -1,0 +1,407 @@
+"""Benchmark of the pages the office opens all day, at a province's real volume.
+
+    .venv/bin/python bench/pages.py --database-url postgres://…/dondoc_bench   # make bench-pages
+    .venv/bin/python bench/pages.py --size 2000 --small 0                     # SQLite smoke run
+
+Builds a province of ``--size`` assignments (bench/dataset.py: the reference agencies, 50 of
+them with a head and two officers, directives, assignments in every state with their viewflow
+tasks, extension requests, one real sweep) in a throw-away database, then requests each page
+with Django's test client, signed in: ``--runs`` timed requests after ``--warmups``. For each
+page it prints p50 and p95 of the server time (around ``client.get``), the p50 of the bench
+process's own CPU time ("py cpu": Python, and SQLite's work when on SQLite, without waiting for
+PostgreSQL or for other processes), the SQL queries of one request, the rows shown and their
+total, and the ratio to the floor — a signed-in view of 50 assignments' ids and titles
+(bench/urls.py). Then it does the same at ``--small`` assignments (default 2,000; on
+PostgreSQL in a database of its own, ``<name>_2000``) and compares the query counts: they must
+not depend on the number of rows. The load average is printed with the figures: the figures
+are only as good as the machine is quiet.
+
+Goal (issue 9): at most 12 queries and p95 ≤ 150 ms per page. A missed goal is printed as
+"goal missed", it does not fail the run; only a crash does. On PostgreSQL the database of each
+size is dropped and rebuilt (its schema) unless ``--reuse`` finds the same data set there;
+``--show-queries`` prints each page's queries with their times.
+"""
+
+import argparse
+import json
+import math
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+GOAL_QUERIES = 12
+GOAL_P95_MS = 150.0
+
+
+@dataclass
+class Figures:
+    label: str
+    url: str
+    p50: float = 0.0  # ms, wall time around client.get
+    p95: float = 0.0
+    cpu: float = 0.0  # ms, p50 of this process's CPU time (Python's share, without waiting)
+    queries: int = 0
+    shown: str = ""
+    skipped: str = ""  # why the page was not measured
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith(("postgres://", "postgresql://", "pgsql://"))
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def _ensure_database(url: str) -> None:
+    """Create the PostgreSQL database of ``url`` if the server does not have it yet."""
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
+    os.environ["EXTRA_APPS"] = "bench"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ROOT_URLCONF = "bench.urls"
+
+
+def prepare(size: int, reuse: bool) -> bool:
+    """Migrate, and wipe the database unless it holds this data set and ``reuse``: True when
+    the data set must be built."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    if reuse and _holds(size):
+        call_command("migrate", verbosity=0, interactive=False)  # the tree's newer migrations
+        return False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    else:
+        name = connection.settings_dict["NAME"]
+        connection.close()
+        if os.path.exists(name):
+            os.remove(name)
+    call_command("migrate", verbosity=0, interactive=False)
+    return True
+
+
+def _holds(size: int) -> bool:
+    from django.db import DatabaseError
+
+    from bench.dataset import REVIEWER
+
+    try:
+        from agencies.models import User
+        from workflow.models import Assignment
+
+        return (
+            User.objects.filter(username=REVIEWER).exists() and Assignment.objects.count() == size
+        )
+    except DatabaseError:
+        return False
+
+
+def pages() -> list[tuple[str, str, str]]:
+    """(label, who, URL) of every measured page; the URL is empty when the page is missing."""
+    from django.urls import NoReverseMatch, reverse
+
+    from bench.dataset import LEADER, REVIEWER
+
+    try:
+        extensions = reverse("workflow:extension_list")
+    except NoReverseMatch:
+        extensions = ""
+    inbox = reverse("workflow:inbox")
+    overview = reverse("dashboards:overview")
+    return [
+        ("minimal view (floor)", REVIEWER, reverse("bench-floor")),
+        ("inbox, reviewer, newest first", REVIEWER, inbox),
+        ("inbox, reviewer, by due date", REVIEWER, inbox + "?order=due"),
+        ("province landing, leader", LEADER, overview),
+        ("province landing, reviewer", REVIEWER, overview),
+        ("extension requests, reviewer", REVIEWER, extensions),
+        ("search 'cai cach', reviewer", REVIEWER, reverse("workflow:assignments") + "?q=cai+cach"),
+    ]
+
+
+def _rank(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
+
+
+def _shown(context) -> str:
+    """What the page shows and the total it reports, read from its template context."""
+    if context is None:
+        return ""
+    page = context.get("page_obj")
+    if page is not None:
+        return f"{len(page.object_list):,} of {page.paginator.count:,}"
+    overview = context.get("overview")
+    if overview is not None:
+        total = sum(overview.totals.values())
+        return f"{len(overview.rows)} agencies, {total:,} assignments"
+    rows = context.get("rows")
+    return f"{len(rows):,}" if rows is not None else ""
+
+
+def measure(client, label: str, url: str, runs: int, warmups: int, show: bool) -> Figures:
+    from django.db import connection
+    from django.test.utils import (
+        CaptureQueriesContext,
+        setup_test_environment,
+        teardown_test_environment,
+    )
+
+    figures = Figures(label=label, url=url)
+    for _ in range(warmups):
+        response = client.get(url)
+        if response.status_code != 200:
+            figures.skipped = f"HTTP {response.status_code}"
+            return figures
+    times, cpu = [], []
+    for _ in range(runs):
+        started, used = time.perf_counter(), time.process_time()
+        client.get(url)
+        times.append(1000 * (time.perf_counter() - started))
+        cpu.append(1000 * (time.process_time() - used))
+    figures.p50, figures.p95 = _rank(times, 0.50), _rank(times, 0.95)
+    figures.cpu = _rank(cpu, 0.50)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    queries = list(captured.captured_queries)  # the next request's request_started clears them
+    figures.queries = len(queries)
+    # One more request with the templates instrumented, to read what the page shows.
+    setup_test_environment(debug=False)
+    try:
+        figures.shown = _shown(client.get(url).context)
+    finally:
+        teardown_test_environment()
+    if show:
+        print(f"\n  -- {label}: {url}")
+        for q in queries:
+            print(f"     {1000 * float(q['time']):7.1f} ms  {q['sql'][:400]}")
+    return figures
+
+
+def goal(figures: Figures) -> str:
+    missed = []
+    if figures.p95 > GOAL_P95_MS:
+        missed.append(f"p95 {figures.p95:.0f} ms > {GOAL_P95_MS:.0f}")
+    if figures.queries > GOAL_QUERIES:
+        missed.append(f"{figures.queries} queries > {GOAL_QUERIES}")
+    return "goal missed: " + "; ".join(missed) if missed else "ok"
+
+
+def machine() -> str:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            database = f"PostgreSQL {cursor.fetchone()[0]}"
+    else:
+        import sqlite3
+
+        database = f"SQLite {sqlite3.sqlite_version}"
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            kib = int(meminfo.readline().split()[1])
+        memory = f"{kib / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        memory = "? GiB"
+    return f"{os.cpu_count()} cores, {memory}, Python {platform.python_version()}, {database}"
+
+
+def print_table(size: int, results: list[Figures], runs: int, warmups: int, info: str) -> None:
+    floor = next((r for r in results if r.label.startswith("minimal")), None)
+    print(f"\n{size:,} assignments — {info}; {runs} requests per page after {warmups} warm-ups")
+    print(
+        f"  {'page':<32} {'p50 ms':>8} {'p95 ms':>8} {'py cpu':>7} {'queries':>8}  "
+        f"{'rows shown':<30} {'× floor p50/p95':>15}  goal"
+    )
+    for r in results:
+        if r.skipped:
+            print(f"  {r.label:<32} not measured: {r.skipped}")
+            continue
+        ratio = ""
+        if floor is not None and r is not floor and floor.p50 and floor.p95:
+            ratio = f"{r.p50 / floor.p50:.1f} / {r.p95 / floor.p95:.1f}"
+        verdict = "" if r is floor else goal(r)
+        print(
+            f"  {r.label:<32} {r.p50:8.1f} {r.p95:8.1f} {r.cpu:7.1f} {r.queries:8d}  "
+            f"{r.shown:<30} {ratio:>15}  {verdict}"
+        )
+
+
+def run(args) -> list[Figures]:
+    url = args.database_url
+    temporary = None
+    if url is None:
+        temporary = tempfile.mkdtemp(prefix="dondoc-bench-")
+        url = f"sqlite:///{temporary}/bench.sqlite3"
+    setup(url)
+    from django.db import connection
+    from django.test import Client
+    from django.utils import timezone
+
+    from agencies.models import User
+    from bench import dataset
+
+    if prepare(args.size, args.reuse):
+        print(f"\nBuilding {args.size:,} assignments on {connection.vendor}:", flush=True)
+        started = time.perf_counter()
+        dataset.build(args.size, now=timezone.now())
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+    else:
+        print(f"\nReusing the {args.size:,} assignments already in the database.", flush=True)
+    describe_data()
+    clients = {}
+    results = []
+    load_before = os.getloadavg()[0]
+    for label, who, page_url in pages():
+        if not page_url:
+            results.append(
+                Figures(
+                    label=label,
+                    url="",
+                    skipped="no URL named workflow:extension_list yet (page not built)",
+                )
+            )
+            continue
+        if who not in clients:
+            clients[who] = Client()
+            clients[who].force_login(User.objects.get(username=who))
+        results.append(
+            measure(clients[who], label, page_url, args.runs, args.warmups, args.show_queries)
+        )
+    load = f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} while measuring"
+    print_table(args.size, results, args.runs, args.warmups, f"{machine()}; {load}")
+    connection.close()
+    if temporary:
+        os.remove(f"{temporary}/bench.sqlite3")
+    return results
+
+
+def describe_data() -> None:
+    """What the reviewer has to do, and the tables' sizes."""
+    from collections import Counter
+
+    from viewflow.workflow.models import Task
+
+    from agencies.models import User
+    from bench.dataset import REVIEWER
+    from core.inbox import inbox_counts
+    from escalation.models import Escalation
+    from notifications.models import Notice
+    from workflow.models import Assignment, ExtensionRequest
+
+    reviewer = User.objects.get(username=REVIEWER)
+    counts = inbox_counts(user=reviewer)
+    kinds = ", ".join(f"{k} {n:,}" for k, n in counts.items() if n)
+    states = Counter(dict(Assignment.objects.values_list("state").annotate(n=_count())))
+    by_state = ", ".join(f"{s} {n:,}" for s, n in states.most_common())
+    print(
+        f"  {Assignment.objects.count():,} assignments ({by_state}); "
+        f"{Task.objects.count():,} viewflow tasks; {ExtensionRequest.objects.count():,} "
+        f"extension requests; {Escalation.objects.count():,} escalations; "
+        f"{Notice.objects.count():,} notices"
+    )
+    print(f"  {REVIEWER} has {sum(counts.values()):,} open tasks: {kinds}")
+
+
+def _count():
+    from django.db.models import Count
+
+    return Count("pk")
+
+
+def children(args) -> None:
+    """Each size in a process of its own (Django reads its settings once per process); on
+    PostgreSQL each in its own database, so that ``--reuse`` can keep both."""
+    sizes = [args.small, args.size] if args.small else [args.size]
+    figures: dict[int, list[dict]] = {}
+    for size in sizes:
+        url = args.database_url
+        if url and _is_postgres(url) and size != args.size:
+            url = _with_database(url, f"{urlsplit(url).path.lstrip('/')}_{size}")
+        if url and _is_postgres(url):
+            _ensure_database(url)
+        out = Path(tempfile.mkstemp(prefix="dondoc-pages-", suffix=".json")[1])
+        command = [sys.executable, __file__, "--size", str(size), "--small", "0"]
+        command += ["--runs", str(args.runs), "--warmups", str(args.warmups), "--json", str(out)]
+        if url:
+            command += ["--database-url", url]
+        if args.reuse:
+            command.append("--reuse")
+        if args.show_queries:
+            command.append("--show-queries")
+        subprocess.run(command, check=True)  # noqa: S603
+        figures[size] = json.loads(out.read_text())
+        out.unlink()
+    if len(sizes) < 2:
+        return
+    small, big = (
+        {f["label"]: f for f in figures[s] if not f["skipped"]} for s in (args.small, args.size)
+    )
+    print(f"\nQueries per page at {args.small:,} and {args.size:,} assignments:")
+    for label, f in big.items():
+        other = small.get(label)
+        if other is None:
+            continue
+        same = "same" if other["queries"] == f["queries"] else "DIFFERS: depends on the rows"
+        print(f"  {label:<32} {other['queries']:4d} {f['queries']:6d}   {same}")
+    missed = [
+        f["label"]
+        for f in figures[args.size]
+        if not f["skipped"] and f["label"] != "minimal view (floor)" and goal(Figures(**f)) != "ok"
+    ]
+    print(
+        f"\nGoal (≤ {GOAL_QUERIES} queries, p95 ≤ {GOAL_P95_MS:.0f} ms) at {args.size:,}: "
+        + ("met by every page" if not missed else "goal missed by " + ", ".join(missed))
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", default=None, help="postgres://… (SQLite if omitted)")
+    parser.add_argument("--size", type=int, default=200_000, help="assignments (200,000)")
+    parser.add_argument(
+        "--small", type=int, default=2_000, help="second size for the query counts (0: none)"
+    )
+    parser.add_argument("--runs", type=int, default=30, help="timed requests per page")
+    parser.add_argument("--warmups", type=int, default=3, help="untimed requests first")
+    parser.add_argument("--reuse", action="store_true", help="keep a data set of that size")
+    parser.add_argument("--show-queries", action="store_true", help="print every page's SQL")
+    parser.add_argument("--json", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.json is None:
+        children(args)
+        return
+    results = run(args)
+    Path(args.json).write_text(json.dumps([asdict(r) for r in results]))
+
+
+if __name__ == "__main__":
+    main()
