@@ -137,7 +137,8 @@ def pages() -> list[tuple[str, str, str]]:
     overview = reverse("dashboards:overview")
     return [
         ("minimal view (floor)", REVIEWER, reverse("bench-floor")),
-        ("inbox, reviewer, newest first", REVIEWER, inbox),
+        ("inbox, reviewer, by kind (default)", REVIEWER, inbox),
+        ("inbox, reviewer, newest first", REVIEWER, inbox + "?order=arrival"),
         ("inbox, reviewer, by due date", REVIEWER, inbox + "?order=due"),
         ("province landing, leader", LEADER, overview),
         ("province landing, reviewer", REVIEWER, overview),
