@@ -88,10 +88,10 @@ def inbox_tasks(*, user, kind: str | None = None, order: str = "kind") -> QueryS
     for source in _sources.values():
         wanted |= source.condition(user)
         related += source.select_related
-    tasks = Task.objects.filter(wanted, status__in=OPEN_TASK)
+    # Only the nodes of a kind: the counts by kind then add up to the list, always.
     chosen = _kind(kind) if kind else None
-    if chosen is not None:
-        tasks = tasks.filter(flow_task__in=list(chosen.nodes))
+    nodes = chosen.nodes if chosen is not None else [n for k in inbox_kinds() for n in k.nodes]
+    tasks = Task.objects.filter(wanted, status__in=OPEN_TASK, flow_task__in=list(nodes))
     if order == "due":
         due = Coalesce(*[F(s.due_date) for s in _sources.values()])
         tasks = tasks.annotate(work_due=due).order_by(

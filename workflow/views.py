@@ -343,10 +343,13 @@ class InboxView(SignedInTemplateView):
         kind = query.get("kind") if query.get("kind") in kinds else None
         order = query.get("order") if query.get("order") in inbox.ORDERS else "kind"
         tasks = inbox.inbox_tasks(user=user, kind=kind, order=order)
-        page = Paginator(tasks, self.paginate_by).get_page(query.get("page"))
+        counts = inbox.inbox_counts(user=user)
+        paginator = Paginator(tasks, self.paginate_by)
+        # The counts by kind already hold the total: the paginator need not count again.
+        paginator.count = counts[kind] if kind else sum(counts.values())  # type: ignore[misc]
+        page = paginator.get_page(query.get("page"))
         rows = [inbox.inbox_row(task) for task in page]
         subjects = selectors.assignments_by_pk(user=user, pks={r.subject.pk for r in rows})
-        counts = inbox.inbox_counts(user=user)
         rest = query.copy()
         rest.pop("page", None)
         return {
