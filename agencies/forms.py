@@ -5,36 +5,13 @@ from datetime import date
 from itertools import groupby
 
 from django import forms
-from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from core.time import local_date
 
 from .choices import AgencyKind
-from .models import Agency, AgencyVersion, valid_on_q
-from .selectors import kind_latest, name_latest, name_on
-
-
-def agencies_existing_on(on: date):
-    """The agencies of ``on`` with that day's name and kind, ordered for a chooser."""
-    kind = AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef("pk")).values("kind")
-    return (
-        Agency.objects.valid_on(on)
-        .annotate(name_then=name_on("pk", on), kind_then=Subquery(kind[:1]))
-        .order_by("kind_then", "name_then")
-    )
-
-
-def agencies_ever():
-    """Every agency, by its name today or, for one gone since, its last name (for filters over
-    past work, where an agency merged away still names its old assignments)."""
-    today = AgencyVersion.objects.filter(valid_on_q(local_date()), agency_id=OuterRef("pk"))
-    return Agency.objects.annotate(
-        name_then=name_latest("pk"),
-        kind_then=kind_latest("pk"),
-        exists_today=Subquery(today.values("pk")[:1]),
-    ).order_by("kind_then", "name_then")
-
+from .models import Agency
+from .selectors import agencies_ever, agencies_existing_on
 
 # The select becomes a type-ahead chooser in the browser (static/js/typeahead.js); without
 # JavaScript it stays the plain select. The texts are the script's, translated here.

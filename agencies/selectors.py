@@ -376,3 +376,24 @@ def name_latest(agency_path: str) -> Subquery:
     exists, the name it ended with)."""
     versions = AgencyVersion.objects.filter(agency_id=OuterRef(agency_path)).order_by("-valid_from")
     return Subquery(versions.values("name")[:1])
+
+
+def agencies_existing_on(on: date):
+    """The agencies of ``on`` with that day's name and kind, ordered for a chooser."""
+    kind = AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef("pk")).values("kind")
+    return (
+        Agency.objects.valid_on(on)
+        .annotate(name_then=name_on("pk", on), kind_then=Subquery(kind[:1]))
+        .order_by("kind_then", "name_then")
+    )
+
+
+def agencies_ever():
+    """Every agency, by its name today or, for one gone since, its last name (for filters over
+    past work, where an agency merged away still names its old assignments)."""
+    today = AgencyVersion.objects.filter(valid_on_q(_today()), agency_id=OuterRef("pk"))
+    return Agency.objects.annotate(
+        name_then=name_latest("pk"),
+        kind_then=kind_latest("pk"),
+        exists_today=Subquery(today.values("pk")[:1]),
+    ).order_by("kind_then", "name_then")

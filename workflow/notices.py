@@ -26,11 +26,9 @@ from core.time import local_date
 from notifications.models import Category
 from notifications.services import event_notify
 
+from .access import APPROVERS, RECEIVERS
 from .choices import AssignmentSource, AssignmentState
 from .models import Assignment, ExtensionRequest
-
-RECEIVERS = (Role.HEAD, Role.DEPUTY, Role.CLERK)
-APPROVERS = (Role.HEAD, Role.DEPUTY)
 
 
 @dataclass(frozen=True)

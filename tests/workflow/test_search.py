@@ -164,7 +164,7 @@ def test_search_follows_a_change_of_the_items_text(works, people):
 
 
 def test_a_word_found_in_very_many_items_still_finds_their_work(works, people, monkeypatch):
-    monkeypatch.setattr("workflow.filtersets.ITEM_IDS_MAX", 1)  # matched by a subquery now
+    monkeypatch.setattr("workflow.selectors.search.ITEM_IDS_MAX", 1)  # matched by a subquery now
     office = people["reviewer"]
     assert pks(works, "lower", "by_item", "home_affairs") <= found(office, "day manh")
     assert found(people["other_officer"], "day manh") == pks(works, "home_affairs")

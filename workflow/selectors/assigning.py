@@ -55,21 +55,24 @@ def timeliness(today: date) -> Case:
     )
 
 
-def agency_names(today: date) -> dict:
+def agency_names(today: date, *, via: str = "", written: bool = True) -> dict:
     """The names an assignment's page and lists show (never codes): the agency responsible as
     it is named on ``today`` (or, when it no longer exists, as it was named when the work was
-    given), in full and short, and the agency as written, as named on the day of assignment."""
-    given = OuterRef("assigned_on")
-    return {
-        "agency_name": Coalesce(
-            NullIf(name_on("agency_id", today), Value("")), name_on("agency_id", given)
-        ),
+    given), in full and short, and (``written``) the agency as written, as named on the day
+    of assignment. ``via`` is the path to the assignment from the rows annotated
+    ("assignment__" for its extension requests)."""
+    given = OuterRef(f"{via}assigned_on")
+    agency = f"{via}agency_id"
+    names = {
+        "agency_name": Coalesce(NullIf(name_on(agency, today), Value("")), name_on(agency, given)),
         "agency_short_name": Coalesce(
-            NullIf(name_on("agency_id", today, short=True), Value("")),
-            name_on("agency_id", given, short=True),
+            NullIf(name_on(agency, today, short=True), Value("")),
+            name_on(agency, given, short=True),
         ),
-        "written_agency_name": name_on("agency_as_written_id", given),
     }
+    if written:
+        names["written_agency_name"] = name_on(f"{via}agency_as_written_id", given)
+    return names
 
 
 def assignment_list(

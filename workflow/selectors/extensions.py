@@ -2,18 +2,17 @@
 
 from datetime import date
 
-from django.db.models import Case, Count, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.fields import CharField
-from django.db.models.functions import Coalesce, NullIf
 
 from agencies.access import has_role
 from agencies.choices import Role
-from agencies.selectors import name_on
 from core import access
 from core.time import local_date
 
 from ..choices import ExtensionAction, ExtensionStatus, ExtensionStepName
 from ..models import ExtensionRequest
+from .assigning import agency_names
 
 # The two tabs of the extension requests' page (and the API's ``status`` filter).
 EXTENSION_GROUPS = {
@@ -75,20 +74,6 @@ def group_totals(queryset: QuerySet[ExtensionRequest]) -> dict[str, int]:
     return {**totals, "all": sum(by_status.values())}
 
 
-def _agency_names(today: date) -> dict:
-    """The name of the assignment's agency on ``today`` (or, when it no longer exists, on the
-    day the work was given), in full and short: never its code."""
-    given = OuterRef("assignment__assigned_on")
-    path = "assignment__agency_id"
-    return {
-        "agency_name": Coalesce(NullIf(name_on(path, today), Value("")), name_on(path, given)),
-        "agency_short_name": Coalesce(
-            NullIf(name_on(path, today, short=True), Value("")),
-            name_on(path, given, short=True),
-        ),
-    }
-
-
 def extension_request_list(
     *,
     user,
@@ -114,7 +99,7 @@ def extension_request_list(
                 default=Value(""),
                 output_field=CharField(),
             ),
-            **_agency_names(today or local_date()),
+            **agency_names(today or local_date(), via="assignment__", written=False),
         )
         .select_related(
             "assignment__agency",
