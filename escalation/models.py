@@ -53,6 +53,11 @@ class EscalationLevel(models.Model):
     )
     audience = models.CharField(_("who is told"), max_length=24, choices=Audience.choices)
     urgent = models.BooleanField(_("e-mail at once"), default=False)
+    # The sweep's watermark: every open assignment whose due date is at most ``swept_through``
+    # has been weighed against this level, as the level and its policy's scope stood then
+    # (``swept_scope``, see escalation/sweep.py); another scope means the mark no longer holds.
+    swept_through = models.DateField(null=True, blank=True, editable=False)
+    swept_scope = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("escalation level")

@@ -20,7 +20,7 @@ from agencies.models import Agency, Membership
 from core import access
 from core.audit import audit_record
 from core.exceptions import InvalidInput
-from core.flowtasks import AlreadyHandled, task_complete
+from core.flowtasks import AlreadyHandled, processes_start_for, task_complete
 from core.time import local_date
 from notifications.models import Category
 from notifications.services import event_notify
@@ -51,6 +51,27 @@ def escalations_resolve(*, escalations: QuerySet[Escalation], resolution: str, a
     for process in processes:
         EscalationFlow.instance.cancel(process)
     return closed
+
+
+REVIEW_BATCH = 20_000
+
+
+def review_processes_start(escalations: QuerySet[Escalation], *, at) -> int:
+    """Open the office's review process (its first task, "decide") of each of ``escalations``,
+    in bulk: the rows ``EscalationFlow.start.run`` writes one by one, six statements per
+    ``REVIEW_BATCH`` escalations (``core.flowtasks.processes_start_for``)."""
+    ids = escalations.order_by("pk").values_list("pk", flat=True)
+    opened, last = 0, 0
+    while batch := list(ids.filter(pk__gt=last)[:REVIEW_BATCH]):
+        processes_start_for(
+            EscalationFlow,
+            EscalationFlow.office,
+            subjects=Escalation.objects.filter(pk__in=batch),
+            link="escalation",
+            at=at,
+        )
+        opened, last = opened + len(batch), batch[-1]
+    return opened
 
 
 def _on_assignment_closed(*, assignment: Assignment, state: str, at) -> None:

@@ -1,27 +1,40 @@
 """The deadline sweep: for a given ``now``, record every escalation level an open assignment
 has crossed, resolve the levels that no longer apply, and plan the notices they imply.
 
-- Set-based: one INSERT … SELECT per level, one UPDATE per resolution, one INSERT … SELECT
-  per level and audience for the notices — a number of queries that depends on the policy,
-  not on how many assignments there are.
+- Incremental: a pass reads only what can have changed since the last one — for each level,
+  the open assignments whose due date entered the level's window since its watermark
+  (``EscalationLevel.swept_through``, an index range on the due date), and the
+  assignments that are new or whose due date moved (``Assignment.sweep_pending``, claimed
+  into a temporary table at the start of the pass; their stale levels are closed too). A
+  pass with nothing new reads a few index pages; a day's pass costs in proportion to the rows
+  that crossed a level. The first pass of a level (or of a changed level or policy) has no
+  watermark and weighs every open assignment: the backfill, which also closes the stale
+  levels of the whole table and opens any review process an older version left unopened.
+- Set-based: a number of queries that depends on the policy, not on how many assignments
+  there are: INSERT … SELECT per level, one UPDATE per resolution, INSERT … SELECT per level
+  and audience for the notices.
 - Idempotent: an escalation is unique per (assignment, level, due date) and inserted with
   ON CONFLICT DO NOTHING; notices are unique per (recipient, key). On PostgreSQL a
   transaction-level advisory lock lets one sweep run at a time (a second one returns at once);
   SQLite has one writer at a time anyway.
-- Resumable: the whole pass is one transaction, so a crash half-way leaves nothing behind and
-  the next run does the whole job; mail goes out only after the commit.
+- Resumable: the whole pass is one transaction — claims, escalations, watermarks, notices and
+  review processes — so a crash half-way leaves nothing behind and the next run does the
+  whole job; mail goes out only after the commit.
 
-Opening the office's review task is per row (viewflow starts one process per escalation), so
-it is done for at most ``open_flows_limit`` escalations per pass, oldest first; the rest are
-opened by the next passes.
+The same escalations and notices as weighing every open assignment on every pass
+(tests/escalation/test_sweep_incremental.py compares the two over random histories): an
+assignment that is neither claimed nor inside a window kept its due date and its state since
+a pass that weighed it, and the level's threshold only moves forward with the day.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, Count, DateTimeField, Exists, F, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
@@ -45,9 +58,8 @@ from workflow.choices import OPEN_STATES, Modality
 from workflow.models import Assignment
 
 from .choices import REQUEST_LEVEL_KINDS, Audience, EscalationResolution, LevelKind
-from .flows import EscalationFlow
 from .models import Escalation, EscalationLevel, EscalationPolicy
-from .services import escalations_resolve
+from .services import escalations_resolve, review_processes_start
 
 LOCK_KEY = 0x646F6E646F63  # "dondoc"
 
@@ -67,7 +79,6 @@ class SweepReport:
     resolved: int = 0
     notices: int = 0
     flows_opened: int = 0
-    flows_waiting: int = 0
     mailed: int = 0
     digests: int = 0
 
@@ -76,8 +87,8 @@ class SweepReport:
             return "skipped: another sweep is running"
         return (
             f"{self.escalations} escalations, {self.resolved} resolved, {self.notices} "
-            f"notices, {self.flows_opened} review tasks opened ({self.flows_waiting} "
-            f"waiting), {self.mailed} urgent notices mailed, {self.digests} digests"
+            f"notices, {self.flows_opened} review tasks opened, {self.mailed} urgent notices "
+            f"mailed, {self.digests} digests"
         )
 
 
@@ -89,7 +100,64 @@ def _try_lock() -> bool:
         return cursor.fetchone()[0]
 
 
-def _record(level: EscalationLevel, scope: Q, today: date, threshold: date, now) -> int:
+# The pass's claim (constant SQL: the names are ours; ``Assignment._meta.db_table`` is
+# "workflow_assignment").
+BATCH_IDS = "SELECT id FROM escalation_sweep_batch"
+CLAIM = {
+    "postgresql": [
+        "DROP TABLE IF EXISTS escalation_sweep_batch",
+        "CREATE TEMPORARY TABLE escalation_sweep_batch (id bigint PRIMARY KEY) ON COMMIT DROP",
+        "WITH claimed AS (UPDATE workflow_assignment SET sweep_pending = false"
+        " WHERE sweep_pending RETURNING id) INSERT INTO escalation_sweep_batch"
+        " SELECT id FROM claimed",
+    ],
+    # SQLite: one writer at a time, so nothing can change between the two last statements.
+    "sqlite": [
+        "DROP TABLE IF EXISTS escalation_sweep_batch",
+        "CREATE TEMPORARY TABLE escalation_sweep_batch (id integer PRIMARY KEY)",
+        "INSERT INTO escalation_sweep_batch SELECT id FROM workflow_assignment WHERE sweep_pending",
+        "UPDATE workflow_assignment SET sweep_pending = 0"
+        " WHERE id IN (SELECT id FROM escalation_sweep_batch)",
+    ],
+}
+CLAIMING = 2  # the statement whose row count is the claim's
+
+
+def _claim_pending() -> int:
+    """Take the assignments that are new or whose due date moved since the last pass
+    (``Assignment.sweep_pending``) into the temporary table ``escalation_sweep_batch``,
+    clearing their flag in the same statement on PostgreSQL: a service that moves a due date
+    meanwhile waits for this transaction's row lock and sets the flag again, for the next
+    pass. Returns how many were claimed."""
+    claimed = 0
+    with connection.cursor() as cursor:
+        for n, statement in enumerate(CLAIM[connection.vendor]):
+            cursor.execute(statement)
+            if n == CLAIMING:
+                claimed = max(cursor.rowcount, 0)
+        if connection.vendor == "postgresql" and claimed > 1000:
+            cursor.execute("ANALYZE escalation_sweep_batch")  # temporary tables have no stats
+    return claimed
+
+
+def _release_batch() -> None:
+    if connection.vendor != "postgresql":  # PostgreSQL drops it at commit
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM["sqlite"][0])
+
+
+def _in_batch() -> Q:
+    return Q(pk__in=RawSQL(BATCH_IDS, []))  # noqa: S611 (constant SQL)
+
+
+def _scope_key(level: EscalationLevel, scope: str) -> str:
+    """What a level's watermark depends on besides the calendar: its kind and offset and the
+    assignments its policy covers. A changed level or policy starts again from nothing."""
+    raw = f"{level.kind}:{level.offset_working_days}:{scope}"
+    return hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
+
+
+def _candidates(level: EscalationLevel, scope: Q, today: date, threshold: date):
     candidates = Assignment.objects.filter(
         scope, state__in=OPEN_STATES, due_date__isnull=False, due_date__lte=threshold
     )
@@ -97,6 +165,10 @@ def _record(level: EscalationLevel, scope: Q, today: date, threshold: date, now)
         candidates = candidates.filter(due_date__gte=today)
     if level.kind not in REQUEST_LEVEL_KINDS:
         candidates = candidates.filter(modality=Modality.ORDER)
+    return candidates
+
+
+def _record(level: EscalationLevel, candidates, now) -> int:
     rows = candidates.order_by().values_list(
         "pk",
         Value(level.pk),
@@ -120,6 +192,28 @@ def _record(level: EscalationLevel, scope: Q, today: date, threshold: date, now)
         rows,
         ["assignment_id", "level_id", "due_date"],
     )
+
+
+def _sweep_level(
+    level: EscalationLevel, scope: Q, key: str, today: date, threshold: date, now, claimed: int
+) -> int:
+    """Record the level for the assignments that reached it since its watermark, and for the
+    claimed ones whatever their due date; without a valid watermark (first pass, changed level
+    or policy), for every open assignment — the backfill. Moves the watermark (saved by the
+    caller)."""
+    candidates = _candidates(level, scope, today, threshold)
+    mark = level.swept_through if level.swept_scope == key else None
+    created = 0
+    if mark is None:
+        created += _record(level, candidates, now)
+    else:
+        if threshold > mark:
+            created += _record(level, candidates.filter(due_date__gt=mark), now)
+        if claimed:
+            created += _record(level, candidates.filter(_in_batch()), now)
+    level.swept_through = threshold if mark is None else max(mark, threshold)
+    level.swept_scope = key
+    return created
 
 
 def _titles(level: EscalationLevel) -> str:
@@ -220,12 +314,17 @@ def _plan_summaries(level: EscalationLevel, count: int, today: date, now) -> int
     )
 
 
-def _resolve_stale(now) -> int:
-    """Close the levels of assignments that were closed, or whose due date moved, by other
-    means than workflow's services (those close them at once through the hooks)."""
+def _resolve_stale(now, *, everything: bool) -> int:
+    """Close the levels whose assignment was closed, or whose due date moved, by other means
+    than workflow's services (those close them at once through the hooks): the claimed
+    assignments' levels on every pass, every open level on a backfill pass."""
     # Rows raised by this pass agree with their assignments by construction. EXISTS keeps the
     # plan a semi-join on both databases, however stale the table statistics are.
     still_open = Escalation.objects.filter(resolved_at__isnull=True, raised_at__lt=now)
+    if not everything:
+        still_open = still_open.filter(
+            assignment_id__in=RawSQL(BATCH_IDS, [])  # noqa: S611 (constant SQL)
+        )
     closed = Assignment.objects.filter(pk=OuterRef("assignment_id")).exclude(state__in=OPEN_STATES)
     moved = Assignment.objects.filter(pk=OuterRef("assignment_id")).filter(
         Q(due_date__isnull=True) | ~Q(due_date=OuterRef("due_date"))
@@ -241,21 +340,18 @@ def _resolve_stale(now) -> int:
     )
 
 
-def open_review_tasks(*, limit: int) -> tuple[int, int]:
-    """Start the office's review process for office-level escalations that have none yet."""
+def open_review_tasks(*, now, everything: bool) -> int:
+    """Start the office's review process of the office-level escalations this pass raised (of
+    every open one that has none yet, on a backfill pass)."""
     waiting = Escalation.objects.filter(
         level__kind=LevelKind.OFFICE, resolved_at__isnull=True, process__isnull=True
-    ).order_by("raised_at", "pk")
-    opened = 0
-    for escalation in waiting[:limit]:
-        EscalationFlow.start.run(escalation=escalation)
-        opened += 1
-    return opened, max(waiting.count(), 0)
+    )
+    if not everything:
+        waiting = waiting.filter(raised_at=now)
+    return review_processes_start(waiting, at=now)
 
 
-def sweep(
-    *, now: datetime | None = None, open_flows_limit: int = 200, send_mail: bool = True
-) -> SweepReport:
+def sweep(*, now: datetime | None = None, send_mail: bool = True) -> SweepReport:
     """One pass of the deadline sweep (see the module's docstring)."""
     now = now or timezone.now()
     today = local_date(now)
@@ -266,22 +362,38 @@ def sweep(
             return report
         cal = WorkCalendar()
         policies = list(EscalationPolicy.objects.prefetch_related("levels"))
-        overridden = [p.directive_id for p in policies if p.directive_id]
+        overridden = sorted(p.directive_id for p in policies if p.directive_id)
+        claimed = _claim_pending()
+        backfill = False
+        moved = []
+        office_raised = 0
         for policy in policies:
-            scope = (
-                Q(item__directive_id=policy.directive_id)
-                if policy.directive_id
-                else ~Q(item__directive_id__in=overridden)
-            )
+            if policy.directive_id:
+                scope = Q(item__directive_id=policy.directive_id)
+                scope_name = f"directive {policy.directive_id}"
+            else:
+                scope = ~Q(item__directive_id__in=overridden)
+                scope_name = f"all but {overridden}"
             for level in policy.levels.all():
+                key = _scope_key(level, scope_name)
+                backfill |= level.swept_scope != key or level.swept_through is None
+                mark = (level.swept_through, level.swept_scope)
                 threshold = cal.latest_reached(today, level.offset_working_days)
-                created = _record(level, scope, today, threshold, now)
+                created = _sweep_level(level, scope, key, today, threshold, now, claimed)
+                if (level.swept_through, level.swept_scope) != mark:
+                    moved.append(level)
                 report.escalations += created
                 if created:
+                    office_raised += created if level.kind == LevelKind.OFFICE else 0
                     report.notices += _plan_notices(level, today, now)
                     report.notices += _plan_summaries(level, created, today, now)
-        report.resolved += _resolve_stale(now)
-        report.flows_opened, report.flows_waiting = open_review_tasks(limit=open_flows_limit)
+        if moved:
+            EscalationLevel.objects.bulk_update(moved, ["swept_through", "swept_scope"])
+        if claimed or backfill:
+            report.resolved += _resolve_stale(now, everything=backfill)
+        if office_raised or backfill:
+            report.flows_opened = open_review_tasks(now=now, everything=backfill)
+        _release_batch()
     if send_mail:
         report.mailed = urgent_send(at=now)
         if timezone.localtime(now).hour == settings.DIGEST_HOUR:

@@ -45,9 +45,12 @@ def test_cancelling_through_triage_closes_the_escalation_and_its_review_task(esc
 
 
 def test_the_sweep_closes_the_review_task_of_work_closed_by_other_means(escalated, people):
-    # An assignment closed without its services (a data correction in the admin, a restore):
-    # the sweep finds the stale levels and closes them through the same writer.
-    Assignment.objects.filter(pk=escalated.assignment_id).update(state=AssignmentState.CANCELLED)
+    # An assignment closed without its services (a data correction, a restore), flagged for
+    # the sweep as Assignment.sweep_pending asks: the sweep finds the stale levels and closes
+    # them through the same writer.
+    Assignment.objects.filter(pk=escalated.assignment_id).update(
+        state=AssignmentState.CANCELLED, sweep_pending=True
+    )
     sweep(now=vn(2026, 6, 2), send_mail=False)
     escalated.refresh_from_db()
     assert escalated.resolved_at is not None

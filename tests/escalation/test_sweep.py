@@ -15,7 +15,7 @@ from core.exceptions import Forbidden, InvalidInput, NotFound
 from core.models import AuditEvent
 from escalation import sweep as sweep_module
 from escalation.choices import EscalationResolution, LevelKind
-from escalation.models import Escalation, EscalationLevel
+from escalation.models import Escalation, EscalationLevel, EscalationProcess
 from escalation.services import Decision
 from escalation.services import escalation_decide as _decide
 from escalation.sweep import sweep
@@ -154,22 +154,40 @@ def test_the_sweep_costs_the_same_queries_for_3_and_30_assignments(directive, pe
         for i in range(n):
             make(directive, people, small_tree["TC"], date(2026, 2, 27), title=f"Việc {i}")
         with CaptureQueriesContext(connection) as queries:
-            report = sweep(now=now, open_flows_limit=0, send_mail=False)
+            report = sweep(now=now, send_mail=False)
         return len(queries), report
 
+    sweep(now=vn(2026, 5, 29), send_mail=False)  # the backfill, over nothing: marks set
     few, first = run(3, vn(2026, 6, 1))
     many, second = run(27, vn(2026, 6, 2))
     assert (first.escalations, second.escalations) == (9, 81)
     assert many == few
 
 
-def test_review_tasks_are_opened_in_batches(directive, people, small_tree):
+def test_each_office_level_gets_its_review_task_in_the_pass_that_raised_it(
+    directive, people, small_tree
+):
     for i in range(5):
         make(directive, people, small_tree["TC"], date(2026, 2, 27), title=f"Việc {i}")
-    report = sweep(now=vn(2026, 6, 1), open_flows_limit=2)
-    assert (report.flows_opened, report.flows_waiting) == (2, 3)
-    report = sweep(now=vn(2026, 6, 1, 10), open_flows_limit=10)
-    assert (report.flows_opened, report.flows_waiting) == (3, 0)
+    report = sweep(now=vn(2026, 6, 1))
+    office = Escalation.objects.filter(level__kind=LevelKind.OFFICE)
+    assert report.flows_opened == office.count() == 5
+    assert not office.filter(process__isnull=True).exists()
+    assert sweep(now=vn(2026, 6, 1, 10)).flows_opened == 0
+
+
+def test_a_backfill_opens_the_review_tasks_an_older_version_left_waiting(
+    directive, people, small_tree
+):
+    for i in range(3):
+        make(directive, people, small_tree["TC"], date(2026, 2, 27), title=f"Việc {i}")
+    sweep(now=vn(2026, 6, 1))
+    waiting = Escalation.objects.filter(level__kind=LevelKind.OFFICE).first()
+    EscalationProcess.objects.filter(escalation=waiting).delete()
+    assert sweep(now=vn(2026, 6, 1, 10)).flows_opened == 0  # watermarks hold: not looked at
+    EscalationLevel.objects.update(swept_through=None)  # as after the upgrade to this version
+    assert sweep(now=vn(2026, 6, 1, 11)).flows_opened == 1
+    assert EscalationProcess.objects.filter(escalation=waiting).exists()
 
 
 # Old chains close --------------------------------------------------------------------------
@@ -419,7 +437,7 @@ def test_two_sweeps_at_once_write_each_row_once(directive, people, small_tree):
     def run():
         try:
             barrier.wait()
-            reports.append(sweep(now=vn(2026, 6, 1), open_flows_limit=0, send_mail=False))
+            reports.append(sweep(now=vn(2026, 6, 1), send_mail=False))
         finally:
             connections.close_all()
 

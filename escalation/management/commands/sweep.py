@@ -12,11 +12,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--loop", action="store_true")
         parser.add_argument("--interval", type=int, default=300)
-        parser.add_argument("--open-flows-limit", type=int, default=200)
 
-    def handle(self, *args, loop, interval, open_flows_limit, **options):
+    def handle(self, *args, loop, interval, **options):
         while True:
-            report = sweep(open_flows_limit=open_flows_limit)
+            report = sweep()
             self.stdout.write(f"{report.at:%Y-%m-%d %H:%M:%S} sweep: {report}")
             if not loop:
                 return
