@@ -1,10 +1,15 @@
-"""``audit_record``: the only writer of the append-only history."""
+"""``audit_record`` (and ``audit_record_from`` for many rows at once): the only writers of the
+append-only history."""
+
+from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Model
+from django.db.models import CharField, Expression, Field, Model, Value
+from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
 from .models import AuditEvent
+from .sql import columns_of, constant, insert_from
 
 
 def audit_record(
@@ -25,6 +30,44 @@ def audit_record(
         after=new,
         note=note,
     )
+
+
+def audit_record_from(
+    queryset,
+    *,
+    actor,
+    verb: str,
+    obj_repr: Expression,
+    old: Expression | None = None,
+    new: Expression | None = None,
+    note: str = "",
+    at=None,
+) -> None:
+    """``audit_record`` for every row of ``queryset`` at once, in one INSERT … SELECT whatever
+    their number: ``obj_repr`` (what ``str(obj)`` gives, as an expression over the rows: the
+    database cannot call ``__str__``), ``old`` and ``new`` (e.g. ``JSONObject``) are
+    expressions over the queryset's model. Call it inside the service's transaction."""
+    at = at or timezone.now()
+    actor = actor if actor is not None and actor.is_authenticated else None
+
+    def field(name: str) -> Field:
+        return cast(Field, AuditEvent._meta.get_field(name))
+
+    rows = queryset.order_by("pk").values_list(
+        Value(at, output_field=field("at")),
+        Value(actor.pk if actor else None, output_field=field("actor")),
+        Value(verb, output_field=field("verb")),
+        Value(
+            ContentType.objects.get_for_model(queryset.model).pk, output_field=field("content_type")
+        ),
+        Cast("pk", output_field=CharField()),
+        Substr(obj_repr, 1, field("object_repr").max_length),
+        constant(None, None) if old is None else old,  # SQL NULL, as audit_record writes
+        constant(None, None) if new is None else new,
+        Value(note, output_field=field("note")),
+    )
+    names = ("at", "actor", "verb", "content_type", "object_id", "object_repr", "before", "after")
+    insert_from(AuditEvent, columns_of(field(name) for name in (*names, "note")), rows)
 
 
 def audit_trail(obj: Model):

@@ -1,8 +1,14 @@
 """Set-based writes the ORM does not offer."""
 
-from django.db import connection
-from django.db.models import CharField, Expression, Value
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import cast
+
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db.models import CharField, Expression, F, Field, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
+from django.db.models.lookups import Lookup
 from django.urls import reverse
 
 _MARKER = 918273645
@@ -30,3 +36,118 @@ def reversed_url(viewname: str, pk: Expression | str, query: str = "") -> Concat
     return Concat(
         Value(prefix), Cast(pk, CharField()), Value(suffix + query), output_field=CharField()
     )
+
+
+def columns_of(fields) -> list[str]:
+    """The database columns of concrete ``fields`` (each has one), in their order."""
+    return [cast(str, f.column) for f in fields]
+
+
+def constant(value, field) -> Value:
+    """``value`` of ``field`` as a constant of a SELECT list, as saving it would write it (SQL
+    NULL for None, also for a JSON field, where ``Value(None, JSONField())`` is JSON null)."""
+    if value is None:
+        return Value(None, output_field=TextField())  # a bare NULL: any column takes it
+    # Prepared by the field, passed to the driver as it is (a plain Field does not convert).
+    return Value(field.get_db_prep_save(value, connection), output_field=Field())
+
+
+def insert_from(model, columns: list[str], queryset, *, returning: Sequence[str] = ()) -> list:
+    """``INSERT INTO <model's table> (columns) SELECT …`` with the rows of ``queryset`` (a
+    ``values_list`` in the order of ``columns``), in one statement whatever the number of rows.
+    Returns, for each row inserted, the ``returning`` columns (in no promised order), or with
+    no ``returning`` an empty list."""
+    sql, params = queryset.query.sql_with_params()
+    quote = connection.ops.quote_name
+    statement = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) {sql}"
+    )
+    if returning:
+        statement += f" RETURNING {', '.join(map(quote, returning))}"
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if returning else []
+
+
+def _parameters_per_statement() -> int:
+    """How many parameters one statement may carry: SQLite's own limit (999 before SQLite 3.32,
+    32,766 since, 250,000 in Debian's build), PostgreSQL's protocol limit otherwise."""
+    if connection.vendor == "sqlite":
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 65535
+
+
+def values_insert(model, fields: list, rows: Sequence[tuple]) -> None:
+    """INSERT rows of plain values (numbers and text, as the driver takes them) into the
+    columns of ``fields`` of ``model``'s table: on PostgreSQL in one statement whatever their
+    number (one array per column, ``unnest``), elsewhere in multi-row ``VALUES`` statements,
+    as many rows in each as the database's limit of parameters allows."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        head = f"INSERT INTO {table} ({names}) VALUES "  # noqa: S608 (quoted names, values bound)
+        row = f"({', '.join(['%s'] * len(fields))})"
+        size = max(_parameters_per_statement() // len(fields), 1)
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            cursor.execute(head + ", ".join([row] * len(chunk)), [v for r in chunk for v in r])
+
+
+class _AnyOf(Lookup):
+    """``lhs IN (SELECT unnest(%s))``: the right-hand side is one array parameter
+    (PostgreSQL). Not ``lhs = ANY(%s)``: a parameter array is not hashed, so when the planner
+    scans the table (its statistics still say it is small, as inside the transaction that
+    filled it) each row is compared with every key — minutes for 20,000 keys over a million
+    rows; the sub-select is planned as a join."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} IN (SELECT unnest(%s))", [*params, list(self.rhs)]
+
+
+def among(field: str, values):
+    """A filter: ``field`` is one of ``values`` (``<field>__in``), given to PostgreSQL as one
+    array (``_AnyOf``), so that thousands of keys cost the driver and the server one
+    parameter, not thousands."""
+    values = list(values)
+    if connection.vendor == "postgresql" and values:  # (an empty array has no element type)
+        return _AnyOf(F(field), values)
+    return Q(**{f"{field}__in": values})
+
+
+@contextmanager
+def wide_batches(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
+    """Within the block, ``bulk_create`` on SQLite fills each INSERT up to the library's own
+    limit of bound variables (``SQLITE_LIMIT_VARIABLE_NUMBER``: 32,766 by default since SQLite
+    3.32, 250,000 in Debian's build) instead of Django's fixed 999, which cuts a 3,000-row
+    insert of a 23-column table into 70 statements. Other databases are left as they are
+    (PostgreSQL has no such limit). The connection's setting is put back on leaving."""
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        yield
+        return
+    conn.ensure_connection()
+    features = conn.features
+    had = "max_query_params" in vars(features)
+    before = vars(features).get("max_query_params")
+    features.max_query_params = conn.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    try:
+        yield
+    finally:
+        if had:
+            features.max_query_params = before
+        else:
+            del features.max_query_params

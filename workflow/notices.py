@@ -10,21 +10,25 @@ A new assignment is announced once per agency, directive and day ("new work from
 X"), not once per item: an agency given forty items of a directive gets one notice.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import quote_plus
 
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
-from agencies.models import Membership
-from agencies.selectors import agency_name_on
+from agencies.models import AgencyVersion, Membership
+from agencies.selectors import agency_name_on, name_on
+from core.sql import among
 from core.time import local_date
-from notifications.models import Category
-from notifications.services import event_notify
+from notifications.models import Category, Notice
+from notifications.services import event_notify, events_notify_from
 
 from .access import APPROVERS, RECEIVERS
 from .choices import AssignmentSource, AssignmentState
@@ -102,22 +106,31 @@ def new_work(e: Event) -> Tell:
             _("Transferred to {agency}: “{title}”.").format(agency=e.agency, title=a.title),
         )
     directive = a.item.directive
-    listing = (
-        reverse("workflow:assignments")
-        + "?"
-        + urlencode(
-            {"directive": directive.pk, "agency": a.agency.code, "state": AssignmentState.NEW}
-        )
-    )
     return Tell(
         Category.NEW_WORK,
         e.members(RECEIVERS),
-        _("New work for {agency} from {directive}: receive it and give it to someone.").format(
-            agency=e.agency, directive=directive.number or directive.title
-        ),
-        url=listing,
-        key=f"new-work:{directive.pk}:{a.agency_id}:{a.assigned_on:%Y-%m-%d}",
+        _new_work_title(e.agency, directive),
+        url=_new_work_url(directive, a.agency.code),
+        key=_new_work_key(directive, a.agency_id, a.assigned_on),
     )
+
+
+# The words of "new work" (``new_work``, and ``new_work_announce`` for many at once).
+
+
+def _new_work_title(agency, directive) -> str:
+    return _("New work for {agency} from {directive}: receive it and give it to someone.").format(
+        agency=agency, directive=directive.number or directive.title
+    )
+
+
+def _new_work_url(directive, agency_code) -> str:
+    query = {"directive": directive.pk, "agency": agency_code, "state": AssignmentState.NEW}
+    return reverse("workflow:assignments") + "?" + urlencode(query)
+
+
+def _new_work_key(directive, agency_id, assigned_on: date) -> str:
+    return f"new-work:{directive.pk}:{agency_id}:{assigned_on:%Y-%m-%d}"
 
 
 def _person(user) -> str:
@@ -299,5 +312,72 @@ def announce(
         category=tell.category,
         title=tell.title,
         url=tell.url or event.url,
+        at=at,
+    )
+
+
+_MARK = "\x1f"  # stands for a value the database fills in (never in a name, code or number)
+
+
+def _around(text: str, value, mark: str = _MARK) -> Concat:
+    """``text`` (made with ``mark`` in one place) with ``value``, an expression, in its place."""
+    head, _mark, tail = text.partition(mark)
+    return Concat(Value(head), value, Value(tail), output_field=CharField())
+
+
+def _max_length(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
+
+
+def new_work_announce(*, assignments: Sequence[Assignment], actor, at: datetime) -> int:
+    """``announce`` of "assignment.create" for many new assignments of one item at once (a
+    broadcast), in one INSERT … SELECT whatever their number: the notices ``new_work`` gives
+    one at a time — one per person receiving work in each agency, directive and day, never
+    the actor —, with the agency's name that day read by the database. An agency whose code
+    a URL must escape, or a title the notice would shorten, goes through ``announce`` (one
+    by one; none such in the reference data). Returns how many notices are new."""
+    if not assignments:
+        return 0
+    first = assignments[0]
+    directive = first.item.directive
+    if any(
+        a.source == AssignmentSource.TRANSFER
+        or a.item.directive_id != directive.pk
+        or a.assigned_on != first.assigned_on
+        for a in assignments
+    ):
+        raise ValueError("new_work_announce takes new work of one directive and day.")
+    title = _new_work_title(_MARK, directive)
+    one_by_one = [
+        a
+        for a in assignments
+        if quote_plus(a.agency.code) != a.agency.code
+        or len(title) + _max_length(AgencyVersion, "name") > _max_length(Notice, "title")
+    ]
+    told = sum(
+        announce(
+            verb="assignment.create", assignment=a, actor=actor, note="", new=None, key="", at=at
+        )
+        for a in one_by_one
+    )
+    skipped = {a.pk for a in one_by_one}
+    day = local_date(at)
+    receivers = Membership.objects.active_on(day).filter(
+        among("agency_id", [a.agency_id for a in assignments if a.pk not in skipped]),
+        role__in=RECEIVERS,
+    )
+    if actor is not None:
+        receivers = receivers.exclude(user_id=actor.pk)
+    name = Coalesce(NullIf(name_on("agency_id", day), Value("")), "agency__code")
+    return told + events_notify_from(
+        receivers,
+        recipient="user_id",
+        key=_around(
+            _new_work_key(directive, _MARK, first.assigned_on),
+            Cast("agency_id", output_field=CharField()),
+        ),
+        category=Category.NEW_WORK,
+        title=_around(title, name),
+        url=_around(_new_work_url(directive, _MARK), F("agency__code"), quote_plus(_MARK)),
         at=at,
     )

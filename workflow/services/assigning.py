@@ -1,21 +1,30 @@
 """Giving a directive's item to agencies: one assignment per lead, contributions for the
 coordinating agencies."""
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import CharField, F, Value
+from django.db.models.functions import Cast, Concat, JSONObject
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
 from agencies.selectors import agencies_expand
 from core import access
+from core.audit import audit_record_from
 from core.calendar import WorkCalendar
 from core.exceptions import DomainError, InvalidInput
+from core.flowtasks import processes_start_for
+from core.sql import among, columns_of, constant, insert_from
 from core.text import nfc
 from core.time import local_date
 
+from .. import notices
 from ..choices import AssignmentRole, AssignmentSource, DirectiveAction, DirectiveStatus, Modality
 from ..deadlines import DueRule
 from ..flows import AssignmentFlow
@@ -36,29 +45,119 @@ class Target:
 
 def assignment_start(*, actor, at, **fields) -> Assignment:
     """Save a new assignment, start its process and write the first line of its timeline."""
-    assignment = Assignment(**fields)
+    assignment = _prepared(Assignment(**fields))
+    validated(assignment)
+    assignment.save()
+    AssignmentFlow.start.run(assignment=assignment)
+    timeline_record(actor, "assignment.create", assignment, at=at, new=_creation(assignment))
+    return assignment
+
+
+def _prepared(assignment: Assignment) -> Assignment:
+    """What a new assignment holds besides what it is given: its original due date and its
+    folded search text."""
     assignment.original_due_date = assignment.due_date
     assignment.search_text = assignment_search_text(
         title=assignment.title, expected_output=assignment.expected_output
     )
-    validated(assignment)
-    assignment.save()
-    AssignmentFlow.start.run(assignment=assignment)
-    timeline_record(
-        actor,
-        "assignment.create",
-        assignment,
-        at=at,
-        new={
-            "agency": assignment.agency.code,
-            "role": assignment.role,
-            "modality": assignment.modality,
-            "due_date": assignment.due_date,
-            "due_date_as_written": assignment.due_date_as_written,
-            "source": assignment.source,
-        },
-    )
     return assignment
+
+
+def _creation(assignment: Assignment) -> dict:
+    """The first line of the timeline: what the assignment was made with."""
+    return {
+        "agency": assignment.agency.code,
+        "role": assignment.role,
+        "modality": assignment.modality,
+        "due_date": assignment.due_date,
+        "due_date_as_written": assignment.due_date_as_written,
+        "source": assignment.source,
+    }
+
+
+# The same, as the database computes it for many assignments at once (``_assignments_begin``).
+_CREATION_SQL = {
+    "agency": "agency__code",
+    "role": "role",
+    "modality": "modality",
+    "due_date": "due_date",
+    "due_date_as_written": "due_date_as_written",
+    "source": "source",
+}
+
+# Checked for all the targets at once by ``assignments_create`` (the item read under lock, the
+# agencies in one query on the day), so not again by ``full_clean``; the parent is the lead
+# just made.
+_CHECKED_AT_ONCE = ("item", "agency", "agency_as_written", "parent")
+
+
+def _templates(targets: Sequence[Target], **fields) -> list[tuple[Assignment, list[Target]]]:
+    """The targets in groups that differ only in their agency, each with the assignment every
+    one of them gets but for the agency, checked as ``validated`` checks one (every field, rule
+    and constraint ``full_clean`` knows): a broadcast to thousands of agencies is checked once."""
+    groups: dict[tuple, list[Target]] = {}
+    for t in targets:
+        groups.setdefault((t.role, t.modality, nfc(t.as_written)), []).append(t)
+    made = []
+    for (role, modality, as_written), group in groups.items():
+        template = _prepared(
+            Assignment(
+                agency=group[0].agency,
+                agency_as_written=group[0].agency,
+                agency_text=as_written,
+                role=role,
+                modality=modality,
+                **fields,
+            )
+        )
+        try:
+            template.full_clean(exclude=_CHECKED_AT_ONCE)
+        except ValidationError as exc:
+            raise InvalidInput(" ".join(exc.messages), details=exc.message_dict) from exc
+        made.append((template, group))
+    return made
+
+
+def _assignments_insert(template: Assignment, group: Sequence[Target]) -> list[Assignment]:
+    """One assignment like ``template`` for each agency of ``group``, in one INSERT … SELECT."""
+    fields = [f for f in Assignment._meta.concrete_fields if not f.primary_key]
+    agency = {"agency_id": F("pk"), "agency_as_written_id": F("pk")}
+    rows = (
+        Agency.objects.filter(among("pk", [t.agency.pk for t in group]))
+        .order_by("pk")
+        .values_list(
+            *[agency.get(f.attname) or constant(getattr(template, f.attname), f) for f in fields]
+        )
+    )
+    keys = dict(insert_from(Assignment, columns_of(fields), rows, returning=["agency_id", "id"]))
+    made = []
+    for t in group:
+        assignment = copy.copy(template)
+        assignment.agency = assignment.agency_as_written = t.agency
+        assignment.pk = keys[t.agency.pk]
+        assignment._state.adding = False
+        made.append(assignment)
+    return made
+
+
+def _assignments_begin(*, actor, at, made: Sequence[Assignment]) -> None:
+    """What ``assignment_start`` does after saving, for many new assignments at once, with the
+    same rows and in a constant number of statements whatever their number: each one's
+    viewflow process and first task (``AssignmentFlow.start`` to ``receive``), the first line
+    of its timeline, and the notices of new work."""
+    subjects = Assignment.objects.filter(among("pk", [a.pk for a in made]))
+    processes_start_for(
+        AssignmentFlow, AssignmentFlow.receive, subjects=subjects, link="assignment"
+    )
+    audit_record_from(
+        subjects,
+        actor=actor,
+        verb="assignment.create",
+        obj_repr=Concat(Value("#"), Cast("pk", CharField()), Value(" "), "title"),  # __str__
+        new=JSONObject(**_CREATION_SQL),
+        at=at,
+    )
+    notices.new_work_announce(assignments=made, actor=actor, at=at)
 
 
 def _check_targets(targets: Sequence[Target], on: date) -> None:
@@ -74,7 +173,7 @@ def _check_targets(targets: Sequence[Target], on: date) -> None:
         raise InvalidInput(_("An agency is listed twice."), code="duplicate_agency")
     valid = set(
         Agency.objects.valid_on(on)
-        .filter(pk__in=[t.agency.pk for t in targets])
+        .filter(among("pk", [t.agency.pk for t in targets]))
         .values_list("pk", flat=True)
     )
     missing = [t.agency.code for t in targets if t.agency.pk not in valid]
@@ -101,6 +200,10 @@ def assignments_create(
     Coordinating agencies get contributions to the single lead assignment, due the directive's
     ``contribution_lead_days`` working days before the lead's deadline (never before the day of
     assignment). Every agency must exist on the day of assignment.
+
+    Whole or not at all, in one transaction; the rows are written in bulk (the assignments,
+    their viewflow processes and first tasks, the timeline's first lines, the notices), so a
+    broadcast to every commune costs as many statements as one to a single agency.
     """
     at = moment(at)
     with transaction.atomic():
@@ -121,33 +224,41 @@ def assignments_create(
                 code="due_before_assigned",
             )
         common = {
-            "actor": actor,
-            "at": at,
             "item": item,
             "title": nfc(title),
             "expected_output": nfc(expected_output),
             "assigned_on": assigned_on,
             "due_policy": due_rule.policy,
+            "created_at": timezone.now(),
         }
-        created = [
-            _start_for(t, due_date=due.date, written=due.as_written, **common)
-            for t in targets
-            if t.role == AssignmentRole.LEAD
-        ]
-        contribution_due = _contribution_due(cal, due.date, assigned_on, directive)
-        created += [
-            _start_for(
-                t,
-                due_date=contribution_due,
-                written=None,
-                parent=created[0],
-                source=AssignmentSource.CONTRIBUTION,
-                **common,
-            )
-            for t in targets
-            if t.role == AssignmentRole.COORDINATING
-        ]
-        return created
+        leads = _templates(
+            [t for t in targets if t.role == AssignmentRole.LEAD],
+            due_date=due.date,
+            due_date_as_written=due.as_written,
+            source=AssignmentSource.DIRECTIVE,
+            **common,
+        )
+        contributions = _templates(
+            [t for t in targets if t.role == AssignmentRole.COORDINATING],
+            due_date=_contribution_due(cal, due.date, assigned_on, directive),
+            due_date_as_written=None,
+            source=AssignmentSource.CONTRIBUTION,
+            **common,
+        )
+        made = _in_order(targets, [a for t, group in leads for a in _assignments_insert(t, group)])
+        for template, _group in contributions:
+            template.parent = made[0]
+        made += _in_order(
+            targets, [a for t, group in contributions for a in _assignments_insert(t, group)]
+        )
+        _assignments_begin(actor=actor, at=at, made=made)
+        return made
+
+
+def _in_order(targets: Sequence[Target], made: list[Assignment]) -> list[Assignment]:
+    """``made`` in the order of the agencies in ``targets``."""
+    by_agency = {a.agency_id: a for a in made}
+    return [by_agency[t.agency.pk] for t in targets if t.agency.pk in by_agency]
 
 
 def _contribution_due(cal: WorkCalendar, due: date | None, assigned_on: date, directive):
@@ -156,22 +267,6 @@ def _contribution_due(cal: WorkCalendar, due: date | None, assigned_on: date, di
     if due is None:
         return None
     return max(assigned_on, cal.subtract_working_days(due, directive.contribution_lead_days))
-
-
-def _start_for(target: Target, *, actor, at, due_date, written, **fields) -> Assignment:
-    fields.setdefault("source", AssignmentSource.DIRECTIVE)
-    return assignment_start(
-        actor=actor,
-        at=at,
-        agency_as_written=target.agency,
-        agency=target.agency,
-        agency_text=nfc(target.as_written),
-        role=target.role,
-        modality=target.modality,
-        due_date=due_date,
-        due_date_as_written=written,
-        **fields,
-    )
 
 
 @dataclass(frozen=True)
