@@ -13,8 +13,10 @@ from functools import partial
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, OuterRef, Subquery, Value
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models import DateTimeField, Model, OuterRef, Subquery, Value
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,10 +65,40 @@ def _preferences_apply(categories, at: datetime) -> None:
         )
 
 
-def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
-    """Insert notices, skipping any (recipient, key) already there; returns how many are new.
-    Each reaches its recipient by mail as the recipient chose for its category."""
-    at = at or timezone.now()
+def _deliveries(rows: list[Notice]) -> None:
+    """Each person's choice for a category (``NoticePreference``) overrides the sender's
+    default on the rows about to be written: one SELECT of the choices of these people (of
+    everyone who chose, for a crowd) for these categories."""
+    people = {r.recipient_id for r in rows}
+    chosen = NoticePreference.objects.filter(category__in={r.category for r in rows})
+    if len(people) <= 500:
+        chosen = chosen.filter(user_id__in=people)
+    choice = {(u, c): d for u, c, d in chosen.values_list("user_id", "category", "delivery")}
+    for row in rows:
+        row.delivery = choice.get((row.recipient_id, row.category), row.delivery)
+
+
+def _insert_new(rows: list[Notice]) -> int:
+    """INSERT the rows, skipping any (recipient, key) already there (ON CONFLICT DO NOTHING);
+    returns how many went in, as the database counts them (no SELECT before or after)."""
+    using = router.db_for_write(Notice)
+    connection = connections[using]
+    fields = [f for f in Notice._meta.local_concrete_fields if not f.primary_key]
+    size = min(max(connection.ops.bulk_batch_size(fields, rows), 1), 2000)
+    inserted = 0
+    with transaction.atomic(using=using, savepoint=False), connection.cursor() as cursor:
+        for i in range(0, len(rows), size):
+            batch: list[Model] = [*rows[i : i + size]]
+            query = InsertQuery(Notice, on_conflict=OnConflict.IGNORE)
+            query.insert_values(fields, batch)
+            for sql, params in query.get_compiler(using=using).as_sql():
+                cursor.execute(sql, params)
+                inserted += max(cursor.rowcount, 0)
+    return inserted
+
+
+def _plan(notices: list[Planned], at: datetime) -> tuple[int, bool]:
+    """``notices_plan``, also saying whether any notice of these is mailed at once."""
     rows = [
         Notice(
             recipient_id=n.recipient_id,
@@ -81,16 +113,16 @@ def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
         for n in notices
     ]
     if not rows:
-        return 0
-    # Counting only these recipients' rows with these keys uses the unique index; counting
-    # the whole table would grow with every notice ever sent.
-    mine = Notice.objects.filter(
-        recipient_id__in={r.recipient_id for r in rows}, key__in={r.key for r in rows}
-    )
-    before = mine.count()
-    Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
-    _preferences_apply([r.category for r in rows], at)
-    return mine.count() - before
+        return 0, False
+    _deliveries(rows)
+    return _insert_new(rows), any(r.delivery == Delivery.NOW for r in rows)
+
+
+def notices_plan(notices: list[Planned], *, at: datetime | None = None) -> int:
+    """Insert notices, skipping any (recipient, key) already there; returns how many are new.
+    Each reaches its recipient by mail as the recipient chose for its category. Two
+    statements whatever the number (per batch of rows): the choices, then the INSERT."""
+    return _plan(notices, at or timezone.now())[0]
 
 
 def event_notify(
@@ -102,19 +134,14 @@ def event_notify(
     recipients = {r for r in recipients if r is not None}
     if not recipients:
         return 0
-    new = notices_plan(
+    new, mailed_now = _plan(
         [
             Planned(recipient_id=r, key=key, category=category, title=title, url=url)
             for r in sorted(recipients)
         ],
-        at=at,
+        at,
     )
-    if (
-        new
-        and Notice.objects.filter(
-            recipient_id__in=recipients, key=key[:200], delivery=Delivery.NOW, emailed_at=None
-        ).exists()
-    ):
+    if new and mailed_now:
         transaction.on_commit(urgent_send)
     return new
 
@@ -150,6 +177,31 @@ def notices_insert_from(
     new = insert_select(Notice, NOTICE_COLUMNS, rows, ["recipient_id", "key"])
     if new:
         _preferences_apply([category], at)
+    return new
+
+
+def events_notify_from(queryset, *, recipient, key, category: str, title, url, at: datetime) -> int:
+    """``event_notify`` for many events at once, set-based: one notice per row of ``queryset``
+    (``notices_insert_from``: one INSERT … SELECT whatever their number, each person's choice
+    of delivery applied), and mail due at once leaves after the commit. Returns how many are
+    new."""
+    new = notices_insert_from(
+        queryset,
+        recipient=recipient,
+        key=key,
+        category=category,
+        title=title,
+        url=url,
+        urgent=False,
+        at=at,
+    )
+    if (
+        new
+        and Notice.objects.filter(
+            category=category, created_at=at, delivery=Delivery.NOW, emailed_at=None
+        ).exists()
+    ):
+        transaction.on_commit(urgent_send)
     return new
 
 

@@ -2,12 +2,14 @@
 viewflow task completion and the timeline line."""
 
 from datetime import datetime
+from typing import cast
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import ForeignKey, Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import access
 from core.audit import audit_record
 from core.exceptions import InvalidInput
 from core.flowtasks import AlreadyHandled
@@ -22,19 +24,59 @@ def moment(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
+def _held(instance: Model, field) -> bool:
+    """True when ``instance`` holds, for the foreign key ``field``, the saved row it points to
+    (the service read it: the locked assignment, the actor), which need not be looked up again
+    to know that it exists."""
+    if not isinstance(field, ForeignKey) or not field.is_cached(instance):
+        return False
+    target = field.get_cached_value(instance)
+    return (
+        target is not None
+        and not target._state.adding
+        and getattr(target, field.target_field.attname) == getattr(instance, field.attname)
+    )
+
+
 def validated(instance: Model) -> None:
-    try:
-        instance.full_clean()
-    except ValidationError as exc:
-        raise InvalidInput(" ".join(exc.messages), details=exc.message_dict) from exc
+    """Everything ``full_clean`` checks — fields, ``clean``, uniqueness, constraints — except
+    the existence of the rows the instance's foreign keys hold already (one SELECT each, for
+    objects the service has just read; the database's foreign keys hold them anyway)."""
+    held = {f.name for f in instance._meta.concrete_fields if _held(instance, f)}
+    errors: dict = {}
+    for check in (lambda: instance.clean_fields(exclude=held), instance.clean):
+        try:
+            check()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check(exclude=failed)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        error = ValidationError(errors)
+        raise InvalidInput(" ".join(error.messages), details=error.message_dict) from error
+
+
+def _for_update():
+    """The assignment's row locked — that row only: its agency and its process come in the
+    same query, unlocked (viewflow locks the process row itself when the step completes its
+    task; locking the agency or the directive would queue every step of an agency, or of a
+    directive, behind each other)."""
+    return Assignment.objects.select_for_update(of=("self",)).select_related("agency", "process")
 
 
 def locked(assignment: Assignment) -> Assignment:
-    return (
-        Assignment.objects.select_for_update()
-        .select_related("item__directive", "agency")
-        .get(pk=assignment.pk)
-    )
+    """The assignment, read again under a row lock (the caller checks the actor's right)."""
+    return _for_update().get(pk=assignment.pk)
+
+
+def locked_for(actor, action: str, assignment: Assignment) -> Assignment:
+    """``locked`` and ``access.require(actor, action, …)`` in one query: the row checked is
+    the row locked; not visible → NotFound, visible but not allowed → Forbidden."""
+    return cast(Assignment, access.require_get(_for_update(), actor, action, assignment.pk))
 
 
 def expect_state(assignment: Assignment, step: StepName) -> None:

@@ -2,6 +2,7 @@
 move of a due date: only ``due_date`` moves, never ``original_due_date``."""
 
 from datetime import date, datetime
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -14,7 +15,7 @@ from .. import hooks
 from ..choices import AssignmentAction, ExtensionAction, ExtensionStatus, StepName
 from ..flows import ExtensionFlow
 from ..models import Assignment, ExtensionRequest
-from ._base import expect_state, locked, moment, timeline_record, validated
+from ._base import expect_state, locked, locked_for, moment, timeline_record, validated
 
 
 def _check_later(assignment: Assignment, due_date: date | None) -> date:
@@ -30,7 +31,8 @@ def due_date_move(
     timeline and tell the apps that follow deadlines."""
     old_due = assignment.due_date
     assignment.due_date = due_date
-    assignment.save(update_fields=["due_date"])
+    assignment.sweep_pending = True  # the deadline sweep weighs the new date at its next pass
+    assignment.save(update_fields=["due_date", "sweep_pending"])
     timeline_record(
         actor,
         verb,
@@ -51,8 +53,7 @@ def assignment_extend(
     date, or one not after the current due date, is refused)."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.EXTEND, assignment)
+        assignment = locked_for(actor, AssignmentAction.EXTEND, assignment)
         expect_state(assignment, StepName.TRANSFER)
         return due_date_move(
             actor=actor,
@@ -65,8 +66,15 @@ def assignment_extend(
         )
 
 
-def _locked_extension(extension: ExtensionRequest) -> ExtensionRequest:
-    extension = ExtensionRequest.objects.select_for_update().get(pk=extension.pk)
+def _locked_extension(actor, action: str, extension: ExtensionRequest) -> ExtensionRequest:
+    """The request locked and checked in one query (``access.require_get``), then its
+    assignment locked."""
+    extension = cast(
+        ExtensionRequest,
+        access.require_get(
+            ExtensionRequest.objects.select_for_update(), actor, action, extension.pk
+        ),
+    )
     extension.assignment = locked(extension.assignment)
     return extension
 
@@ -82,8 +90,7 @@ def extension_request(
     """Ask for a later due date; a head's own request counts as endorsed."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.REQUEST_EXTENSION, assignment)
+        assignment = locked_for(actor, AssignmentAction.REQUEST_EXTENSION, assignment)
         expect_state(assignment, StepName.REQUEST_EXTENSION)
         if assignment.due_date is None:
             raise DomainError(_("A continuous duty has no deadline to extend."), code="no_due_date")
@@ -147,8 +154,7 @@ def extension_endorse(
     """The head supports the request (it goes to the office) or declines it."""
     at = moment(at)
     with transaction.atomic():
-        extension = _locked_extension(extension)
-        access.require(actor, ExtensionAction.ENDORSE, extension)
+        extension = _locked_extension(actor, ExtensionAction.ENDORSE, extension)
         if extension.status != ExtensionStatus.REQUESTED:
             raise AlreadyHandled()
         _endorse(actor=actor, extension=extension, endorse=endorse, note=note, at=at)
@@ -167,9 +173,8 @@ def extension_decide(
     """The office decides; approval moves ``due_date``, never ``original_due_date``."""
     at = moment(at)
     with transaction.atomic():
-        extension = _locked_extension(extension)
+        extension = _locked_extension(actor, ExtensionAction.DECIDE, extension)
         assignment = extension.assignment
-        access.require(actor, ExtensionAction.DECIDE, extension)
         if extension.status != ExtensionStatus.ENDORSED:
             raise AlreadyHandled()
         if not approve and not note.strip():

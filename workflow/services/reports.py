@@ -6,7 +6,6 @@ from datetime import datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from core import access
 from core.exceptions import InvalidInput
 from core.flowtasks import AlreadyHandled, task_complete
 from core.text import nfc
@@ -16,10 +15,13 @@ from .. import evidence, hooks
 from ..choices import AssignmentAction, AssignmentState, ReportKind, ReportStatus, StepName
 from ..flows import AssignmentFlow
 from ..models import Assignment, Attachment, ProgressReport
-from ._base import expect_state, locked, moment, timeline_record, validated
+from ._base import expect_state, locked_for, moment, timeline_record, validated
 
 
-def _store_report(*, actor, assignment, kind, text, percent, files, at) -> ProgressReport:
+def _store_report(
+    *, actor, assignment, kind, text, percent, files, at
+) -> tuple[ProgressReport, int]:
+    """The report and its evidence, saved; returns the report and how many files it holds."""
     if not text or not text.strip():
         raise InvalidInput(_("Write what was done."), code="text_required")
     checked = [(upload, *evidence.inspect_upload(upload)) for upload in files]
@@ -45,7 +47,7 @@ def _store_report(*, actor, assignment, kind, text, percent, files, at) -> Progr
         )
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
-    return report
+    return report, len(checked)
 
 
 def progress_report_file(
@@ -60,10 +62,9 @@ def progress_report_file(
     """File a progress update at any time; the flow does not move."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.PROGRESS, assignment)
+        assignment = locked_for(actor, AssignmentAction.PROGRESS, assignment)
         expect_state(assignment, StepName.PROGRESS)
-        report = _store_report(
+        report, attachments = _store_report(
             actor=actor,
             assignment=assignment,
             kind=ReportKind.PROGRESS,
@@ -81,7 +82,7 @@ def progress_report_file(
             new={
                 "report": report.pk,
                 "percent": percent,
-                "attachments": report.attachments.count(),
+                "attachments": attachments,
             },
         )
         return report
@@ -93,10 +94,9 @@ def completion_report_file(
     """The officer reports the work done, with evidence; the head approves next."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.REPORT, assignment)
+        assignment = locked_for(actor, AssignmentAction.REPORT, assignment)
         expect_state(assignment, StepName.REPORT)
-        report = _store_report(
+        report, attachments = _store_report(
             actor=actor,
             assignment=assignment,
             kind=ReportKind.COMPLETION,
@@ -117,7 +117,7 @@ def completion_report_file(
             new={
                 "state": assignment.state,
                 "report": report.pk,
-                "attachments": report.attachments.count(),
+                "attachments": attachments,
             },
         )
         task_complete(assignment.process, AssignmentFlow.report, actor, at)
@@ -189,8 +189,7 @@ RETURN_OFFICE = Review(
 def _review(*, actor, assignment: Assignment, review: Review, comment: str, at) -> Assignment:
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, review.action, assignment)
+        assignment = locked_for(actor, review.action, assignment)
         expect_state(assignment, review.step)
         from_state = assignment.state
         if review.comment_required and not comment.strip():

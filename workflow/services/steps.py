@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from core import access
 from core.exceptions import InvalidInput
 from core.flowtasks import task_complete
 from core.time import local_date
@@ -16,7 +15,7 @@ from .. import hooks
 from ..choices import AssignmentAction, AssignmentState, StepName, TriageDecision
 from ..flows import AssignmentFlow
 from ..models import Assignment
-from ._base import assignee_check, expect_state, locked, moment, timeline_record
+from ._base import assignee_check, expect_state, locked_for, moment, timeline_record
 from .transfers import successor_start
 
 
@@ -26,8 +25,7 @@ def assignment_receive(
     """The agency receives the assignment and gives it to one of its people."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.RECEIVE, assignment)
+        assignment = locked_for(actor, AssignmentAction.RECEIVE, assignment)
         expect_state(assignment, StepName.RECEIVE)
         assignee_check(assignee=assignee, assignment=assignment, on=local_date(at))
         assignment.assignee = assignee
@@ -52,8 +50,7 @@ def assignment_refuse(
     """The agency sends the assignment back to the office: not within its remit."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.REFUSE, assignment)
+        assignment = locked_for(actor, AssignmentAction.REFUSE, assignment)
         expect_state(assignment, StepName.REFUSE)
         if not reason.strip():
             raise InvalidInput(_("Give the reason."), code="reason_required")
@@ -91,8 +88,7 @@ def assignment_triage(
     """The office answers a refusal: send it back, cancel it, or give it to another agency."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.TRIAGE, assignment)
+        assignment = locked_for(actor, AssignmentAction.TRIAGE, assignment)
         expect_state(assignment, StepName.TRIAGE)
         if decision not in TRIAGE_STATES:
             raise InvalidInput(code="invalid_decision")

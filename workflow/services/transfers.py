@@ -7,7 +7,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from core import access
 from core.exceptions import InvalidInput
 from core.time import local_date
 
@@ -15,7 +14,14 @@ from .. import hooks
 from ..choices import AssignmentAction, AssignmentSource, AssignmentState, StepName
 from ..flows import AssignmentFlow
 from ..models import Assignment
-from ._base import agency_not_valid, assignee_check, expect_state, locked, moment, timeline_record
+from ._base import (
+    agency_not_valid,
+    assignee_check,
+    expect_state,
+    locked_for,
+    moment,
+    timeline_record,
+)
 from .assigning import assignment_start
 
 
@@ -75,8 +81,7 @@ def assignment_transfer(
     the office). The old one is closed as transferred; the agency as written is kept."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.TRANSFER, assignment)
+        assignment = locked_for(actor, AssignmentAction.TRANSFER, assignment)
         expect_state(assignment, StepName.TRANSFER)
         return _hand_over(
             actor=actor,
@@ -101,8 +106,7 @@ def assignment_reassign(
     assignment is closed as transferred); returns the assignment that now carries the work."""
     at = moment(at)
     with transaction.atomic():
-        assignment = locked(assignment)
-        access.require(actor, AssignmentAction.REASSIGN, assignment)
+        assignment = locked_for(actor, AssignmentAction.REASSIGN, assignment)
         expect_state(assignment, StepName.TRANSFER)
         if assignee is not None:
             assignee_check(assignee=assignee, assignment=assignment, on=local_date(at))
