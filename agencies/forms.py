@@ -5,9 +5,11 @@ from datetime import date
 from itertools import groupby
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.time import local_date
+from core.widgets import FastSelect, FastSelectMultiple
 
 from .choices import AgencyKind
 from .models import Agency
@@ -33,27 +35,48 @@ class _Grouped:
     widget: forms.Widget
     former = False  # also offer agencies that no longer exist (in a group of their own)
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, searched: bool = False, **kwargs):
+        # ``searched``: the page holds only the agency chosen, the type-ahead asks the server
+        # for the others as one types (agencies:choices) — for choosers on pages that must
+        # stay light (the lists' filters, the steps of an assignment's page). It needs
+        # JavaScript; the others are written out whole and work without.
+        self.searched = searched
         super().__init__(**kwargs)
         self.widget.attrs = {**TYPEAHEAD_ATTRS, **self.widget.attrs}
 
     def set_day(self, on: date | None = None, *, within=None) -> None:
         """Offer the agencies of ``on`` (today by default), among ``within`` if given; with
-        ``former``, every agency, those gone last under "no longer exists"."""
-        queryset = agencies_ever() if self.former else agencies_existing_on(on or local_date())
+        ``former``, every agency, those gone last under "no longer exists". A ``searched``
+        chooser offers what agencies:choices finds (the agencies the user may see, of that
+        day or of any time): ``within`` must not narrow that (it still bounds what is
+        accepted)."""
+        day = on or local_date()
+        queryset = agencies_ever() if self.former else agencies_existing_on(day)
         if within is not None:
             queryset = queryset.filter(pk__in=within.values("pk"))
         self.queryset = queryset
+        empty = getattr(self, "empty_label", None)
+        if self.searched:
+            query = "?ever=1" if self.former else f"?on={day.isoformat()}"
+
+            def chosen(codes):
+                return [(a.code, a.name_then) for a in queryset.filter(code__in=codes)]
+
+            self.widget.searched(
+                reverse("agencies:choices") + query,
+                chosen,
+                fixed=[("", empty)] if empty is not None else [],
+            )
+            return
         rows = list(queryset)
         gone = [a for a in rows if self.former and a.exists_today is None]
-        rows = [a for a in rows if a not in gone]
+        rows = [a for a in rows if not (self.former and a.exists_today is None)]
         groups = [
             (AgencyKind(kind).label if kind else "", [(a.code, a.name_then) for a in agencies])
             for kind, agencies in groupby(rows, key=lambda a: a.kind_then)
         ]
         if gone:
             groups.append((_("No longer in existence"), [(a.code, a.name_then) for a in gone]))
-        empty = getattr(self, "empty_label", None)
         self.widget.choices = ([("", empty)] if empty is not None else []) + groups
 
     def label_from_instance(self, obj):
@@ -61,6 +84,8 @@ class _Grouped:
 
 
 class AgencyChoiceField(_Grouped, forms.ModelChoiceField):
+    widget = FastSelect
+
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "code")
         kwargs.setdefault("empty_label", _("Choose an agency"))
@@ -74,6 +99,8 @@ class AgencyEverChoiceField(AgencyChoiceField):
 
 
 class AgencyMultipleChoiceField(_Grouped, forms.ModelMultipleChoiceField):
+    widget = FastSelectMultiple
+
     def __init__(self, **kwargs):
         kwargs.setdefault("to_field_name", "code")
         super().__init__(queryset=Agency.objects.none(), **kwargs)

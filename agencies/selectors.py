@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    F,
     OuterRef,
     Prefetch,
     Q,
@@ -358,11 +359,57 @@ def name_on(agency_path: str, on, *, short: bool = False) -> Coalesce:
     """For annotations: the name of the agency at ``agency_path`` (an id field of the outer
     row) in force on ``on`` (a date, or an expression such as ``OuterRef("assigned_on")``);
     ``short`` gives the short name where there is one. Empty when it did not exist then."""
-    versions = AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef(agency_path))
+    # Ordered by the start alone (the agency is given): the model's ordering by the agency's
+    # code joined the agency table and sorted in every row's subquery.
+    versions = AgencyVersion.objects.filter(
+        valid_on_q(on), agency_id=OuterRef(agency_path)
+    ).order_by("valid_from")
     name = Subquery(versions.values("name")[:1])
     if not short:
         return Coalesce(name, Value(""))
     return Coalesce(NullIf(Subquery(versions.values("short_name")[:1]), Value("")), name, Value(""))
+
+
+class AgencyNamer:
+    """Every version of some agencies, to name them on any day in Python exactly as
+    ``name_on`` does in the database (``agency_namer``)."""
+
+    def __init__(self, versions):
+        self._versions: dict[int, list[AgencyVersion]] = defaultdict(list)
+        self.ids: dict[str, int] = {}  # code -> id, of the agencies read
+        for version in versions:
+            self._versions[version.agency_id].append(version)
+            self.ids[version.code] = version.agency_id
+
+    def name(self, agency_id, on, *, short: bool = False) -> str:
+        """As ``name_on``: the name (``short``: the short name, else the name) of the version
+        in force on ``on``, the earliest if several; empty when it did not exist then."""
+        if on is None:
+            return ""
+        for version in self._versions.get(agency_id, ()):
+            if version.valid_from <= on and (
+                version.valid_until is None or version.valid_until > on
+            ):
+                return (version.short_name or version.name) if short else version.name
+        return ""
+
+    def latest(self, agency_id) -> str:
+        """As ``name_latest``: the name of the agency's last version."""
+        versions = self._versions.get(agency_id)
+        return versions[-1].name if versions else ""
+
+
+def agency_namer(agency_ids=(), *, codes=()) -> AgencyNamer:
+    """The versions of the agencies ``agency_ids`` (or of those with ``codes``), one query, for
+    naming rows already read (a page of a list) without a subquery per row."""
+    versions = AgencyVersion.objects.filter(
+        Q(agency_id__in=list(agency_ids)) | Q(agency__code__in=list(codes))
+    )
+    return AgencyNamer(
+        versions.only("agency_id", "valid_from", "valid_until", "name", "short_name")
+        .annotate(code=F("agency__code"))
+        .order_by("agency_id", "valid_from")
+    )
 
 
 def kind_latest(agency_path: str) -> Subquery:
@@ -380,7 +427,11 @@ def name_latest(agency_path: str) -> Subquery:
 
 def agencies_existing_on(on: date):
     """The agencies of ``on`` with that day's name and kind, ordered for a chooser."""
-    kind = AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef("pk")).values("kind")
+    kind = (
+        AgencyVersion.objects.filter(valid_on_q(on), agency_id=OuterRef("pk"))
+        .order_by("valid_from")
+        .values("kind")
+    )
     return (
         Agency.objects.valid_on(on)
         .annotate(name_then=name_on("pk", on), kind_then=Subquery(kind[:1]))
@@ -388,10 +439,33 @@ def agencies_existing_on(on: date):
     )
 
 
+CHOICES_SHOWN = 20  # what a type-ahead chooser is sent for one query
+ABBREVIATIONS = {"ubnd": "uy ban nhan dan", "hdnd": "hoi dong nhan dan", "mttq": "mat tran to quoc"}
+
+
+def agency_choices(*, user, text: str, ever: bool = False, on: date | None = None) -> list:
+    """The agencies a type-ahead chooser offers for ``text`` (folded name, short name or
+    alias; every word must match): those of ``on`` (today), or with ``ever`` those of any time
+    by their name today or their last; at most ``CHOICES_SHOWN`` + 1, in the chooser's order,
+    each with ``name_then`` and ``kind_then``."""
+    # The office's abbreviations, as the type-ahead reads them (static/js/typeahead.js).
+    words = [ABBREVIATIONS.get(word, word) for word in fold(text).split()]
+    keys = " ".join(words).split()
+    rows = agencies_ever() if ever else agencies_existing_on(on or _today())
+    rows = rows.filter(pk__in=Agency.objects.restrict(user, "view").values("pk"))
+    for key in keys:
+        named = AgencyVersion.objects.filter(
+            Q(name_key__contains=key) | Q(short_name_key__contains=key)
+        ).values("agency_id")
+        aliased = AgencyAlias.objects.filter(key__contains=key).values("agency_id")
+        rows = rows.filter(Q(pk__in=named) | Q(pk__in=aliased))
+    return list(rows[: CHOICES_SHOWN + 1])
+
+
 def agencies_ever():
     """Every agency, by its name today or, for one gone since, its last name (for filters over
     past work, where an agency merged away still names its old assignments)."""
-    today = AgencyVersion.objects.filter(valid_on_q(_today()), agency_id=OuterRef("pk"))
+    today = AgencyVersion.objects.filter(valid_on_q(_today()), agency_id=OuterRef("pk")).order_by()
     return Agency.objects.annotate(
         name_then=name_latest("pk"),
         kind_then=kind_latest("pk"),

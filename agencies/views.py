@@ -1,11 +1,16 @@
+from datetime import date
+
+from django.http import JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core import profile
 from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
 
+from .choices import AgencyKind
 from .filtersets import AgencyFilterSet
 from .models import Agency
-from .selectors import agency_history_list, membership_list
+from .selectors import CHOICES_SHOWN, agency_choices, agency_history_list, membership_list
 
 
 class ProfileView(SignedInTemplateView):
@@ -42,3 +47,36 @@ class AgencyDetailView(ScopedDetailView):
         context["members"] = membership_list(user=self.request.user, agency=self.object)
         context["today"] = timezone.localdate()
         return context
+
+
+class AgencyChoicesView(SignedInTemplateView):
+    """What an agency type-ahead chooser offers for the letters typed (``?q=``; ``ever=1``
+    for agencies of any time): JSON ``{"results": [{"value", "label", "group"}], "more"}``,
+    the value being the agency's code, the label its name, the group its kind."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            on = date.fromisoformat(request.GET.get("on", ""))
+        except ValueError:
+            on = None
+        rows = agency_choices(
+            user=request.user,
+            text=request.GET.get("q", ""),
+            ever=request.GET.get("ever") == "1",
+            on=on,
+        )
+        gone = _("No longer in existence")
+        results = [
+            {
+                "value": a.code,
+                "label": a.name_then or a.code,
+                # As the chooser written whole: those gone since in a group of their own.
+                "group": str(
+                    gone
+                    if getattr(a, "exists_today", True) is None
+                    else (AgencyKind(a.kind_then).label if a.kind_then else "")
+                ),
+            }
+            for a in rows[:CHOICES_SHOWN]
+        ]
+        return JsonResponse({"results": results, "more": len(rows) > CHOICES_SHOWN})

@@ -1,51 +1,63 @@
-"""A province at scale for the page benchmarks (bench/pages.py): the shared data generator.
+"""A province at scale: the shared data generator of the benchmarks (bench/pages.py and
+``manage.py generate_bench_data``).
 
-``build(n)`` fills an empty, migrated database with:
+``build(n, agencies=50)`` fills an empty, migrated database with:
 
-- the reference agencies, loaded by the real loader (``agencies_load``) together with 16
-  synthetic communes ("xã Thử nghiệm 1…16"): the 34 agencies that exist since the 2025 reform
-  (but UBND tỉnh itself) and those 16 are the 50 that receive work;
+- the reference agencies, loaded by the real loader (``agencies_load``): the 34 agencies that
+  exist since the 2025 reform (but UBND tỉnh itself) receive work — the first ``agencies`` of
+  them by code when fewer are asked, and synthetic communes ("xã Thử nghiệm 1…", loaded by the
+  same loader) beside them when more are (50 by default: the 34 and 16 communes);
 - people through the real services: the office's reviewer ``chuyenvien.vp`` (Văn phòng UBND
-  tỉnh), the leader ``lanhdao`` (UBND tỉnh) and, in each of the 50 agencies, a head and two
-  officers;
+  tỉnh), the leader ``lanhdao`` (UBND tỉnh) and, in each working agency, a head and two
+  officers (no password unless ``password`` is given: the benchmarks sign in with
+  ``force_login``);
 - published directives of UBND tỉnh issued since the 2025 reform, 20 items each, every item
-  given to the 50 agencies (lead; an order, or a request for central agencies and the Front) —
-  ``n`` assignments in all, older ones more often done, with due dates 15–200 days after the day
-  of assignment (one in twenty continuous), in every state (awaiting receipt, returned to the
-  office, in progress, reported, approved awaiting the office, done on time or late, cancelled);
+  given to every working agency (lead; an order, or a request for central agencies and the
+  Front) — ``n`` assignments in all, older ones more often done, with due dates 15–200 days
+  after the day of assignment (one in twenty continuous), in every state (awaiting receipt,
+  returned to the office, in progress, reported, approved awaiting the office, done on time or
+  late, cancelled);
 - each assignment's viewflow process with the tasks the real services leave behind (start, the
   human steps done, the open one: to receive, to triage, to report — owned by the officer —,
   to approve, to accept);
+- the reports the services file: the completion report of every reported, approved and done
+  assignment (filed, approved by the head, accepted by the office) and a progress update on one
+  in-progress assignment in three;
 - extension requests on one in-progress assignment in fifteen (requested, endorsed, approved —
   the due date moved, the original kept — and denied), each with its viewflow process and tasks;
-- one pass of the real deadline sweep (escalations, notices), which opens the office's review
-  tasks through viewflow for the oldest ``n / 200`` office-level escalations.
+- one pass of the real deadline sweep: the escalations of every level crossed, their notices,
+  the office's review tasks.
 
-The bulk is inserted set-wise (``bulk_create`` in batches; the processes' child rows with one
-multi-row INSERT per batch), with the shapes the services write (the rows of a process
-walked through the services were read to write them; viewflow's gateway tasks and task links
-are left out: no page reads them). The folded search columns are filled where the tree has
-them. Nothing here writes audit rows or notices for the bulk: none of the measured pages reads
-the audit, and the notices are the sweep's. Then VACUUM ANALYZE, as autovacuum would.
+The bulk is inserted set-wise, streamed in batches of ``BATCH`` assignments (``bulk_create``;
+the processes' child rows with one multi-row INSERT per batch), with the shapes the services
+write (the rows of a process walked through the services were read to write them; viewflow's
+gateway tasks and task links are left out: no page reads them), so the memory stays flat
+whatever ``n``. The folded search columns are filled where the tree has them. Nothing here
+writes audit rows or notices for the bulk: none of the measured pages reads the audit, and the
+notices are the sweep's. Then VACUUM ANALYZE, as autovacuum would. The same ``seed`` and
+``now`` give the same data.
 """
 
+import json
 import math
 import random
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from datetime import timezone as dt_timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
-VN = ZoneInfo("Asia/Ho_Chi_Minh")
+# Vietnam keeps UTC+7 all year (no daylight saving since 1975): a fixed offset, which COPY
+# writes several times faster than a ZoneInfo.
+VN = dt_timezone(timedelta(hours=7), "Asia/Ho_Chi_Minh")
 REFORM = date(2025, 7, 1)  # the merged province, its departments and new communes begin
 WINDOW_DAYS = 700  # directives issued over (at most) the last 700 days
 ITEMS_PER_DIRECTIVE = 20
 BATCH = 5000
 REVIEWER, LEADER = "chuyenvien.vp", "lanhdao"
 OFFICE, PROVINCE = "QT-VPUBND", "QT25-UBND"
-BENCH_COMMUNES = 16
+DEFAULT_AGENCIES = 50  # the 34 of the reference file and 16 synthetic communes
 REQUEST_KINDS = ("central", "mass_org")  # bodies UBND does not command: đề nghị, not giao
 
 # Item texts and assignment titles; one in ten is about administrative reform (the folded
@@ -89,6 +101,9 @@ OPEN_WEIGHTS = {
 }
 CLOSED_WEIGHTS = {"done": 0.97, "cancelled": 0.03}
 EXTENSION_SHARE = 1 / 15  # of in-progress assignments with a due date
+PROGRESS_SHARE = 1 / 3  # of in-progress assignments: a progress update filed
+# The completion report of a reported, approved, done assignment, as the services leave it.
+COMPLETION_STATUS = {"reported": "filed", "approved": "approved", "done": "accepted"}
 EXTENSION_WEIGHTS = {"requested": 0.2, "endorsed": 0.2, "approved": 0.4, "denied": 0.2}
 
 
@@ -104,11 +119,11 @@ def _say(message: str, started: float) -> None:
     print(f"  {message} ({time.perf_counter() - started:.1f} s)", flush=True)
 
 
-def _bench_communes_yaml() -> str:
-    lines = []
-    for i in range(1, BENCH_COMMUNES + 1):
+def _bench_communes_yaml(count: int) -> str:
+    lines = ["agencies:"]
+    for i in range(1, count + 1):
         lines += [
-            f"  - code: BENCH-X{i:02d}",
+            f"  - code: BENCH-X{i:04d}",
             "    versions:",
             f"      - valid_from: {REFORM.isoformat()}",
             "        valid_until: null",
@@ -124,15 +139,14 @@ def _bench_communes_yaml() -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_agencies() -> None:
-    """The reference file and the synthetic communes, through the real loader, in one pass."""
+def load_agencies(communes: int = 0) -> None:
+    """The reference file, and ``communes`` synthetic communes, through the real loader."""
     from agencies.services import agencies_load
 
     reference = (ROOT / "agencies" / "data" / "quang_tri.yaml").read_text(encoding="utf-8")
-    head, marker, tail = reference.partition("\nsuccessions:")
-    agencies_load(
-        actor=None, text=head.rstrip("\n") + "\n" + _bench_communes_yaml() + marker + tail
-    )
+    agencies_load(actor=None, text=reference)
+    if communes:
+        agencies_load(actor=None, text=_bench_communes_yaml(communes))
 
 
 def working_agencies(today: date, window_start: date) -> list:
@@ -145,15 +159,32 @@ def working_agencies(today: date, window_start: date) -> list:
     return list(Agency.objects.filter(pk__in=alive).exclude(code=PROVINCE).order_by("code"))
 
 
-def make_people(agencies, since: date) -> People:
-    """Through the real services: accounts, then their roles."""
+def _agencies(count: int, today: date, window_start: date) -> list:
+    """The ``count`` agencies that receive work: the reference's (the first ``count`` by code
+    when fewer are asked), then as many synthetic communes as it takes."""
+    load_agencies()
+    reference = working_agencies(today, window_start)
+    if count <= len(reference):
+        return reference[:count]
+    from agencies.services import agencies_load
+
+    agencies_load(actor=None, text=_bench_communes_yaml(count - len(reference)))
+    return working_agencies(today, window_start)
+
+
+def make_people(agencies, since: date, password: str | None = None) -> People:
+    """Through the real services: accounts, then their roles. Without a ``password`` nobody
+    can sign in with one (the benchmarks use ``force_login``); with one, it is hashed once and
+    given to everybody (hashing it per person would cost seconds each in development)."""
+    from django.contrib.auth.hashers import make_password
+
     from agencies.choices import Role
-    from agencies.models import Agency
+    from agencies.models import Agency, User
     from agencies.selectors import agency_name_on
     from agencies.services import membership_grant, user_create
 
     def person(username, full_name, agency, role, title):
-        user = user_create(actor=None, username=username, password="!bench", full_name=full_name)
+        user = user_create(actor=None, username=username, password=None, full_name=full_name)  # type: ignore[arg-type]
         membership_grant(
             actor=None, user=user, agency=agency, role=role, valid_from=since, title=title
         )
@@ -185,6 +216,10 @@ def make_people(agencies, since: date) -> People:
             person(f"chuyenvien{k}.{slug}", f"Chuyên viên {k} {name}", agency, Role.OFFICER, "")
             for k in (1, 2)
         ]
+    if password:
+        everybody = [people.reviewer.pk, people.leader.pk, *(u.pk for u in people.heads.values())]
+        everybody += [u.pk for pair in people.officers.values() for u in pair]
+        User.objects.filter(pk__in=everybody).update(password=make_password(password))
     return people
 
 
@@ -217,6 +252,7 @@ class Spec:
     assignee_id: int | None = None
     original_due_date: date | None = None
     extension: dict | None = None
+    progress_at: datetime | None = None  # a progress update filed while in progress
 
 
 def _spec(rng, *, item, agency, modality, title, assigned_on, today, now, span, people) -> Spec:
@@ -248,11 +284,13 @@ def _spec(rng, *, item, agency, modality, title, assigned_on, today, now, span, 
     if state in ("refused", "cancelled"):
         return spec
     spec.assignee_id = rng.choice(people.officers[agency.pk]).pk
+    left = (now - spec.received_at).total_seconds() / 86400
     if state == "in_progress":
+        if rng.random() < PROGRESS_SHARE:
+            spec.progress_at = later(spec.received_at, left)
         if due is not None and rng.random() < EXTENSION_SHARE:
             spec.extension = _extension(rng, spec, now, people)
         return spec
-    left = (now - spec.received_at).total_seconds() / 86400
     if state == "done":
         deadline = (due or assigned_on + timedelta(days=90)) - assigned_on
         on_time = rng.random() < 0.75
@@ -312,10 +350,23 @@ PASSED = {
 }
 
 
-def _assignment_tasks(spec: Spec, process_id: int, people):
-    """The viewflow tasks the services leave behind for ``spec`` (gateways left out)."""
-    from viewflow.workflow.models import Task
+# A task row as the writer takes it: (process id, flow node, type, status, created, assigned,
+# started, finished, owner id).
+TASK_COLUMNS = [
+    "process_id",
+    "flow_task",
+    "flow_task_type",
+    "status",
+    "created",
+    "assigned",
+    "started",
+    "finished",
+    "owner_id",
+]
 
+
+def _assignment_tasks(spec: Spec, process_id: int, people) -> list[tuple]:
+    """The viewflow tasks the services leave behind for ``spec`` (gateways left out)."""
     from workflow.flows import AssignmentFlow
 
     head = people.heads[spec.agency_id].pk
@@ -326,80 +377,36 @@ def _assignment_tasks(spec: Spec, process_id: int, people):
         "approve": (spec.reported_at, spec.approved_at, head),
         "review": (spec.approved_at, spec.accepted_at, people.reviewer.pk),
     }
-    tasks = [
-        Task(
-            process_id=process_id,
-            flow_task=AssignmentFlow.start,
-            flow_task_type="START",
-            status="DONE",
-            created=spec.created_at,
-            started=spec.created_at,
-            finished=spec.created_at,
-        )
-    ]
+    at = spec.created_at
+    tasks = [(process_id, AssignmentFlow.start, "START", "DONE", at, None, at, at, None)]
     passed, current = PASSED[spec.state]
     for name in passed:
         created, finished, owner = moments[name]
+        node = getattr(AssignmentFlow, name)
         tasks.append(
-            Task(
-                process_id=process_id,
-                flow_task=getattr(AssignmentFlow, name),
-                flow_task_type="HUMAN",
-                status="DONE",
-                created=created,
-                assigned=finished,
-                started=finished,
-                finished=finished,
-                owner_id=owner,
-            )
+            (process_id, node, "HUMAN", "DONE", created, finished, finished, finished, owner)
         )
     if current is None:
         end = spec.accepted_at or spec.received_at
-        tasks.append(
-            Task(
-                process_id=process_id,
-                flow_task=AssignmentFlow.end,
-                flow_task_type="END",
-                status="DONE",
-                created=end,
-                started=end,
-                finished=end,
-            )
-        )
+        tasks.append((process_id, AssignmentFlow.end, "END", "DONE", end, None, end, end, None))
     else:
         created, _finished, owner = moments[current]
-        report = current == "report"  # assigned to the officer when it is created
-        tasks.append(
-            Task(
-                process_id=process_id,
-                flow_task=getattr(AssignmentFlow, current),
-                flow_task_type="HUMAN",
-                status="ASSIGNED" if report else "NEW",
-                created=created,
-                assigned=created if report else None,
-                owner_id=owner if report else None,
+        node = getattr(AssignmentFlow, current)
+        if current == "report":  # assigned to the officer when it is created
+            tasks.append(
+                (process_id, node, "HUMAN", "ASSIGNED", created, created, None, None, owner)
             )
-        )
+        else:
+            tasks.append((process_id, node, "HUMAN", "NEW", created, None, None, None, None))
     return tasks
 
 
-def _extension_tasks(row: dict, process_id: int):
-    from viewflow.workflow.models import Task
-
+def _extension_tasks(row: dict, process_id: int) -> list[tuple]:
     from workflow.flows import ExtensionFlow
 
     def task(node, kind, status, created, finished=None, owner=None):
-        return Task(
-            process_id=process_id,
-            flow_task=node,
-            flow_task_type=kind,
-            status=status,
-            created=created,
-            assigned=finished if owner else None,
-            started=finished,
-            finished=finished,
-            owner_id=owner,
-        )
+        assigned = finished if owner else None
+        return (process_id, node, kind, status, created, assigned, finished, finished, owner)
 
     at, status = row["requested_at"], row["status"]
     tasks = [task(ExtensionFlow.start, "START", "DONE", at, at)]
@@ -417,36 +424,276 @@ def _extension_tasks(row: dict, process_id: int):
     ]
 
 
-def _link(child_model, parent_field: str, pairs) -> None:
-    """Insert the multi-table children of viewflow processes (bulk_create refuses them)."""
-    from django.db import connection
+# Django's fields whose values PostgreSQL's COPY takes as they are; a column of another field
+# (viewflow's references to flows and nodes, JSON) goes through its field's conversion, memoised
+# per value.
+NATIVE = {
+    "AutoField",
+    "BigAutoField",
+    "BigIntegerField",
+    "BooleanField",
+    "CharField",
+    "DateField",
+    "DateTimeField",
+    "ForeignKey",
+    "IntegerField",
+    "OneToOneField",
+    "PositiveBigIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "SmallIntegerField",
+    "TextField",
+}
 
-    table = child_model._meta.db_table
-    column = child_model._meta.get_field(parent_field).column
-    for start in range(0, len(pairs), 1000):
-        chunk = pairs[start : start + 1000]
-        values = ", ".join(["(%s, %s)"] * len(chunk))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (process_ptr_id, {column}) VALUES {values}",  # noqa: S608
-                [v for pair in chunk for v in pair],
-            )
+
+class Rows:
+    """The rows of one table written set-wise, with ids reserved first (so the rows that point
+    at them are written in the same pass): COPY on PostgreSQL, one multi-row INSERT per chunk
+    elsewhere. Each row gives ``columns`` (attribute names, the id first); every other column
+    of the table gets its field's default, as ``Model()`` would (so a field added later needs
+    no change here)."""
+
+    def __init__(self, model, columns: list[str]):
+        from django.db import connection
+
+        self.connection = connection
+        self.table = model._meta.db_table
+        fields = {f.attname: f for f in model._meta.local_concrete_fields}
+        self.given = [fields[c] for c in columns]
+        others = [f for f in fields.values() if f.attname not in columns]
+        self.postgres = connection.vendor == "postgresql"
+        self.defaults = tuple(self._default(f) for f in others)
+        names = [f.column for f in self.given] + [f.column for f in others]
+        self.columns = ", ".join(connection.ops.quote_name(c) for c in names)
+        converters = [self._converter(f) for f in self.given]
+        self.converted = [(i, c) for i, c in enumerate(converters) if c is not None]
+        self.next_id: int | None = None
+
+    def _default(self, field):
+        value = field.get_db_prep_save(field.get_default(), self.connection)
+        if self.postgres and hasattr(value, "obj"):  # psycopg's Jsonb: COPY reads it as text
+            return json.dumps(value.obj)
+        return value
+
+    def _converter(self, field):
+        django_field = type(field).__module__.startswith("django.db.models")
+        if self.postgres and django_field and field.get_internal_type() in NATIVE:
+            return None
+        memo: dict = {}
+
+        def convert(value):
+            try:
+                return memo[value]
+            except (KeyError, TypeError):
+                prepared = field.get_db_prep_save(value, self.connection)
+                if self.postgres:
+                    memo[value] = prepared
+                return prepared
+
+        return convert
+
+    def ids(self, count: int) -> list[int]:
+        """``count`` new ids for this table (from its sequence on PostgreSQL)."""
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                    [self.table, count],
+                )
+                return [row[0] for row in cursor.fetchall()]
+            if self.next_id is None:
+                cursor.execute(f"SELECT COALESCE(MAX(id), 0) + 1 FROM {self.table}")  # noqa: S608
+                self.next_id = cursor.fetchone()[0]
+        first, self.next_id = self.next_id, self.next_id + count
+        return list(range(first, first + count))
+
+    def _prepared(self, row: tuple) -> tuple:
+        if not self.converted:
+            return row + self.defaults
+        values = list(row)
+        for i, convert in self.converted:
+            values[i] = convert(values[i])
+        return (*values, *self.defaults)
+
+    def write(self, rows) -> int:
+        rows = [self._prepared(row) for row in rows]
+        if not rows:
+            return 0
+        with self.connection.cursor() as cursor:
+            if self.postgres:
+                with cursor.cursor.copy(f"COPY {self.table} ({self.columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+            else:
+                width = len(rows[0])
+                chunk = max(1, 900 // width)  # SQLite's limit on parameters per statement
+                marks = "(" + ", ".join(["%s"] * width) + ")"
+                for start in range(0, len(rows), chunk):
+                    part = rows[start : start + chunk]
+                    cursor.execute(
+                        f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608
+                        f"VALUES {', '.join([marks] * len(part))}",
+                        [v for row in part for v in row],
+                    )
+        return len(rows)
 
 
-def _processes(flow, specs_done: list, finished_at):
-    from viewflow.workflow.models import Process
+class Writer:
+    """The tables a batch of assignments fills."""
 
-    return Process.objects.bulk_create(
-        [
-            Process(
-                flow_class=flow,
-                status="DONE" if done else "NEW",
-                created=created,
-                finished=finished_at(i) if done else None,
-            )
-            for i, (created, done) in enumerate(specs_done)
+    def __init__(self):
+        from viewflow.workflow.models import Process, Task
+
+        from workflow.models import (
+            Assignment,
+            AssignmentProcess,
+            ExtensionProcess,
+            ExtensionRequest,
+            ProgressReport,
+        )
+
+        self.search_text = _search_text(Assignment, "assignment_search_text")
+        self.folded: dict[str, str] = {}
+        columns = [
+            "id",
+            "item_id",
+            "agency_as_written_id",
+            "agency_id",
+            "role",
+            "modality",
+            "title",
+            "assigned_on",
+            "due_policy",
+            "due_date",
+            "original_due_date",
+            "source",
+            "assignee_id",
+            "state",
+            "received_on",
+            "completed_on",
+            "created_at",
         ]
-    )
+        if self.search_text is not None:
+            columns.append("search_text")
+        self.assignments = Rows(Assignment, columns)
+        self.processes = Rows(Process, ["id", "flow_class", "status", "created", "finished"])
+        self.assignment_processes = Rows(AssignmentProcess, ["process_ptr_id", "assignment_id"])
+        self.extension_processes = Rows(ExtensionProcess, ["process_ptr_id", "extension_id"])
+        self.tasks = Rows(Task, ["id", *TASK_COLUMNS])
+        self.extensions = Rows(ExtensionRequest, ["id", "assignment_id", *EXTENSION_COLUMNS])
+        self.reports = Rows(
+            ProgressReport,
+            [
+                "id",
+                "assignment_id",
+                "kind",
+                "author_id",
+                "text",
+                "percent",
+                "submitted_at",
+                "status",
+            ],
+        )
+
+    def _folded(self, title: str) -> str:
+        if title not in self.folded:
+            self.folded[title] = self.search_text(title=title, expected_output="")
+        return self.folded[title]
+
+    def _assignment(self, pk: int, s: Spec) -> tuple:
+        row = (
+            pk,
+            s.item_id,
+            s.agency_id,
+            s.agency_id,
+            "lead",
+            s.modality,
+            s.title,
+            s.assigned_on,
+            "continuous" if s.original_due_date is None else "fixed",
+            s.due_date,
+            s.original_due_date,
+            "directive",
+            s.assignee_id,
+            s.state,
+            s.received_at.astimezone(VN).date()
+            if s.received_at and s.state not in ("refused", "cancelled")
+            else None,
+            s.reported_at.astimezone(VN).date() if s.state == "done" else None,
+            s.created_at,
+        )
+        return row if self.search_text is None else (*row, self._folded(s.title))
+
+    def write(self, specs: list[Spec], people) -> tuple[int, int]:
+        """Write one batch of assignments with their processes, tasks, reports and extension
+        requests: (extension requests, reports) written."""
+        from workflow.flows import AssignmentFlow, ExtensionFlow
+
+        ids = self.assignments.ids(len(specs))
+        process_ids = self.processes.ids(len(specs))
+        self.assignments.write(self._assignment(pk, s) for pk, s in zip(ids, specs, strict=True))
+        closed = ("done", "cancelled")
+        self.processes.write(
+            (
+                p,
+                AssignmentFlow,
+                "DONE" if s.state in closed else "NEW",
+                s.created_at,
+                (s.accepted_at or s.received_at) if s.state in closed else None,
+            )
+            for p, s in zip(process_ids, specs, strict=True)
+        )
+        self.assignment_processes.write(zip(process_ids, ids, strict=True))
+        tasks = [
+            t
+            for p, s in zip(process_ids, specs, strict=True)
+            for t in _assignment_tasks(s, p, people)
+        ]
+        asked = [(pk, s.extension) for pk, s in zip(ids, specs, strict=True) if s.extension]
+        if asked:
+            extension_ids = self.extensions.ids(len(asked))
+            ext_process_ids = self.processes.ids(len(asked))
+            self.extensions.write(
+                (e, pk, *(row[c] for c in EXTENSION_COLUMNS))
+                for e, (pk, row) in zip(extension_ids, asked, strict=True)
+            )
+            decided = ("approved", "denied")
+            self.processes.write(
+                (
+                    p,
+                    ExtensionFlow,
+                    "DONE" if row["status"] in decided else "NEW",
+                    row["requested_at"],
+                    row["decided_at"] if row["status"] in decided else None,
+                )
+                for p, (_pk, row) in zip(ext_process_ids, asked, strict=True)
+            )
+            self.extension_processes.write(zip(ext_process_ids, extension_ids, strict=True))
+            tasks += [
+                t
+                for p, (_pk, row) in zip(ext_process_ids, asked, strict=True)
+                for t in _extension_tasks(row, p)
+            ]
+        task_ids = self.tasks.ids(len(tasks))
+        self.tasks.write((t, *task) for t, task in zip(task_ids, tasks, strict=True))
+        reports = list(_reports(specs, ids))
+        report_ids = self.reports.ids(len(reports))
+        self.reports.write((r, *report) for r, report in zip(report_ids, reports, strict=True))
+        return len(asked), len(reports)
+
+
+EXTENSION_COLUMNS = [
+    "status",
+    "requested_at",
+    "requested_by_id",
+    "current_due_date",
+    "requested_due_date",
+    "reason",
+    "endorsed_by_id",
+    "decided_by_id",
+    "decided_at",
+    "decision_note",
+]
 
 
 def _search_text(model, function: str):
@@ -466,93 +713,25 @@ def _search_text(model, function: str):
     return lambda **values: keeper(**{k: v for k, v in values.items() if k in wanted})
 
 
-def _write_batch(specs: list[Spec], people, item_texts: dict) -> int:
-    from viewflow.workflow.models import Task
+PROGRESS_TEXT = "Đang triển khai, đã hoàn thành một phần khối lượng công việc."
+COMPLETION_TEXT = "Đã hoàn thành nhiệm vụ, kèm báo cáo kết quả."
 
-    from workflow.flows import AssignmentFlow, ExtensionFlow
-    from workflow.models import Assignment, AssignmentProcess, ExtensionProcess, ExtensionRequest
 
-    search_text = _search_text(Assignment, "assignment_search_text")
-
-    def folded(s: Spec) -> dict:
-        if search_text is None:
-            return {}
-        text = search_text(title=s.title, expected_output="", item_text=item_texts[s.item_id])
-        return {"search_text": text}
-
-    assignments = Assignment.objects.bulk_create(
-        [
-            Assignment(
-                **folded(s),
-                item_id=s.item_id,
-                agency_as_written_id=s.agency_id,
-                agency_id=s.agency_id,
-                role="lead",
-                modality=s.modality,
-                title=s.title,
-                assigned_on=s.assigned_on,
-                due_policy="continuous" if s.original_due_date is None else "fixed",
-                due_date=s.due_date,
-                original_due_date=s.original_due_date,
-                source="directive",
-                assignee_id=s.assignee_id,
-                state=s.state,
-                received_on=s.received_at.astimezone(VN).date()
-                if s.received_at and s.state not in ("refused", "cancelled")
-                else None,
-                completed_on=s.reported_at.astimezone(VN).date() if s.state == "done" else None,
-                created_at=s.created_at,
-            )
-            for s in specs
-        ]
-    )
-    closed = ("done", "cancelled")
-    processes = _processes(
-        AssignmentFlow,
-        [(s.created_at, s.state in closed) for s in specs],
-        lambda i: specs[i].accepted_at or specs[i].received_at,
-    )
-    pairs = [(p.pk, a.pk) for p, a in zip(processes, assignments, strict=True)]
-    _link(AssignmentProcess, "assignment", pairs)
-    tasks = [
-        task
-        for s, p in zip(specs, processes, strict=True)
-        for task in _assignment_tasks(s, p.pk, people)
-    ]
-    with_extension = [(s, a) for s, a in zip(specs, assignments, strict=True) if s.extension]
-    rows = [s.extension for s, _a in with_extension]
-    extensions = ExtensionRequest.objects.bulk_create(
-        [
-            ExtensionRequest(
-                assignment_id=a.pk, **{k: v for k, v in row.items() if k != "endorsed_at"}
-            )
-            for (s, a), row in zip(with_extension, rows, strict=True)
-        ]
-    )
-    if extensions:
-        decided = ("approved", "denied")
-        ext_processes = _processes(
-            ExtensionFlow,
-            [(r["requested_at"], r["status"] in decided) for r in rows],
-            lambda i: rows[i]["decided_at"],
-        )
-        _link(
-            ExtensionProcess,
-            "extension",
-            [(p.pk, e.pk) for p, e in zip(ext_processes, extensions, strict=True)],
-        )
-        tasks += [
-            task
-            for row, p in zip(rows, ext_processes, strict=True)
-            for task in _extension_tasks(row, p.pk)
-        ]
-    Task.objects.bulk_create(tasks, batch_size=2000)
-    return len(extensions)
+def _reports(specs: list[Spec], ids: list[int]):
+    """The completion report of each reported, approved or done assignment and the progress
+    updates, as the services file them (by the assignee): (assignment id, kind, author id,
+    text, percent, submitted at, status)."""
+    for s, pk in zip(specs, ids, strict=True):
+        if s.progress_at is not None:
+            yield (pk, "progress", s.assignee_id, PROGRESS_TEXT, 50, s.progress_at, "filed")
+        if s.state in COMPLETION_STATUS:
+            status = COMPLETION_STATUS[s.state]
+            yield (pk, "completion", s.assignee_id, COMPLETION_TEXT, None, s.reported_at, status)
 
 
 def _directives(agencies, people, n: int, today: date, window_start: date, rng):
     """Enough published directives of UBND tỉnh for ``n`` assignments, issued evenly over the
-    window (oldest first), 20 items each: [(issued_on, [item ids])]."""
+    window (oldest first), 20 items each: [(issued_on, [(item id, item text)])]."""
     from agencies.models import Agency
     from workflow.models import Directive, DirectiveItem
 
@@ -601,70 +780,152 @@ def _directives(agencies, people, n: int, today: date, window_start: date, rng):
         batch_size=BATCH,
     )
     return [
-        (directive.issued_on, items[d * ITEMS_PER_DIRECTIVE : (d + 1) * ITEMS_PER_DIRECTIVE])
+        (
+            directive.issued_on,
+            [
+                (i.pk, i.text)
+                for i in items[d * ITEMS_PER_DIRECTIVE : (d + 1) * ITEMS_PER_DIRECTIVE]
+            ],
+        )
         for d, directive in enumerate(directives)
     ]
 
 
-def build(n: int, *, now: datetime, seed: int = 2026) -> People:
-    """Write the whole data set (see the module's docstring); prints each stage's time."""
+@dataclass
+class Built:
+    """What ``build`` wrote (beside ``People``)."""
+
+    agencies: int = 0
+    people: int = 0
+    directives: int = 0
+    items: int = 0
+    assignments: int = 0
+    extensions: int = 0
+    reports: int = 0
+    sweep: object = None
+
+
+def build(
+    n: int,
+    *,
+    now: datetime,
+    seed: int = 2026,
+    agencies: int = DEFAULT_AGENCIES,
+    password: str | None = None,
+    say=_say,
+    built: Built | None = None,
+) -> People:
+    """Write the whole data set (see the module's docstring); ``say(message, started)`` is told
+    each stage's end (printed with its time by default); ``built``, when given, is filled with
+    what was written."""
     from django.db import transaction
+
+    if agencies < 1:
+        raise ValueError("at least one agency receives the work")
+    built = built if built is not None else Built()
+    started = time.perf_counter()
+    with transaction.atomic():  # all or nothing: a crash leaves the database empty
+        people = _build(n, now, seed, agencies, password, say, built, started)
+    analyze()
+    say("statistics (ANALYZE)", started)
+    return people
+
+
+def _build(n, now, seed, agencies, password, say, built: Built, started: float) -> People:
+    from django.db import reset_queries
 
     from agencies.selectors import agency_version_on
     from core.calendar import government_calendar_load
-    from escalation.sweep import sweep
 
-    started = time.perf_counter()
     rng = random.Random(seed)
     today = now.astimezone(VN).date()
     window_start = max(REFORM, today - timedelta(days=WINDOW_DAYS))
     span = max((today - window_start).days, 1)
-    load_agencies()
+    working = _agencies(agencies, today, window_start)
     government_calendar_load()
-    agencies = working_agencies(today, window_start)
-    _say(f"{len(agencies)} agencies and the calendar loaded", started)
-    people = make_people(agencies, window_start)
-    _say(f"{2 + 3 * len(agencies)} people and their roles (services)", started)
-    kinds = {a.pk: agency_version_on(agency=a, on=today).kind for a in agencies}
-    directives = _directives(agencies, people, n, today, window_start, rng)
-    _say(f"{len(directives)} directives, {len(directives) * ITEMS_PER_DIRECTIVE} items", started)
-    item_texts = {item.pk: item.text for _issued, items in directives for item in items}
-    written = extensions = 0
+    built.agencies = len(working)
+    say(f"{len(working)} agencies and the calendar loaded", started)
+    people = make_people(working, window_start, password)
+    built.people = 2 + 3 * len(working)
+    say(f"{built.people} people and their roles (services)", started)
+    kinds = {a.pk: agency_version_on(agency=a, on=today).kind for a in working}
+    directives = _directives(working, people, n, today, window_start, rng)
+    built.directives, built.items = len(directives), len(directives) * ITEMS_PER_DIRECTIVE
+    say(f"{built.directives:,} directives, {built.items:,} items", started)
+    written = 0
     batch: list[Spec] = []
-    with transaction.atomic():
-        for issued, items in directives:
-            for item in items:
-                for agency in agencies:
-                    if written + len(batch) >= n:
-                        break
-                    batch.append(
-                        _spec(
-                            rng,
-                            item=item.pk,
-                            agency=agency,
-                            modality="request" if kinds[agency.pk] in REQUEST_KINDS else "order",
-                            title=item.text.rstrip("."),
-                            assigned_on=issued,
-                            today=today,
-                            now=now,
-                            span=span,
-                            people=people,
-                        )
+
+    writer = Writer()
+    # The bulk writes its rows in the order of their foreign keys: checked row by row, the
+    # checks do not pile up in PostgreSQL's memory until the commit (millions of them at 1M).
+    _constraints("IMMEDIATE")
+
+    def flush() -> None:
+        nonlocal written, batch
+        extensions, reports = writer.write(batch, people)
+        built.extensions += extensions
+        built.reports += reports
+        written += len(batch)
+        batch = []
+        reset_queries()  # under DEBUG, the log of a million rows' INSERTs would fill the memory
+        if written % (20 * BATCH) == 0:
+            say(f"{written:,} assignments", started)
+
+    for issued, items in directives:
+        for item_pk, item_text in items:
+            for agency in working:
+                if written + len(batch) >= n:
+                    break
+                batch.append(
+                    _spec(
+                        rng,
+                        item=item_pk,
+                        agency=agency,
+                        modality="request" if kinds[agency.pk] in REQUEST_KINDS else "order",
+                        title=item_text.rstrip("."),
+                        assigned_on=issued,
+                        today=today,
+                        now=now,
+                        span=span,
+                        people=people,
                     )
-                    if len(batch) == BATCH:
-                        extensions += _write_batch(batch, people, item_texts)
-                        written += len(batch)
-                        batch = []
-                        if written % (10 * BATCH) == 0:
-                            _say(f"{written:,} assignments", started)
-        if batch:
-            extensions += _write_batch(batch, people, item_texts)
-            written += len(batch)
-    _say(f"{written:,} assignments, their processes and tasks, {extensions:,} extensions", started)
-    report = sweep(now=now, open_flows_limit=max(10, n // 200), send_mail=False)
-    _say(f"the sweep: {report}", started)
-    analyze()
+                )
+                if len(batch) == BATCH:
+                    flush()
+    if batch:
+        flush()
+    built.assignments = written
+    say(
+        f"{written:,} assignments, their processes and tasks, {built.reports:,} reports, "
+        f"{built.extensions:,} extension requests",
+        started,
+    )
+    _constraints("DEFERRED")
+    built.sweep = _sweep(now, n)
+    reset_queries()
+    say(f"the sweep: {built.sweep}", started)
     return people
+
+
+def _constraints(when: str) -> None:
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET CONSTRAINTS ALL {when}")
+
+
+def _sweep(now: datetime, n: int):
+    """One pass of the real deadline sweep, without mail (older trees took a cap on the review
+    processes opened per pass: the oldest ``n / 200`` then)."""
+    import inspect
+
+    from escalation.sweep import sweep
+
+    options: dict = {"now": now, "send_mail": False}
+    if "open_flows_limit" in inspect.signature(sweep).parameters:
+        options["open_flows_limit"] = max(10, n // 200)
+    return sweep(**options)
 
 
 def analyze() -> None:
@@ -672,5 +933,6 @@ def analyze() -> None:
     use (PostgreSQL; SQLite gets its statistics)."""
     from django.db import connection
 
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")

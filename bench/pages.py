@@ -16,10 +16,19 @@ PostgreSQL in a database of its own, ``<name>_2000``) and compares the query cou
 not depend on the number of rows. The load average is printed with the figures: the figures
 are only as good as the machine is quiet.
 
-Goal (issue 9): at most 12 queries and p95 ≤ 150 ms per page. A missed goal is printed as
-"goal missed", it does not fail the run; only a crash does. On PostgreSQL the database of each
-size is dropped and rebuilt (its schema) unless ``--reuse`` finds the same data set there;
-``--show-queries`` prints each page's queries with their times.
+The pages: the inbox and the landings (issue 9); the assignment list of the office's
+reviewer and of an agency's head (first page, overdue, and the last page), the API's list for
+both, the head's agency dashboard, the escalations page (all, open), and an assignment's page
+for the reviewer and the head — the head of the first working agency by code, and that
+agency's first in-progress assignment with an extension request (issue 10). The detail's
+floor is a signed-in view of one assignment read by its key (bench/urls.py).
+
+Goal (issues 9 and 10): at most 12 queries and p95 ≤ 150 ms per page. A missed goal is printed
+as "goal missed", it does not fail the run; only a crash does. On PostgreSQL the database of
+each size is dropped and rebuilt (its schema) unless ``--reuse`` finds the same data set there;
+``--show-queries`` prints each page's queries with their times, ``--explain`` the plan of each
+page's slowest query (EXPLAIN ANALYZE, BUFFERS; PostgreSQL), ``--only word,word`` measures the
+pages whose label holds one of the words (and the floors).
 """
 
 import argparse
@@ -133,8 +142,12 @@ def pages() -> list[tuple[str, str, str]]:
         extensions = reverse("workflow:extension_list")
     except NoReverseMatch:
         extensions = ""
+    head, subject = _head_and_subject()
     inbox = reverse("workflow:inbox")
     overview = reverse("dashboards:overview")
+    assignments = reverse("workflow:assignments")
+    api = reverse("api:assignment-list")
+    detail = reverse("workflow:assignment", args=[subject]) if subject else ""
     return [
         ("minimal view (floor)", REVIEWER, reverse("bench-floor")),
         ("inbox, reviewer, by kind (default)", REVIEWER, inbox),
@@ -143,8 +156,43 @@ def pages() -> list[tuple[str, str, str]]:
         ("province landing, leader", LEADER, overview),
         ("province landing, reviewer", REVIEWER, overview),
         ("extension requests, reviewer", REVIEWER, extensions),
-        ("search 'cai cach', reviewer", REVIEWER, reverse("workflow:assignments") + "?q=cai+cach"),
+        ("search 'cai cach', reviewer", REVIEWER, assignments + "?q=cai+cach"),
+        ("assignments, reviewer", REVIEWER, assignments),
+        ("assignments, reviewer, overdue", REVIEWER, assignments + "?timeliness=overdue"),
+        ("assignments, reviewer, last page", REVIEWER, assignments + "?page=last"),
+        ("assignments, head", head, assignments),
+        ("assignments, head, overdue", head, assignments + "?timeliness=overdue"),
+        ("API assignments, reviewer", REVIEWER, api),
+        ("API assignments, head", head, api),
+        ("agency dashboard, head", head, reverse("workflow:dashboard")),
+        ("escalations, reviewer", REVIEWER, reverse("escalation:list")),
+        ("escalations, reviewer, open", REVIEWER, reverse("escalation:list") + "?open=true"),
+        ("minimal detail (floor)", REVIEWER, reverse("bench-detail-floor", args=[subject or 0])),
+        ("assignment detail, reviewer", REVIEWER, detail),
+        ("assignment detail, head", head, detail),
     ]
+
+
+def _head_and_subject() -> tuple[str, int | None]:
+    """The head of the first working agency (by code), and the assignment whose page is
+    measured: that agency's first in-progress assignment with an extension request (the page
+    with the most forms on it), else its first assignment."""
+    from agencies.choices import Role
+    from agencies.models import Membership
+    from workflow.models import Assignment
+
+    membership = (
+        Membership.objects.filter(role=Role.HEAD, user__username__startswith="thutruong.")
+        .select_related("user", "agency")
+        .order_by("agency__code")
+        .first()
+    )
+    if membership is None:
+        return "", None
+    mine = Assignment.objects.filter(agency_id=membership.agency_id).order_by("pk")
+    subject = mine.filter(state="in_progress", extension_requests__isnull=False).first()
+    subject = subject or mine.first()
+    return membership.user.username, subject.pk if subject else None
 
 
 def _rank(values: list[float], p: float) -> float:
@@ -152,8 +200,15 @@ def _rank(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
 
 
-def _shown(context) -> str:
-    """What the page shows and the total it reports, read from its template context."""
+def _shown(response) -> str:
+    """What the page shows and the total it reports, read from its template context (or, for
+    the API, from its JSON)."""
+    if response.get("Content-Type", "").startswith("application/json"):
+        data = response.json()
+        if isinstance(data, dict) and "results" in data:
+            return f"{len(data['results']):,} of {data.get('count', '?'):,}"
+        return ""
+    context = response.context
     if context is None:
         return ""
     page = context.get("page_obj")
@@ -163,11 +218,30 @@ def _shown(context) -> str:
     if overview is not None:
         total = sum(overview.totals.values())
         return f"{len(overview.rows)} agencies, {total:,} assignments"
+    if context.get("due_this_week_count") is not None:
+        return (
+            f"week {context['due_this_week_count']:,}, overdue {context['overdue_count']:,}, "
+            f"all {context['total']:,}"
+        )
+    if context.get("steps") is not None:
+        return f"{len(context['steps'])} steps, {len(context['timeline'])} events"
     rows = context.get("rows")
     return f"{len(rows):,}" if rows is not None else ""
 
 
-def measure(client, label: str, url: str, runs: int, warmups: int, show: bool) -> Figures:
+def explain(sql: str) -> str:
+    """The plan PostgreSQL runs for ``sql``, with its timings and buffers (EXPLAIN ANALYZE
+    runs the query: only SELECTs are given here)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def measure(
+    client, label: str, url: str, runs: int, warmups: int, show: bool, plans: bool = False
+) -> Figures:
     from django.db import connection
     from django.test.utils import (
         CaptureQueriesContext,
@@ -196,13 +270,22 @@ def measure(client, label: str, url: str, runs: int, warmups: int, show: bool) -
     # One more request with the templates instrumented, to read what the page shows.
     setup_test_environment(debug=False)
     try:
-        figures.shown = _shown(client.get(url).context)
+        figures.shown = _shown(client.get(url))
     finally:
         teardown_test_environment()
     if show:
         print(f"\n  -- {label}: {url}")
         for q in queries:
             print(f"     {1000 * float(q['time']):7.1f} ms  {q['sql'][:400]}")
+    if plans and connection.vendor == "postgresql":
+        selects = [q for q in queries if q["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+        if selects:
+            slowest = max(selects, key=lambda q: float(q["time"]))
+            print(f"\n  -- {label}: {url}")
+            took = 1000 * float(slowest["time"])
+            print(f"     slowest of {len(queries)} queries, {took:.1f} ms:")
+            print("     " + slowest["sql"][:2000])
+            print("\n".join("     " + line for line in explain(slowest["sql"]).splitlines()))
     return figures
 
 
@@ -236,22 +319,25 @@ def machine() -> str:
 
 
 def print_table(size: int, results: list[Figures], runs: int, warmups: int, info: str) -> None:
-    floor = next((r for r in results if r.label.startswith("minimal")), None)
+    floors = [r for r in results if "(floor)" in r.label]
+    lists = next((r for r in floors if "detail" not in r.label), None)
+    detail = next((r for r in floors if "detail" in r.label), lists)
     print(f"\n{size:,} assignments — {info}; {runs} requests per page after {warmups} warm-ups")
     print(
-        f"  {'page':<32} {'p50 ms':>8} {'p95 ms':>8} {'py cpu':>7} {'queries':>8}  "
+        f"  {'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'py cpu':>7} {'queries':>8}  "
         f"{'rows shown':<30} {'× floor p50/p95':>15}  goal"
     )
     for r in results:
         if r.skipped:
-            print(f"  {r.label:<32} not measured: {r.skipped}")
+            print(f"  {r.label:<34} not measured: {r.skipped}")
             continue
         ratio = ""
-        if floor is not None and r is not floor and floor.p50 and floor.p95:
+        floor = detail if "detail" in r.label else lists
+        if floor is not None and r not in floors and floor.p50 and floor.p95:
             ratio = f"{r.p50 / floor.p50:.1f} / {r.p95 / floor.p95:.1f}"
-        verdict = "" if r is floor else goal(r)
+        verdict = "" if r in floors else goal(r)
         print(
-            f"  {r.label:<32} {r.p50:8.1f} {r.p95:8.1f} {r.cpu:7.1f} {r.queries:8d}  "
+            f"  {r.label:<34} {r.p50:8.1f} {r.p95:8.1f} {r.cpu:7.1f} {r.queries:8d}  "
             f"{r.shown:<30} {ratio:>15}  {verdict}"
         )
 
@@ -281,21 +367,24 @@ def run(args) -> list[Figures]:
     clients = {}
     results = []
     load_before = os.getloadavg()[0]
+    wanted = [w.strip() for w in args.only.split(",") if w.strip()]
     for label, who, page_url in pages():
+        if wanted and "floor" not in label and not any(w in label for w in wanted):
+            continue
         if not page_url:
-            results.append(
-                Figures(
-                    label=label,
-                    url="",
-                    skipped="no URL named workflow:extension_list yet (page not built)",
-                )
-            )
+            results.append(Figures(label=label, url="", skipped="no such page in this tree"))
             continue
         if who not in clients:
             clients[who] = Client()
             clients[who].force_login(User.objects.get(username=who))
-        results.append(
-            measure(clients[who], label, page_url, args.runs, args.warmups, args.show_queries)
+        figures = measure(
+            clients[who], label, page_url, args.runs, args.warmups, args.show_queries, args.explain
+        )
+        results.append(figures)
+        print(
+            f"  {label}: p50 {figures.p50:.0f} ms, p95 {figures.p95:.0f} ms, "
+            f"{figures.queries} queries {figures.skipped}",
+            flush=True,
         )
     load = f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} while measuring"
     print_table(args.size, results, args.runs, args.warmups, f"{machine()}; {load}")
@@ -358,6 +447,10 @@ def children(args) -> None:
             command.append("--reuse")
         if args.show_queries:
             command.append("--show-queries")
+        if args.explain:
+            command.append("--explain")
+        if args.only:
+            command += ["--only", args.only]
         subprocess.run(command, check=True)  # noqa: S603
         figures[size] = json.loads(out.read_text())
         out.unlink()
@@ -372,11 +465,11 @@ def children(args) -> None:
         if other is None:
             continue
         same = "same" if other["queries"] == f["queries"] else "DIFFERS: depends on the rows"
-        print(f"  {label:<32} {other['queries']:4d} {f['queries']:6d}   {same}")
+        print(f"  {label:<34} {other['queries']:4d} {f['queries']:6d}   {same}")
     missed = [
         f["label"]
         for f in figures[args.size]
-        if not f["skipped"] and f["label"] != "minimal view (floor)" and goal(Figures(**f)) != "ok"
+        if not f["skipped"] and "(floor)" not in f["label"] and goal(Figures(**f)) != "ok"
     ]
     print(
         f"\nGoal (≤ {GOAL_QUERIES} queries, p95 ≤ {GOAL_P95_MS:.0f} ms) at {args.size:,}: "
@@ -395,6 +488,14 @@ def main():
     parser.add_argument("--warmups", type=int, default=3, help="untimed requests first")
     parser.add_argument("--reuse", action="store_true", help="keep a data set of that size")
     parser.add_argument("--show-queries", action="store_true", help="print every page's SQL")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN (ANALYZE, BUFFERS) of each page's slowest query (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose label contains one of these words"
+    )
     parser.add_argument("--json", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.json is None:

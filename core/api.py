@@ -8,12 +8,13 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, serializers, viewsets
+from rest_framework import exceptions, pagination, serializers, viewsets
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from . import access
 from .exceptions import DomainError, InvalidInput
+from .pagination import KeysFirstPaginator
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -34,6 +35,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
     def check_object_permissions(self, request, obj):
         super().check_object_permissions(request, obj)
         access.require(request.user, self.get_access_action(), obj)
+
+
+class KeysFirstPagination(pagination.PageNumberPagination):
+    """The API's page numbers, with deep pages read keys first (``KeysFirstPaginator``)."""
+
+    django_paginator_class = KeysFirstPaginator
 
 
 def valid(form) -> dict:

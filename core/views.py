@@ -102,7 +102,8 @@ class SelectorDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
             obj = self.select(user=self.request.user, pk=self.kwargs["pk"])
         except ObjectDoesNotExist as exc:
             raise Http404 from exc
-        access.require(self.request.user, self.action, obj)
+        if self.action != access.VIEW:  # read through a scoped selector: visible already
+            access.require(self.request.user, self.action, obj)
         return obj
 
     def get_context_data(self, **kwargs):

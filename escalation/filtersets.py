@@ -6,9 +6,9 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
-from core.filtersets import visible
-from workflow.models import Directive
+from agencies.forms import AgencyDayForm
+from core.widgets import FastSelect
+from workflow.filtersets import AgencyEverFilter, DirectiveFilter, directive_choices
 
 from .models import Escalation
 from .selectors import level_list
@@ -16,19 +16,19 @@ from .selectors import level_list
 
 class EscalationFilterSet(django_filters.FilterSet):
     level = django_filters.ModelChoiceFilter(
-        label=_("Level"), queryset=lambda request: level_list(), empty_label=_("All")
-    )
-    agency = django_filters.ModelChoiceFilter(
-        label=_("Agency"),
-        field_name="assignment__agency",
-        queryset=visible(Agency),
-        to_field_name="code",
+        label=_("Level"),
+        queryset=lambda request: level_list(),
         empty_label=_("All"),
+        widget=FastSelect,
     )
-    directive = django_filters.ModelChoiceFilter(
+    # By name, grouped by kind, with the type-ahead (the value is still the code).
+    agency = AgencyEverFilter(
+        label=_("Agency"), field_name="assignment__agency", empty_label=_("All"), searched=True
+    )
+    directive = DirectiveFilter(
         label=_("Directive"),
         field_name="assignment__item__directive",
-        queryset=visible(Directive),
+        queryset=directive_choices,
         empty_label=_("All"),
     )
     older_than = django_filters.NumberFilter(
@@ -39,10 +39,12 @@ class EscalationFilterSet(django_filters.FilterSet):
         choices=[("true", _("Awaiting a decision")), ("false", _("Decided or closed"))],
         empty_label=_("All"),
         method="by_status",
+        widget=FastSelect,
     )
 
     class Meta:
         model = Escalation
+        form = AgencyDayForm
         fields = ["level", "agency", "directive", "older_than", "open"]
 
     def by_status(self, queryset, name, value):

@@ -36,7 +36,7 @@ class EscalationDecisionForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    agency = AgencyChoiceField(label=_("Other agency"), required=False)
+    agency = AgencyChoiceField(label=_("Other agency"), required=False, searched=True)
     assignee = forms.ModelChoiceField(
         label=_("Other officer"),
         queryset=User.objects.none(),
@@ -49,9 +49,12 @@ class EscalationDecisionForm(forms.Form):
     )
     send_up = forms.BooleanField(label=_("Send it up to a leader instead"), required=False)
 
+    offers_agency = True  # another agency to give the work to (not when deciding several)
+
     def __init__(self, *args, user, escalation=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agency"].set_day(within=agencies_for(user))
+        if self.offers_agency:
+            self.fields["agency"].set_day(within=agencies_for(user))
         if escalation is not None:
             self.fields["assignee"].queryset = assignees_for(agency=escalation.assignment.agency)
 
@@ -75,6 +78,8 @@ class BulkEscalationForm(EscalationDecisionForm):
     escalations = forms.ModelMultipleChoiceField(
         label=_("Escalations"), queryset=Escalation.objects.none()
     )
+
+    offers_agency = False
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)

@@ -10,6 +10,7 @@ from agencies.access import has_role
 from agencies.choices import Role
 from agencies.selectors import agency_name_on
 from core.exceptions import DomainError
+from core.pagination import KeysFirstPaginator
 from core.views import ScopedListView, ServiceFormView
 
 from . import selectors, services
@@ -25,8 +26,15 @@ class EscalationListView(ScopedListView):
     template_name = "escalation/escalation_list.html"
     context_object_name = "escalations"
 
+    paginator_class = KeysFirstPaginator
+
     def select(self):
-        return selectors.escalation_list(user=self.request.user)
+        return selectors.escalation_rows(user=self.request.user)
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
+        page.object_list = selectors.name_escalations(list(rows))
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -12,11 +12,21 @@ core.access).
   the work to another agency or officer (what an escalation decision does).
 """
 
-from django.db.models import Q
+from dataclasses import dataclass
 
-from agencies.access import has_role, holds_role, member_agencies
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.access import (
+    has_role,
+    holds_role,
+    member_agencies,
+    memberships_with,
+    todays_memberships,
+)
 from agencies.choices import Role
 from core import access
+from core.sql import among
 
 from .choices import AssignmentAction, DirectiveAction, DirectiveStatus, ExtensionAction
 from .models import Assignment, Attachment, Directive, DirectiveItem, ExtensionRequest
@@ -29,13 +39,64 @@ APPROVERS = (Role.HEAD, Role.DEPUTY)
 ASSIGNEE_ROLES = (Role.OFFICER, Role.DEPUTY, Role.HEAD)
 
 
+@dataclass(frozen=True)
+class _Standing:
+    overseer: bool  # holds an overseeing role today: sees every assignment
+    agencies: tuple[int, ...]  # the agencies they act for today
+    extra: tuple[int, ...]  # the contributions to those agencies' work, and the grants
+
+
+def _standing(user) -> _Standing:
+    """What the assignments ``user`` may see rest on today, read when the rule is built (and
+    once per request): their overseeing roles and agencies (memberships), and for those who
+    oversee nothing the contributions made to their agencies' assignments and the assignments
+    granted to them through django-guardian (one more query).
+
+    Read here rather than written into the rows' query as subqueries, because the plan
+    depends on it: OR'ed into the query, "holds an overseeing role" (an EXISTS) and the
+    subqueries turned every scoped list into a full scan with the test on each row, an
+    external sort and a count of the whole table. Known first, an overseer's list has no
+    condition at all and anybody else's is ``agency_id IN (…)`` — one index, read in the
+    list's order — with the few other rows by key when there are any.
+    """
+    today = timezone.localdate()
+    return access.remember(("assignment standing", user.pk, today), lambda: _read(user, today))
+
+
+def _read(user, today) -> _Standing:
+    # One query for all of it (with the memberships, when the request has not read them yet):
+    # the contributions to the agencies' work, and the assignments granted to the person.
+    contributions = Assignment.objects.filter(
+        parent__isnull=False,
+        parent__agency_id__in=todays_memberships(user).values("agency_id"),
+    )
+    riders = {"contributions": (contributions, "pk")}
+    for n, granted in enumerate(access.granted_parts(user, AssignmentAction.VIEW, Assignment)):
+        riders[f"granted {n}"] = (granted, "o")
+    memberships, keys = memberships_with(user, riders)
+    agencies = tuple(sorted({agency for agency, _role in memberships}))
+    if any(role in OVERSEERS for _agency, role in memberships):
+        return _Standing(overseer=True, agencies=agencies, extra=())
+    extra = set().union(*keys.values())
+    return _Standing(overseer=False, agencies=agencies, extra=tuple(sorted(extra)))
+
+
+def _seen_by_members(standing: _Standing) -> Q:
+    """The assignments of the agencies, and the other rows by key (with the grants already)."""
+    seen = Q(agency_id__in=standing.agencies) if standing.agencies else NOTHING
+    if standing.extra:
+        seen |= Q(among("pk", standing.extra))
+    return access.Complete(seen)
+
+
 def of_visible_assignments(user, path: str = "assignment_id") -> Q:
     """Rows whose assignment ``user`` may see (through ``path``): an extension request, a
     piece of evidence, an escalation is seen by whoever sees its assignment."""
-    visible = access.restrict(Assignment.objects.all(), user, AssignmentAction.VIEW)
-    # The overseers' test first and on its own: for them the database never builds the set of
-    # every visible assignment id (the whole province) to test each row against.
-    return holds_role(user, OVERSEERS) | Q(**{f"{path}__in": visible.values("pk")})
+    standing = _standing(user)
+    if standing.overseer:
+        return Q()  # every row: no set of every visible assignment is built to test them
+    visible = Assignment.objects.filter(_seen_by_members(standing))
+    return Q(**{f"{path}__in": visible.values("pk")})
 
 
 @access.register_model(Directive)
@@ -67,12 +128,10 @@ def _agency_roles(user, roles) -> Q:
 def assignment_rule(user, action: str) -> Q:
     A = AssignmentAction
     if action == A.VIEW:
-        mine = member_agencies(user)
-        # The lead agency's contributions through a subquery, not a join to the parent: the
-        # count of a list then reads each assignment row once (a join doubled the cost of
-        # every list for the people who see everything).
-        led = Assignment.objects.filter(agency_id__in=mine).values("pk")
-        return holds_role(user, OVERSEERS) | Q(agency_id__in=mine) | Q(parent_id__in=led)
+        # Overseers see every row: no condition at all. Others see their agencies' work, the
+        # contributions to it and what was granted to them (see ``_standing``).
+        standing = _standing(user)
+        return Q() if standing.overseer else _seen_by_members(standing)
     if action in (A.RECEIVE, A.REFUSE):
         return _agency_roles(user, RECEIVERS)
     if action in (A.REPORT, A.REQUEST_EXTENSION):

@@ -3,6 +3,7 @@ selectors (the search: ``selectors.search``)."""
 
 import django_filters
 from django import forms
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -10,10 +11,13 @@ from drf_spectacular.utils import extend_schema_field
 from agencies.forms import AgencyChoiceField, AgencyDayForm, AgencyEverChoiceField
 from core.filtersets import visible
 from core.text import fold
+from core.time import local_date
+from core.widgets import FastSelect, SearchedChoiceField
 
 from .choices import AssignmentRole, AssignmentState, DirectiveKind, DirectiveStatus, Modality
 from .choices import Timeliness as TimelinessChoices
 from .models import Assignment, Directive, DirectiveItem
+from .selectors.assigning import timeliness_is
 from .selectors.extensions import EXTENSION_GROUPS, awaiting, group_totals, in_group
 from .selectors.search import assignments_matching
 
@@ -48,6 +52,33 @@ class AgencyEverFilter(django_filters.Filter):
     field_class = AgencyEverChoiceField
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class DirectiveFilter(django_filters.ModelChoiceFilter):
+    """A directive, chosen with the type-ahead's search (the page holds the one chosen only:
+    a province issues hundreds a year)."""
+
+    field_class = SearchedChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("url", reverse_lazy("workflow:directive_choices"))
+        kwargs.setdefault("texts", DIRECTIVE_CHOOSER_TEXTS)
+        super().__init__(*args, **kwargs)
+
+
+DIRECTIVE_CHOOSER_TEXTS = {
+    "placeholder": _("Type its number or words of its title"),
+    "empty": _("No directive matches."),
+    "found": _("{n} directives found"),
+    "remove": _("Remove"),
+}
+
+
+def directive_choices(request):
+    """The directives a filter offers: those the user may see, read with the columns their
+    label needs only (not their full text)."""
+    return Directive.objects.restrict(request.user, "view").only("pk", "kind", "number", "title")
+
+
 def items_of_the_chosen_directive(request):
     """The item filter offers the items of the directive chosen (or the item already chosen),
     not every item of every directive: a select of thousands is unusable, and slow to draw."""
@@ -70,10 +101,10 @@ class AssignmentFilterSet(django_filters.FilterSet):
             "with or without diacritics."
         ),
     )
-    directive = django_filters.ModelChoiceFilter(
+    directive = DirectiveFilter(
         label=_("Directive"),
         field_name="item__directive",
-        queryset=visible(Directive),
+        queryset=directive_choices,
         empty_label=_("All"),
     )
     item = django_filters.ModelChoiceFilter(
@@ -81,19 +112,24 @@ class AssignmentFilterSet(django_filters.FilterSet):
         empty_label=_("All"),
         queryset=items_of_the_chosen_directive,
         help_text=_("Choose a directive first."),
+        widget=FastSelect,
     )
-    agency = AgencyEverFilter(label=_("Agency"), empty_label=_("All"))
+    agency = AgencyEverFilter(label=_("Agency"), empty_label=_("All"), searched=True)
     state = django_filters.ChoiceFilter(
-        label=_("State"), choices=AssignmentState.choices, empty_label=_("All")
+        label=_("State"), choices=AssignmentState.choices, empty_label=_("All"), widget=FastSelect
     )
     timeliness = django_filters.ChoiceFilter(
-        label=_("Timeliness"), choices=TimelinessChoices.choices, empty_label=_("All")
+        label=_("Timeliness"),
+        choices=TimelinessChoices.choices,
+        empty_label=_("All"),
+        method="by_timeliness",
+        widget=FastSelect,
     )
     role = django_filters.ChoiceFilter(
-        label=_("Role"), choices=AssignmentRole.choices, empty_label=_("All")
+        label=_("Role"), choices=AssignmentRole.choices, empty_label=_("All"), widget=FastSelect
     )
     modality = django_filters.ChoiceFilter(
-        label=_("Modality"), choices=Modality.choices, empty_label=_("All")
+        label=_("Modality"), choices=Modality.choices, empty_label=_("All"), widget=FastSelect
     )
     due_after = django_filters.DateFilter(
         label=_("Due from"), field_name="due_date", lookup_expr="gte"
@@ -120,6 +156,10 @@ class AssignmentFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return assignments_matching(queryset, text=value)
+
+    def by_timeliness(self, queryset, name, value):
+        # On the columns, not on the annotated CASE (see ``timeliness_is``).
+        return queryset.filter(timeliness_is(value, local_date())) if value else queryset
 
 
 class ExtensionRequestFilter(django_filters.FilterSet):

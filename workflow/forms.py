@@ -154,7 +154,7 @@ class TriageForm(StepForm):
         label=_("Decision"),
         choices=TriageDecision.choices,
     )
-    agency = AgencyChoiceField(label=_("Other agency"), required=False)
+    agency = AgencyChoiceField(label=_("Other agency"), required=False, searched=True)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -206,7 +206,7 @@ class DecideForm(StepForm):
 
 
 class TransferForm(StepForm):
-    to_agency = AgencyChoiceField(label=_("Successor agency"))
+    to_agency = AgencyChoiceField(label=_("Successor agency"), searched=True)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):

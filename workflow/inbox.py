@@ -4,56 +4,133 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from agencies.access import holds_role, member_agencies
+from agencies.access import has_role, memberships_today
 from agencies.choices import Role
 from core import inbox
 
 from .access import APPROVERS, RECEIVERS
+from .choices import (
+    EXTENSION_STEP_STATUS,
+    OPEN_STATES,
+    STEP_STATES,
+    ExtensionStepName,
+    StepName,
+)
 from .flows import AssignmentFlow, ExtensionFlow
+from .models import AssignmentProcess, ExtensionProcess
 
 ASSIGNMENT = "process__assignmentprocess__assignment__"
 EXTENSION = "process__extensionprocess__extension__assignment__"
 
+
+def _agency_work(roles, step: StepName):
+    """Assignment tasks of a ``step`` about the work of the agencies the user acts for in one
+    of ``roles``, on assignments in a state the step is taken from (``STEP_STATES``: the
+    services refuse it in any other, and the flow opens the step's task only there). As a
+    semi-join over the agency's assignments in that state (the index on agency, state and due
+    date), not over every assignment the agency ever had; none when the user acts for no
+    agency in those roles."""
+
+    def condition(user) -> Q | None:
+        agencies = _agencies(user, roles)
+        if not agencies:
+            return None
+        processes = AssignmentProcess.objects.filter(
+            assignment__agency_id__in=agencies, assignment__state__in=list(STEP_STATES[step])
+        )
+        return Q(process_id__in=processes.values("pk"))
+
+    return condition
+
+
+def _agency_extensions(roles, step: ExtensionStepName):
+    """Extension tasks of a ``step`` about requests on the work of the user's agencies, at the
+    request status the step is taken from (``EXTENSION_STEP_STATUS``)."""
+
+    def condition(user) -> Q | None:
+        agencies = _agencies(user, roles)
+        if not agencies:
+            return None
+        processes = ExtensionProcess.objects.filter(
+            extension__assignment__agency_id__in=agencies,
+            extension__status=EXTENSION_STEP_STATUS[step],
+        )
+        return Q(process_id__in=processes.values("pk"))
+
+    return condition
+
+
+def _agencies(user, roles) -> list[int]:
+    """The agencies ``user`` acts for today in one of ``roles`` (read once per request)."""
+    return sorted({agency for agency, role in memberships_today(user) if role in roles})
+
+
+# An open task of an assignment's flow is about open work: the flow ends (or is cancelled)
+# when the assignment closes. A hint for the due-date order (``TaskKind.subject_hint``).
+OPEN_WORK = Q(**{f"{ASSIGNMENT}state__in": list(OPEN_STATES)})
+
+
+def _reviewer(user) -> Q | None:
+    """Every open task of the node, for the office's reviewers; none for anyone else."""
+    return Q() if has_role(user, [Role.REVIEWER]) else None
+
+
 ASSIGNMENT_KINDS = (
-    inbox.TaskKind("receive", _("To receive and delegate"), (AssignmentFlow.receive,)),
-    inbox.TaskKind("report", _("To carry out and report"), (AssignmentFlow.report,)),
-    inbox.TaskKind("approve", _("Report to approve"), (AssignmentFlow.approve,)),
-    inbox.TaskKind("accept", _("Result to confirm"), (AssignmentFlow.review,)),
-    inbox.TaskKind("triage", _("Proposal to change the agency"), (AssignmentFlow.triage,)),
+    inbox.TaskKind(
+        "receive",
+        _("To receive and delegate"),
+        (AssignmentFlow.receive,),
+        _agency_work(RECEIVERS, StepName.RECEIVE),
+        OPEN_WORK,
+    ),
+    inbox.TaskKind(
+        "report",
+        _("To carry out and report"),
+        (AssignmentFlow.report,),
+        lambda user: Q(owner_id=user.pk),
+        OPEN_WORK,
+    ),
+    inbox.TaskKind(
+        "approve",
+        _("Report to approve"),
+        (AssignmentFlow.approve,),
+        _agency_work(APPROVERS, StepName.APPROVE),
+        OPEN_WORK,
+    ),
+    inbox.TaskKind(
+        "accept",
+        _("Result to confirm"),
+        (AssignmentFlow.review,),
+        _reviewer,
+        OPEN_WORK,
+    ),
+    inbox.TaskKind(
+        "triage",
+        _("Proposal to change the agency"),
+        (AssignmentFlow.triage,),
+        _reviewer,
+        OPEN_WORK,
+    ),
 )
 EXTENSION_KINDS = (
-    inbox.TaskKind("endorse", _("Extension request to endorse"), (ExtensionFlow.endorse,)),
-    inbox.TaskKind("decide_extension", _("Extension request to decide"), (ExtensionFlow.decide,)),
+    inbox.TaskKind(
+        "endorse",
+        _("Extension request to endorse"),
+        (ExtensionFlow.endorse,),
+        _agency_extensions(APPROVERS, ExtensionStepName.ENDORSE),
+    ),
+    inbox.TaskKind(
+        "decide_extension", _("Extension request to decide"), (ExtensionFlow.decide,), _reviewer
+    ),
 )
 
 
-def _assignment_tasks(user) -> Q:
-    agency = f"{ASSIGNMENT}agency_id__in"
-    return (
-        Q(flow_task=AssignmentFlow.receive, **{agency: member_agencies(user, roles=RECEIVERS)})
-        | Q(flow_task=AssignmentFlow.report, owner_id=user.pk)
-        | Q(flow_task=AssignmentFlow.approve, **{agency: member_agencies(user, roles=APPROVERS)})
-        | (
-            holds_role(user, [Role.REVIEWER])
-            & Q(flow_task__in=[AssignmentFlow.review, AssignmentFlow.triage])
-        )
-    )
-
-
-def _extension_tasks(user) -> Q:
-    endorse = Q(
-        flow_task=ExtensionFlow.endorse,
-        **{f"{EXTENSION}agency_id__in": member_agencies(user, roles=APPROVERS)},
-    )
-    return endorse | (holds_role(user, [Role.REVIEWER]) & Q(flow_task=ExtensionFlow.decide))
-
-
-def _row(task, kind, assignment) -> inbox.InboxRow:
+def _row(task, kind, assignment_id: int) -> inbox.InboxRow:
     return inbox.InboxRow(
         task=task,
         kind=kind,
-        subject=assignment,
-        url=reverse("workflow:assignment", args=[assignment.pk]),
+        subject_id=assignment_id,
+        url=reverse("workflow:assignment", args=[assignment_id]),
     )
 
 
@@ -62,23 +139,21 @@ def register() -> None:
         inbox.TaskSource(
             name="workflow.assignment",
             flows=(AssignmentFlow,),
-            condition=_assignment_tasks,
-            row=lambda task, kind: _row(task, kind, task.process.assignmentprocess.assignment),
+            row=lambda task, kind: _row(task, kind, task.process.assignmentprocess.assignment_id),
             kinds=ASSIGNMENT_KINDS,
             due_date=f"{ASSIGNMENT}due_date",
-            select_related=(f"{ASSIGNMENT}agency", f"{ASSIGNMENT}item__directive"),
+            row_fields=("process__assignmentprocess__assignment_id",),
         )
     )
     inbox.register(
         inbox.TaskSource(
             name="workflow.extension",
             flows=(ExtensionFlow,),
-            condition=_extension_tasks,
             row=lambda task, kind: _row(
-                task, kind, task.process.extensionprocess.extension.assignment
+                task, kind, task.process.extensionprocess.extension.assignment_id
             ),
             kinds=EXTENSION_KINDS,
             due_date=f"{EXTENSION}due_date",
-            select_related=(f"{EXTENSION}agency", f"{EXTENSION}item__directive"),
+            row_fields=("process__extensionprocess__extension__assignment_id",),
         )
     )

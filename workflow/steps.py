@@ -199,18 +199,20 @@ EXTENSION_STEPS = {
 }
 
 
+# Every access action a step of an assignment checks (an assignment's page reads them with it).
+STEP_CHECKS = frozenset(step.access for step in STEPS.values())
+
+
 def available_extension_steps(*, user, extension) -> list[Step]:
     """The extension steps ``user`` may take now on a pending request."""
     names = [n for n, status in EXTENSION_STEP_STATUS.items() if status == extension.status]
     steps = [EXTENSION_STEPS[n] for n in names]
-    return [s for s in steps if access.can(user, s.access, extension)]
+    allowed = access.allowed(user, {s.access for s in steps}, extension)
+    return [s for s in steps if s.access in allowed]
 
 
 def available_steps(*, user, assignment) -> list[Step]:
     """The steps ``user`` may take now: the state allows it and the access layer agrees."""
     steps = [s for s in STEPS.values() if assignment.state in STEP_STATES[s.name]]
-    allowed = {}
-    for step in steps:
-        if step.access not in allowed:
-            allowed[step.access] = access.can(user, step.access, assignment)
-    return [s for s in steps if allowed[s.access]]
+    allowed = access.allowed(user, {s.access for s in steps}, assignment)  # one query
+    return [s for s in steps if s.access in allowed]

@@ -7,6 +7,7 @@ app_name = "workflow"
 urlpatterns = [
     path("directives/", views.DirectiveListView.as_view(), name="directives"),
     path("directives/new/", views.DirectiveCreateView.as_view(), name="directive_create"),
+    path("directives/choices/", views.DirectiveChoicesView.as_view(), name="directive_choices"),
     path("directives/<int:pk>/", views.DirectiveDetailView.as_view(), name="directive"),
     path("directives/<int:pk>/edit/", views.DirectiveUpdateView.as_view(), name="directive_edit"),
     path(

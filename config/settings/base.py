@@ -38,7 +38,10 @@ INSTALLED_APPS = [
     "dashboards",
 ]
 # Extra apps for a particular run (bench/ adds itself for its viewflow peer).
-INSTALLED_APPS += env.list("EXTRA_APPS", default=[])
+INSTALLED_APPS += [app for app in env.list("EXTRA_APPS", default=[]) if app not in INSTALLED_APPS]
+# The benchmarks and their data generator (manage.py generate_bench_data), in development and
+# tests only (dev.py, test.py); production has them only through EXTRA_APPS.
+BENCH_APPS = [] if "bench" in INSTALLED_APPS else ["bench"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -48,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.AccessMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

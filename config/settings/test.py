@@ -1,7 +1,7 @@
 """Test runs: fast hashing, in-memory mail, DATABASE_URL decides SQLite or PostgreSQL."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, env
+from .base import BASE_DIR, BENCH_APPS, INSTALLED_APPS, env
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"
@@ -12,3 +12,4 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+INSTALLED_APPS = [*INSTALLED_APPS, *BENCH_APPS]

@@ -8,6 +8,11 @@
  * Keyboard: ↓/↑ move, Enter picks, Escape closes, Home/End jump; in a multiple select the
  * choices show as buttons that remove them, and Backspace in the empty box removes the last. Texts come from data attributes the
  * server translated: data-typeahead-placeholder, -empty, -remove, -found ("{n}").
+ *
+ * With data-typeahead-url the page holds only the blank choice and what is chosen: as one
+ * types, the choices are asked of that address (GET ?q=…, JSON {"results": [{"value",
+ * "label", "group"}], "more"}) and shown under their groups; the one picked becomes an option
+ * of the select, so the form submits it as any other.
  */
 (function () {
   "use strict";
@@ -117,24 +122,125 @@
       parent.appendChild(li);
       return item;
     }
+    function addGroup(label, options, before) {
+      var holder = make("li", "", { role: "none" });
+      var heading = make("li", "ta-group", { role: "presentation", id: "ta-" + n + "-g" + groups.length });
+      heading.textContent = label;
+      var group = make("ul", "", { role: "group", "aria-labelledby": heading.id });
+      group.appendChild(heading);
+      var members = options.map(function (option) {
+        return addOption(option, group);
+      });
+      holder.appendChild(group);
+      list.insertBefore(holder, before || null);
+      var entry = { holder: holder, members: members };
+      groups.push(entry);
+      return entry;
+    }
     Array.prototype.forEach.call(select.children, function (child) {
       if (child.tagName === "OPTGROUP") {
-        var holder = make("li", "", { role: "none" });
-        var heading = make("li", "ta-group", { role: "presentation", id: "ta-" + n + "-g" + groups.length });
-        heading.textContent = child.label;
-        var group = make("ul", "", { role: "group", "aria-labelledby": heading.id });
-        group.appendChild(heading);
-        var members = Array.prototype.map.call(child.children, function (option) {
-          return addOption(option, group);
-        });
-        holder.appendChild(group);
-        list.appendChild(holder);
-        groups.push({ holder: holder, members: members });
+        addGroup(child.label, Array.prototype.slice.call(child.children));
       } else if (child.tagName === "OPTION") {
         addOption(child, list);
       }
     });
     list.appendChild(nothing);
+
+    // The choices the server found for the last query (data-typeahead-url), shown after the
+    // page's own; replaced by the next answer.
+    var url = select.dataset.typeaheadUrl || "";
+    var found = { items: [], groups: [] };
+    var asked = 0;
+
+    function forget() {
+      found.groups.forEach(function (entry) {
+        entry.holder.remove();
+        groups.splice(groups.indexOf(entry), 1);
+      });
+      found.items.forEach(function (item) {
+        item.li.remove();
+        items.splice(items.indexOf(item), 1);
+        if (!item.option.selected && item.option.dataset.found) item.option.remove();
+      });
+      found = { items: [], groups: [] };
+    }
+
+    function optionFor(result) {
+      var value = String(result.value);
+      var existing = Array.prototype.find.call(select.options, function (option) {
+        return option.value === value;
+      });
+      if (existing) return existing;
+      var option = document.createElement("option");
+      option.value = value;
+      option.textContent = result.label;
+      option.dataset.found = "1";
+      select.appendChild(option);
+      return option;
+    }
+
+    function show(results, query) {
+      forget();
+      var shown = {};
+      items.forEach(function (item) {
+        shown[item.option.value] = true;
+      });
+      var byGroup = [];
+      results.forEach(function (result) {
+        if (shown[String(result.value)]) return;
+        var last = byGroup[byGroup.length - 1];
+        if (!last || last.label !== (result.group || "")) {
+          last = { label: result.group || "", options: [] };
+          byGroup.push(last);
+        }
+        last.options.push(optionFor(result));
+      });
+      byGroup.forEach(function (group) {
+        var before = items.length;
+        if (group.label) {
+          var entry = addGroup(group.label, group.options, nothing);
+          found.groups.push(entry);
+          found.items = found.items.concat(entry.members);
+        } else {
+          group.options.forEach(function (option) {
+            var item = addOption(option, list);
+            list.insertBefore(item.li, nothing);
+            found.items.push(item);
+          });
+        }
+        items.slice(before).forEach(function (item) {
+          item.found = true;
+        });
+      });
+      filter(query);
+    }
+
+    function search(query) {
+      if (!url) return;
+      var mine = ++asked;
+      if (!fold(query)) {
+        forget();
+        filter(query);
+        return;
+      }
+      var address = url + (url.indexOf("?") === -1 ? "?" : "&") + "q=" + encodeURIComponent(query);
+      fetch(address, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          return response.ok ? response.json() : { results: [] };
+        })
+        .then(function (data) {
+          if (mine === asked && input.value === query) show(data.results || [], query);
+        })
+        .catch(function () {});
+    }
+    var waiting = null;
+    function searchSoon(query) {
+      if (!url) return;
+      clearTimeout(waiting);
+      waiting = setTimeout(function () {
+        search(query);
+      }, 150);
+    }
 
     select.classList.add("ta-native");
     select.setAttribute("tabindex", "-1");
@@ -194,9 +300,12 @@
       var shown = 0;
       items.forEach(function (item) {
         var empty = item.option.value === "";
-        var match = words.every(function (word) {
-          return item.key.indexOf(word) !== -1;
-        });
+        // What the server found matches by its own rules (aliases too): shown as it came.
+        var match =
+          item.found ||
+          words.every(function (word) {
+            return item.key.indexOf(word) !== -1;
+          });
         // The blank choice ("All", "Choose an agency") is offered only before one types.
         item.li.hidden = words.length ? !match || empty : false;
         if (!item.li.hidden && !empty) shown += 1;
@@ -284,6 +393,7 @@
     input.addEventListener("input", function () {
       open();
       filter(input.value);
+      searchSoon(input.value);
     });
     input.addEventListener("focus", function () {
       if (!multiple) input.select();

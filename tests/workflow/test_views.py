@@ -325,15 +325,24 @@ def test_directives_name_their_issuer_as_named_on_the_day_of_issue(client, direc
 
 
 def test_the_agency_filter_names_agencies_and_keeps_the_ones_gone(client, assignment, people):
+    """The filter holds the agency chosen only, by its name; the type-ahead finds the others
+    (agencies:choices), by name, those gone since in a group of their own (issue 10)."""
     client.force_login(people["reviewer"])
-    html = client.get(reverse("workflow:assignments")).content.decode()
+    response = client.get(reverse("workflow:assignments"), {"agency": "TC"})
+    html = response.content.decode()
     select = html[
         html.index('name="agency"') : html.index("</select>", html.index('name="agency"'))
     ]
-    assert '<option value="TC">Sở Tài chính</option>' in select
-    assert ">TC<" not in select and ">P2<" not in select
-    # Sở Kế hoạch và Đầu tư merged away in 2025: still offered, for its old work.
-    assert 'label="Không còn tồn tại"' in select and "Sở Kế hoạch và Đầu tư" in select
+    assert '<option value="TC" selected>Sở Tài chính</option>' in select
+    assert "Sở Nội vụ" not in select and ">TC<" not in select
     assert "---------" not in html
-    response = client.get(reverse("workflow:assignments"), {"agency": "TC"})
     assert list(response.context["assignments"]) == [assignment]
+    choices = reverse("agencies:choices")
+    found = client.get(choices, {"q": "so noi", "ever": "1"}).json()["results"]
+    assert found == [{"value": "NV", "label": "Sở Nội vụ", "group": "Sở, ban, ngành"}]
+    # Sở Kế hoạch và Đầu tư merged away in 2025: still offered, for its old work.
+    found = client.get(choices, {"q": "ke hoach", "ever": "1"}).json()["results"]
+    assert found == [
+        {"value": "KHDT", "label": "Sở Kế hoạch và Đầu tư", "group": "Không còn tồn tại"}
+    ]
+    assert client.get(choices, {"q": "ke hoach"}).json()["results"] == []  # not today

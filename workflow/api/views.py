@@ -10,7 +10,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedViewSet, form_serializer, valid
+from core.api import KeysFirstPagination, ScopedViewSet, form_serializer, valid
 from workflow import selectors, services
 from workflow.choices import DirectiveAction, ExtensionStepName
 from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
@@ -90,9 +90,11 @@ class AssignmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scoped
     filterset_class = AssignmentFilterSet
     action_permissions = {f"step_{name}": step.access for name, step in STEPS.items()}
 
+    pagination_class = KeysFirstPagination
+
     def get_queryset(self):
         if self.action == "list":
-            return selectors.assignment_list(user=self.request.user).order_by("due_date", "pk")
+            return selectors.api_rows(user=self.request.user).order_by("due_date", "pk")
         return selectors.assignment_detail_list(user=self.request.user)
 
     def get_serializer_class(self):

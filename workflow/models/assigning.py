@@ -10,6 +10,7 @@ from core.querysets import RestrictedManager
 from core.text import search_key
 
 from ..choices import (
+    OPEN_STATES,
     AssignmentRole,
     AssignmentSource,
     AssignmentState,
@@ -116,6 +117,14 @@ class Assignment(models.Model):
     # change after the assignment is made. On PostgreSQL a pg_trgm GIN index, made by migration
     # 0002 outside the model state (SQLite has no such index), serves ``LIKE '%…%'``.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # True from creation and after every move of the due date, until the deadline sweep has
+    # weighed the assignment against every level (escalation/sweep.py): the sweep reads these
+    # rows and the due dates that entered a level's window since its last pass, nothing else.
+    # A change of the due date or the state made outside ``workflow.services`` (a data
+    # correction, a restore) must set it too, so that the sweep closes the levels it voids.
+    sweep_pending = models.BooleanField(
+        _("awaiting the deadline sweep"), default=True, db_default=True, editable=False
+    )
 
     objects = RestrictedManager()
 
@@ -149,12 +158,40 @@ class Assignment(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["agency", "state", "due_date"], name="assignment_agency_state"),
+            # An agency's work by state and due date, covering what its timeliness needs (the
+            # completion date; the key for the pending extension): an agency's counts by
+            # timeliness are read from the index alone (PostgreSQL; SQLite ignores INCLUDE).
+            models.Index(
+                fields=["agency", "state", "due_date"],
+                include=["completed_on", "id"],
+                name="assignment_agency_tally",
+            ),
             models.Index(fields=["state", "due_date"], name="assignment_state_due"),
             models.Index(fields=["item", "agency"], name="assignment_item_agency"),
             # The lists' order (due date, then id): the first page of a long list, searched or
             # not, is read from here without sorting every matching row.
             models.Index(fields=["due_date", "id"], name="assignment_due_order"),
+            # An agency's list in that order, and its count read from the index alone (the
+            # rule of access of everyone but the overseers is ``agency_id IN (…)``).
+            models.Index(fields=["agency", "due_date", "id"], name="assignment_agency_due"),
+            # Open work by due date, of the province and of an agency: what is overdue or due
+            # this week (lists, counts, the dashboard), without the closed rows.
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="assignment_open_due",
+            ),
+            models.Index(
+                fields=["agency", "due_date", "id"],
+                condition=Q(state__in=OPEN_STATES),
+                name="assignment_agency_open_due",
+            ),
+            # The sweep's claim of the assignments it has not weighed yet.
+            models.Index(
+                fields=["id"],
+                condition=Q(sweep_pending=True),
+                name="assignment_sweep_pending",
+            ),
         ]
 
     def __str__(self):

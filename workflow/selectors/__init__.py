@@ -2,34 +2,47 @@
 
 from .assigning import (
     agency_dashboard,
+    api_rows,
     assignees_for,
     assignment_detail_list,
     assignment_get,
     assignment_list,
+    assignment_page,
+    assignment_rows,
     assignments_by_pk,
     item_progress,
+    name_rows,
     timeliness,
+    timeliness_is,
 )
-from .directives import directive_get, directive_list
+from .directives import directive_choices, directive_get, directive_list
 from .extensions import extension_list, extension_page_is_for, extension_request_list
+from .inbox import inbox_subjects
 from .timeline import assignment_timeline
 from .transfers import stranded_list, successors_for
 
 __all__ = [
     "agency_dashboard",
+    "api_rows",
     "assignees_for",
     "assignment_detail_list",
     "assignment_get",
     "assignment_list",
+    "assignment_page",
+    "assignment_rows",
     "assignment_timeline",
     "assignments_by_pk",
+    "directive_choices",
     "directive_get",
     "directive_list",
     "extension_list",
     "extension_page_is_for",
     "extension_request_list",
+    "inbox_subjects",
     "item_progress",
+    "name_rows",
     "timeliness",
+    "timeliness_is",
     "stranded_list",
     "successors_for",
 ]

@@ -2,15 +2,16 @@
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields import CharField
 from django.db.models.functions import Coalesce, NullIf
 
-from agencies.access import member_agencies
+from agencies.access import memberships_today
 from agencies.models import Membership, User
-from agencies.selectors import name_latest, name_on
+from agencies.selectors import agency_namer, name_latest, name_on
+from core import access
 from core.time import local_date
 
 from ..access import ASSIGNEE_ROLES
@@ -55,6 +56,35 @@ def timeliness(today: date) -> Case:
     )
 
 
+def timeliness_is(value: str, today: date) -> Q:
+    """The assignments whose ``timeliness(today)`` is ``value``, as conditions on the columns
+    (the same branches in the same order), which the indexes serve: filtered on the CASE
+    itself, the database computes it for every row first. Unknown values select nothing."""
+    pending = Exists(
+        ExtensionRequest.objects.filter(
+            assignment=OuterRef("pk"),
+            status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.ENDORSED],
+        )
+    )
+    on_time = Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))
+    # Still open: not cancelled, transferred or done (written as the open states, which the
+    # partial indexes on open work serve; every state is one or the other).
+    still_open = Q(state__in=OPEN_STATES)
+    conditions: dict[str, Q] = {
+        Timeliness.CANCELLED: Q(state=AssignmentState.CANCELLED),
+        Timeliness.TRANSFERRED: Q(state=AssignmentState.TRANSFERRED),
+        Timeliness.DONE_ON_TIME: Q(state=AssignmentState.DONE) & on_time,
+        # The CASE's "done, and not on time": a NULL in the test counts as not on time.
+        Timeliness.DONE_LATE: Q(state=AssignmentState.DONE, due_date__isnull=False)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date"))),
+        Timeliness.EXTENSION_REQUESTED: still_open & Q(pending),
+        Timeliness.CONTINUOUS: still_open & ~Q(pending) & Q(due_date__isnull=True),
+        Timeliness.OVERDUE: still_open & ~Q(pending) & Q(due_date__lt=today),
+        Timeliness.ON_TIME: still_open & ~Q(pending) & Q(due_date__gte=today),
+    }
+    return conditions.get(value, Q(pk__in=[]))
+
+
 def agency_names(today: date, *, via: str = "", written: bool = True) -> dict:
     """The names an assignment's page and lists show (never codes): the agency responsible as
     it is named on ``today`` (or, when it no longer exists, as it was named when the work was
@@ -86,6 +116,51 @@ def assignment_list(
         .annotate(timeliness=timeliness(today), **agency_names(today))
         .select_related("item__directive", "agency", "agency_as_written", "assignee", "parent")
     )
+
+
+def assignment_rows(*, user, today: date | None = None) -> QuerySet[Assignment]:
+    """Visible assignments as a list page shows them: each with its ``timeliness`` on
+    ``today``, its item and directive. The agencies' names are given to the rows of the page
+    only, by ``name_rows`` (annotated, they cost the database a few subqueries per row, and
+    every join more costs the planner: the full ``assignment_list`` took longer to plan than
+    to run)."""
+    today = today or local_date()
+    return (
+        Assignment.objects.restrict(user, "view")
+        .annotate(timeliness=timeliness(today))
+        .select_related("item__directive")
+    )
+
+
+def api_rows(*, user, today: date | None = None) -> QuerySet[Assignment]:
+    """Visible assignments as the API's list gives them (codes, not names): with their
+    ``timeliness`` on ``today``, item, agencies and assignee."""
+    today = today or local_date()
+    return (
+        Assignment.objects.restrict(user, "view")
+        .annotate(timeliness=timeliness(today))
+        .select_related("item", "agency", "agency_as_written", "assignee")
+    )
+
+
+def name_rows(rows: list[Assignment], *, today: date | None = None) -> list[Assignment]:
+    """Give ``rows`` the names ``agency_names`` annotates (the same rule, read in Python from
+    every version of the rows' agencies: one query for the page)."""
+    today = today or local_date()
+    names = agency_namer({a.agency_id for a in rows} | {a.agency_as_written_id for a in rows})
+    return _give_names(rows, names, today)
+
+
+def _give_names(rows: list[Assignment], names, today: date) -> list[Assignment]:
+    a: Any
+    for a in rows:
+        given = a.assigned_on
+        a.agency_name = names.name(a.agency_id, today) or names.name(a.agency_id, given)
+        a.agency_short_name = names.name(a.agency_id, today, short=True) or names.name(
+            a.agency_id, given, short=True
+        )
+        a.written_agency_name = names.name(a.agency_as_written_id, given)
+    return rows
 
 
 def assignments_by_pk(*, user, pks, today: date | None = None) -> dict[int, Assignment]:
@@ -130,6 +205,53 @@ def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
     return assignment_detail_list(user=user, today=today).get(pk=pk)
 
 
+def assignment_page(*, user, pk: int, checks=(), today: date | None = None) -> Assignment:
+    """One visible assignment as its page shows it (raises DoesNotExist): with its
+    ``timeliness``, item, directive, agency, assignee and parent, its reports (and their
+    evidence), extension requests and contributions; the agencies' names of the row and of
+    its contributions given in Python (``name_rows``, one query); with ``checks`` (access
+    actions), which of them ``user`` may take, read with the row (``access.with_allowed``).
+
+    Lighter than ``assignment_get`` (the API's): every join and subquery per row of the
+    full list's selector cost the planner more than the page's data."""
+    today = today or local_date()
+    children = Assignment.objects.annotate(timeliness=timeliness(today)).select_related(
+        "item__directive"
+    )
+    rows = (
+        Assignment.objects.restrict(user, "view")
+        .annotate(timeliness=timeliness(today))
+        .select_related("item__directive", "agency", "assignee", "parent")
+        .prefetch_related(
+            Prefetch(
+                "reports",
+                queryset=ProgressReport.objects.select_related("author").prefetch_related(
+                    "attachments"
+                ),
+            ),
+            Prefetch(
+                "extension_requests",
+                queryset=ExtensionRequest.objects.select_related(
+                    "requested_by", "endorsed_by", "decided_by"
+                ),
+            ),
+            Prefetch("children", queryset=children),
+        )
+    )
+    assignment: Any = access.with_allowed(rows, user, checks).get(pk=pk)
+    named = [assignment, *assignment.children.all()]
+    parent = assignment.parent
+    names = agency_namer(
+        {a.agency_id for a in named}
+        | {a.agency_as_written_id for a in named}
+        | ({parent.agency_id} if parent else set())
+    )
+    _give_names(named, names, today)
+    # As ``name_latest``: the last name the parent's agency had.
+    assignment.parent_agency_name = names.latest(parent.agency_id) if parent else ""
+    return assignment
+
+
 def item_progress(*, user, directive: Directive, today: date | None = None) -> dict[int, Counter]:
     """Per item, how many visible assignments fall in each timeliness (one query)."""
     rows = (
@@ -147,15 +269,27 @@ def item_progress(*, user, directive: Directive, today: date | None = None) -> d
 
 def agency_dashboard(*, user, today: date | None = None) -> dict:
     """Counts by timeliness for the user's own agencies, what is due this week, and what is
-    overdue, soonest first (querysets: the page shows the first rows and links to the rest)."""
+    overdue, soonest first (querysets of ``assignment_rows``: the page shows the first rows,
+    named by ``name_rows``, and links to the rest).
+
+    Everything is read through the agencies' indexes: the counts from the covering index on
+    (agency, state, due date) without the table, the lists from the partial index on open
+    work in due-date order, "overdue" as conditions on the columns (``timeliness_is``), never
+    as a filter on the computed timeliness.
+    """
     today = today or local_date()
-    mine = assignment_list(user=user, today=today).filter(agency_id__in=member_agencies(user))
+    agencies = sorted({agency for agency, _role in memberships_today(user)})
+    visible = Assignment.objects.restrict(user, "view").filter(agency_id__in=agencies)
     counts = Counter(
         {
             row["timeliness"]: row["n"]
-            for row in mine.order_by().values("timeliness").annotate(n=Count("pk"))
+            for row in visible.annotate(timeliness=timeliness(today))
+            .order_by()
+            .values("timeliness")
+            .annotate(n=Count("pk"))
         }
     )
+    mine = assignment_rows(user=user, today=today).filter(agency_id__in=agencies)
     week_end = today + timedelta(days=6 - today.weekday())
     return {
         "counts": counts,
@@ -163,7 +297,7 @@ def agency_dashboard(*, user, today: date | None = None) -> dict:
         "due_this_week": mine.filter(
             state__in=OPEN_STATES, due_date__gte=today, due_date__lte=week_end
         ).order_by("due_date", "pk"),
-        "overdue": mine.filter(timeliness=Timeliness.OVERDUE).order_by("due_date", "pk"),
+        "overdue": mine.filter(timeliness_is(Timeliness.OVERDUE, today)).order_by("due_date", "pk"),
     }
 
 

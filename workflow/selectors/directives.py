@@ -2,7 +2,8 @@
 
 from django.db.models import Count, OuterRef, Prefetch, QuerySet
 
-from agencies.selectors import name_on
+from agencies.selectors import CHOICES_SHOWN, name_on
+from core.text import fold
 
 from ..models import Directive, DirectiveItem
 
@@ -28,3 +29,13 @@ def directive_get(*, user, pk: int) -> Directive:
         .prefetch_related(Prefetch("items", queryset=DirectiveItem.objects.order_by("order")))
         .get(pk=pk)
     )
+
+
+def directive_choices(*, user, text: str) -> list[Directive]:
+    """The directives a type-ahead chooser offers for ``text`` (folded number and title; every
+    word must match), newest first, at most ``CHOICES_SHOWN`` + 1, read with the columns
+    their label needs only."""
+    rows = Directive.objects.restrict(user, "view").only("pk", "kind", "number", "title")
+    for key in fold(text).split():
+        rows = rows.filter(search_text__contains=key)
+    return list(rows.order_by("-issued_on", "-pk")[: CHOICES_SHOWN + 1])

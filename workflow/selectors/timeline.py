@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency, Membership, User
-from agencies.selectors import agency_name_on
+from agencies.models import AgencyVersion, Membership, User
 from core.audit import audit_trail
 from core.models import AuditEvent
 
@@ -27,16 +29,20 @@ class _People:
     """Names and job titles of the people a timeline mentions, read once."""
 
     def __init__(self, events):
+        # Two queries for the whole timeline, however many people, agencies and days it
+        # mentions: the memberships of its people (with the people: the actors come with the
+        # events; an assignee always held a membership), and the versions of its agencies.
         usernames = {e.after.get("assignee") for e in events if e.after and e.after.get("assignee")}
         ids = {e.actor_id for e in events if e.actor_id}
-        self.users = {
-            u.username: u
-            for u in User.objects.filter(username__in=usernames) | User.objects.filter(pk__in=ids)
-        }
-        self.names: dict[tuple[str, date], str] = {}
+        self.users: dict[str, User] = {e.actor.username: e.actor for e in events if e.actor_id}
         self.titles: dict[int, list[Membership]] = {}
-        for m in Membership.objects.filter(user__in=self.users.values()).exclude(title=""):
-            self.titles.setdefault(m.user_id, []).append(m)
+        memberships = Membership.objects.filter(
+            Q(user_id__in=ids) | Q(user__username__in=usernames)
+        ).select_related("user")
+        for m in memberships:
+            self.users.setdefault(m.user.username, m.user)
+            if m.title:
+                self.titles.setdefault(m.user_id, []).append(m)
 
     def who(self, user, on: date) -> str:
         """ "Giám đốc Sở Tài chính Nguyễn Văn A": the job title held that day, then the name."""
@@ -52,16 +58,13 @@ class _People:
         user = self.users.get(username)
         return self.who(user, on) if user else (username or "")
 
-    def agency(self, code, on: date) -> str:
-        """The agency's name that day (one read per agency and day)."""
+    @staticmethod
+    def agency(event, code) -> str:
+        """The name the agency an event names had that day (read with the event; its code
+        when it had none then)."""
         if not code:
             return ""
-        if (code, on) not in self.names:
-            agency = Agency.objects.filter(code=code).first()
-            self.names[(code, on)] = (
-                agency_name_on(agency=agency, on=on) if agency else ""
-            ) or code
-        return self.names[(code, on)]
+        return getattr(event, "agency_then", "") or code
 
 
 def _day(value) -> str:
@@ -82,7 +85,7 @@ def _sentence(event: AuditEvent, people: _People) -> str:  # noqa: C901 — one 
         role = AssignmentRole(new.get("role", AssignmentRole.LEAD)).label
         text = _("{who} gave the work to {agency} ({role}), due {due}.").format(
             who=who,
-            agency=people.agency(new.get("agency"), on),
+            agency=people.agency(event, new.get("agency")),
             role=role,
             due=_day(new.get("due_date")),
         )
@@ -118,7 +121,7 @@ def _sentence(event: AuditEvent, people: _People) -> str:  # noqa: C901 — one 
         )
     elif verb in ("assignment.transfer", "assignment.reassign", "assignment.triage_reassign"):
         text = _("{who} gave the work to {agency}").format(
-            who=who, agency=people.agency(new.get("agency"), on)
+            who=who, agency=people.agency(event, new.get("agency"))
         )
     elif verb == "report.progress":
         text = _("{who} filed a progress update").format(who=who)
@@ -145,6 +148,17 @@ def _sentence(event: AuditEvent, people: _People) -> str:  # noqa: C901 — one 
 
 def assignment_timeline(*, assignment) -> list[Entry]:
     """The assignment's history in time order, each event told as a sentence."""
-    events = list(audit_trail(assignment).order_by("at", "pk"))
+    # The agency an event names (its "agency" code), by its name on the event's day: read with
+    # the events, in the same query.
+    day = TruncDate("at")
+    then = AgencyVersion.objects.filter(
+        agency__code=OuterRef("outer_agency"), valid_from__lte=OuterRef("day")
+    ).filter(Q(valid_until__isnull=True) | Q(valid_until__gt=OuterRef("day")))
+    events = list(
+        audit_trail(assignment)
+        .annotate(day=day, outer_agency=KT("after__agency"))
+        .annotate(agency_then=Subquery(then.order_by("valid_from").values("name")[:1]))
+        .order_by("at", "pk")
+    )
     people = _People(events)
     return [Entry(event=e, sentence=_sentence(e, people)) for e in events]
