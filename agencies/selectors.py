@@ -8,7 +8,6 @@ from datetime import date
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
-    F,
     OuterRef,
     Prefetch,
     Q,
@@ -376,10 +375,8 @@ class AgencyNamer:
 
     def __init__(self, versions):
         self._versions: dict[int, list[AgencyVersion]] = defaultdict(list)
-        self.ids: dict[str, int] = {}  # code -> id, of the agencies read
         for version in versions:
             self._versions[version.agency_id].append(version)
-            self.ids[version.code] = version.agency_id
 
     def name(self, agency_id, on, *, short: bool = False) -> str:
         """As ``name_on``: the name (``short``: the short name, else the name) of the version
@@ -393,22 +390,15 @@ class AgencyNamer:
                 return (version.short_name or version.name) if short else version.name
         return ""
 
-    def latest(self, agency_id) -> str:
-        """As ``name_latest``: the name of the agency's last version."""
-        versions = self._versions.get(agency_id)
-        return versions[-1].name if versions else ""
 
-
-def agency_namer(agency_ids=(), *, codes=()) -> AgencyNamer:
-    """The versions of the agencies ``agency_ids`` (or of those with ``codes``), one query, for
-    naming rows already read (a page of a list) without a subquery per row."""
-    versions = AgencyVersion.objects.filter(
-        Q(agency_id__in=list(agency_ids)) | Q(agency__code__in=list(codes))
-    )
+def agency_namer(agency_ids) -> AgencyNamer:
+    """The versions of the agencies ``agency_ids`` (one query), for naming rows already read (a
+    page of a list) without a subquery per row."""
+    versions = AgencyVersion.objects.filter(agency_id__in=list(agency_ids))
     return AgencyNamer(
-        versions.only("agency_id", "valid_from", "valid_until", "name", "short_name")
-        .annotate(code=F("agency__code"))
-        .order_by("agency_id", "valid_from")
+        versions.only("agency_id", "valid_from", "valid_until", "name", "short_name").order_by(
+            "agency_id", "valid_from"
+        )
     )
 
 

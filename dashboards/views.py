@@ -27,8 +27,8 @@ class HomeView(SignedInTemplateView):
         return redirect("workflow:inbox")
 
 
-def _assignments(**query) -> str:
-    return reverse("workflow:assignments") + "?" + urlencode(query)
+def _assignments(base: str, **query) -> str:
+    return base + "?" + urlencode(query)
 
 
 class OverviewView(SignedInTemplateView):
@@ -44,11 +44,12 @@ class OverviewView(SignedInTemplateView):
 
     def get_context_data(self, **kwargs):
         overview = province_overview(user=self.request.user)
+        base = reverse("workflow:assignments")  # once: the table links to it 300 times
         table = [
             (
                 row,
                 [
-                    (row.counts.get(t, 0), _assignments(agency=row.agency.code, timeliness=t))
+                    (row.counts.get(t, 0), _assignments(base, agency=row.agency.code, timeliness=t))
                     for t in self.columns
                 ],
             )
@@ -57,13 +58,20 @@ class OverviewView(SignedInTemplateView):
         return {
             **super().get_context_data(**kwargs),
             "overview": overview,
-            "columns": [(t, Timeliness(t).label, overview.totals.get(t, 0)) for t in self.columns],
-            "column_links": {t: _assignments(timeliness=t) for t in self.columns},
+            "columns": [
+                (
+                    t,
+                    Timeliness(t).label,
+                    overview.totals.get(t, 0),
+                    _assignments(base, timeliness=t),
+                )
+                for t in self.columns
+            ],
             "table": table,
             "most_overdue": [
-                (r, _assignments(agency=r.agency.code, timeliness=Timeliness.OVERDUE))
+                (r, _assignments(base, agency=r.agency.code, timeliness=Timeliness.OVERDUE))
                 for r in overview.most_overdue
             ],
             "escalations_link": reverse("escalation:list") + "?open=true",
-            "results_link": _assignments(state=AssignmentState.APPROVED),
+            "results_link": _assignments(base, state=AssignmentState.APPROVED),
         }

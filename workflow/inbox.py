@@ -11,7 +11,6 @@ from core import inbox
 from .access import APPROVERS, RECEIVERS
 from .choices import (
     EXTENSION_STEP_STATUS,
-    OPEN_STATES,
     STEP_STATES,
     ExtensionStepName,
     StepName,
@@ -65,9 +64,12 @@ def _agencies(user, roles) -> list[int]:
     return sorted({agency for agency, role in memberships_today(user) if role in roles})
 
 
-# An open task of an assignment's flow is about open work: the flow ends (or is cancelled)
-# when the assignment closes. A hint for the due-date order (``TaskKind.subject_hint``).
-OPEN_WORK = Q(**{f"{ASSIGNMENT}state__in": list(OPEN_STATES)})
+def _in_state(step: StepName) -> Q:
+    """An open task of ``step`` is about an assignment in a state the step is taken from: the
+    flow opens the task there and moves on when the state does (``STEP_STATES``). A hint for
+    the due-date order (``TaskKind.subject_hint``): the assignments in that state, by due date,
+    are the kind's subjects in order."""
+    return Q(**{f"{ASSIGNMENT}state__in": list(STEP_STATES[step])})
 
 
 def _reviewer(user) -> Q | None:
@@ -81,35 +83,35 @@ ASSIGNMENT_KINDS = (
         _("To receive and delegate"),
         (AssignmentFlow.receive,),
         _agency_work(RECEIVERS, StepName.RECEIVE),
-        OPEN_WORK,
+        _in_state(StepName.RECEIVE),
     ),
     inbox.TaskKind(
         "report",
         _("To carry out and report"),
         (AssignmentFlow.report,),
         lambda user: Q(owner_id=user.pk),
-        OPEN_WORK,
+        _in_state(StepName.REPORT),
     ),
     inbox.TaskKind(
         "approve",
         _("Report to approve"),
         (AssignmentFlow.approve,),
         _agency_work(APPROVERS, StepName.APPROVE),
-        OPEN_WORK,
+        _in_state(StepName.APPROVE),
     ),
     inbox.TaskKind(
         "accept",
         _("Result to confirm"),
         (AssignmentFlow.review,),
         _reviewer,
-        OPEN_WORK,
+        _in_state(StepName.ACCEPT),
     ),
     inbox.TaskKind(
         "triage",
         _("Proposal to change the agency"),
         (AssignmentFlow.triage,),
         _reviewer,
-        OPEN_WORK,
+        _in_state(StepName.TRIAGE),
     ),
 )
 EXTENSION_KINDS = (

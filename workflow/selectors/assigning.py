@@ -168,6 +168,25 @@ def assignments_by_pk(*, user, pks, today: date | None = None) -> dict[int, Assi
     return {a.pk: a for a in assignment_list(user=user, today=today).filter(pk__in=list(pks))}
 
 
+def _reports_and_requests() -> list[Prefetch]:
+    """An assignment page's reports (with their evidence and author) and extension requests
+    (with the people of each step)."""
+    return [
+        Prefetch(
+            "reports",
+            queryset=ProgressReport.objects.select_related("author").prefetch_related(
+                "attachments"
+            ),
+        ),
+        Prefetch(
+            "extension_requests",
+            queryset=ExtensionRequest.objects.select_related(
+                "requested_by", "endorsed_by", "decided_by"
+            ),
+        ),
+    ]
+
+
 def assignment_detail_list(
     *, user, today: date | None = None
 ) -> "QuerySet[AssignmentWithTimeliness]":
@@ -177,18 +196,7 @@ def assignment_detail_list(
         .annotate(parent_agency_name=name_latest("parent__agency_id"))
         .select_related("process", "transferred_from", "item__directive__issuer")
         .prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related("author").prefetch_related(
-                    "attachments"
-                ),
-            ),
-            Prefetch(
-                "extension_requests",
-                queryset=ExtensionRequest.objects.select_related(
-                    "requested_by", "endorsed_by", "decided_by"
-                ),
-            ),
+            *_reports_and_requests(),
             Prefetch(
                 "children",
                 queryset=Assignment.objects.annotate(
@@ -207,49 +215,31 @@ def assignment_get(*, user, pk: int, today: date | None = None) -> Assignment:
 
 def assignment_page(*, user, pk: int, checks=(), today: date | None = None) -> Assignment:
     """One visible assignment as its page shows it (raises DoesNotExist): with its
-    ``timeliness``, item, directive, agency, assignee and parent, its reports (and their
-    evidence), extension requests and contributions; the agencies' names of the row and of
-    its contributions given in Python (``name_rows``, one query); with ``checks`` (access
-    actions), which of them ``user`` may take, read with the row (``access.with_allowed``).
+    ``timeliness`` and agencies' names, item, directive, agency, assignee and parent (and the
+    name of the parent's agency), its reports (and their evidence), extension requests and
+    contributions (named too); with ``checks`` (access actions), which of them ``user`` may
+    take, read with the row (``access.with_allowed``).
 
-    Lighter than ``assignment_get`` (the API's): every join and subquery per row of the
-    full list's selector cost the planner more than the page's data."""
+    Lighter than ``assignment_get`` (the API's): every join of the full list's selector cost
+    the planner more than the page's data."""
     today = today or local_date()
-    children = Assignment.objects.annotate(timeliness=timeliness(today)).select_related(
-        "item__directive"
-    )
+    children = Assignment.objects.annotate(
+        timeliness=timeliness(today), **agency_names(today)
+    ).select_related("item__directive")
     rows = (
         Assignment.objects.restrict(user, "view")
-        .annotate(timeliness=timeliness(today))
+        .annotate(
+            timeliness=timeliness(today),
+            parent_agency_name=name_latest("parent__agency_id"),
+            **agency_names(today),
+        )
         .select_related("item__directive", "agency", "assignee", "parent")
         .prefetch_related(
-            Prefetch(
-                "reports",
-                queryset=ProgressReport.objects.select_related("author").prefetch_related(
-                    "attachments"
-                ),
-            ),
-            Prefetch(
-                "extension_requests",
-                queryset=ExtensionRequest.objects.select_related(
-                    "requested_by", "endorsed_by", "decided_by"
-                ),
-            ),
+            *_reports_and_requests(),
             Prefetch("children", queryset=children),
         )
     )
-    assignment: Any = access.with_allowed(rows, user, checks).get(pk=pk)
-    named = [assignment, *assignment.children.all()]
-    parent = assignment.parent
-    names = agency_namer(
-        {a.agency_id for a in named}
-        | {a.agency_as_written_id for a in named}
-        | ({parent.agency_id} if parent else set())
-    )
-    _give_names(named, names, today)
-    # As ``name_latest``: the last name the parent's agency had.
-    assignment.parent_agency_name = names.latest(parent.agency_id) if parent else ""
-    return assignment
+    return access.with_allowed(rows, user, checks).get(pk=pk)
 
 
 def item_progress(*, user, directive: Directive, today: date | None = None) -> dict[int, Counter]:

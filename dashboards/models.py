@@ -1,0 +1,64 @@
+"""The province overview's tallies: how many assignments each agency has in each bucket of
+timeliness (open work by due date), and how many escalations of each level are open.
+
+Kept by the database, not by Python: triggers of migration 0001 on ``workflow_assignment``
+and ``escalation_escalation`` change a tally in the same statement as the rows it counts —
+whoever writes them (the services, bulk inserts of a broadcast or of the benchmarks'
+generator, a data correction in SQL) — so it cannot drift from them; the migration fills it
+from the rows already there. Nothing else writes these tables. ``tests/dashboards`` checks
+them against the live counts after every service.
+"""
+
+from datetime import date
+
+from django.db import models
+
+# The due date of a bucket that has none: every bucket but open work with a due date.
+UNDATED = date(1, 1, 1)
+
+
+class Bucket(models.TextChoices):
+    """An assignment's timeliness as its own columns tell it (``workflow.selectors.timeliness``
+    but for a pending extension request, which the overview reads live): open work with a due
+    date is one bucket, told overdue or on time by its due date on the day it is read."""
+
+    OPEN = "open"
+    CONTINUOUS = "continuous"
+    DONE_ON_TIME = "done_on_time"
+    DONE_LATE = "done_late"
+    CANCELLED = "cancelled"
+    TRANSFERRED = "transferred"
+
+
+class AssignmentTally(models.Model):
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    bucket = models.CharField(max_length=16, choices=Bucket.choices)
+    due_date = models.DateField()  # open work: its due date; UNDATED otherwise
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "bucket", "due_date"], name="assignment_tally_key"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.agency_id} {self.bucket} {self.due_date}: {self.n}"
+
+
+class EscalationTally(models.Model):
+    """Open (unresolved) escalations of one level."""
+
+    level = models.OneToOneField(
+        "escalation.EscalationLevel",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    n = models.IntegerField()
+
+    def __str__(self):
+        return f"{self.level_id}: {self.n}"

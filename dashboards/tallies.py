@@ -1,0 +1,252 @@
+"""The triggers that keep the province overview's tallies (``models``): each changes a tally
+in the statement that changes the rows it counts, on PostgreSQL and on SQLite. The buckets are
+``workflow.selectors.timeliness`` read from an assignment's columns, but for a pending extension
+request (the overview reads those live); tests/dashboards/test_tallies.py holds the tallies to
+the live counts after every service. Installed by migration 0001, and again after any
+``migrate`` that removed them (``reinstall``)."""
+
+# ruff: noqa: S608 (the SQL is made of this module's constants, never of input)
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+
+ASSIGNMENTS, ESCALATIONS = "workflow_assignment", "escalation_escalation"
+A_TALLY, E_TALLY = "dashboards_assignmenttally", "dashboards_escalationtally"
+CLOSED = "('done', 'cancelled', 'transferred')"
+
+
+def bucket(r: str) -> str:
+    return (
+        f"CASE WHEN {r}.state = 'cancelled' THEN 'cancelled' "
+        f"WHEN {r}.state = 'transferred' THEN 'transferred' "
+        f"WHEN {r}.state = 'done' AND ({r}.due_date IS NULL OR {r}.completed_on <= {r}.due_date) "
+        "THEN 'done_on_time' "
+        f"WHEN {r}.state = 'done' THEN 'done_late' "
+        f"WHEN {r}.due_date IS NULL THEN 'continuous' ELSE 'open' END"
+    )
+
+
+def due(r: str, undated: str) -> str:
+    return (
+        f"CASE WHEN {r}.state IN {CLOSED} OR {r}.due_date IS NULL THEN {undated} "
+        f"ELSE {r}.due_date END"
+    )
+
+
+def key(r: str, undated: str) -> str:
+    return f"{r}.agency_id, {bucket(r)}, {due(r, undated)}"
+
+
+def match(r: str, undated: str) -> str:
+    return f"agency_id = {r}.agency_id AND bucket = {bucket(r)} AND due_date = {due(r, undated)}"
+
+
+RELEVANT = ("agency_id", "state", "due_date", "completed_on")
+UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
+UPSERT_E = "ON CONFLICT (level_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
+
+POSTGRESQL = [
+    # Assignments: a statement's inserted rows counted at once (a broadcast, the generator's
+    # COPY), in key order; an update of a counted column row by row, the two rows it moves
+    # changed in key order (two writers never wait for each other in turn); deletes at once.
+    f"""CREATE FUNCTION dashboards_assignment_tally_insert() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+    INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+    SELECT {key("r", "DATE '0001-01-01'")}, count(*) FROM inserted r
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {UPSERT_A.format(t=A_TALLY)};
+    RETURN NULL; END $$""",
+    f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS}
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_assignment_tally_insert()""",
+    f"""CREATE FUNCTION dashboards_assignment_tally_update() RETURNS trigger
+    LANGUAGE plpgsql AS $$
+    DECLARE
+        was_bucket text := {bucket("OLD")}; was_due date := {due("OLD", "DATE '0001-01-01'")};
+        now_bucket text := {bucket("NEW")}; now_due date := {due("NEW", "DATE '0001-01-01'")};
+    BEGIN
+    IF (OLD.agency_id, was_bucket, was_due) = (NEW.agency_id, now_bucket, now_due) THEN
+        RETURN NULL;
+    END IF;
+    IF (OLD.agency_id, was_bucket, was_due) < (NEW.agency_id, now_bucket, now_due) THEN
+        UPDATE {A_TALLY} SET n = n - 1
+        WHERE agency_id = OLD.agency_id AND bucket = was_bucket AND due_date = was_due;
+    END IF;
+    INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+    VALUES (NEW.agency_id, now_bucket, now_due, 1) {UPSERT_A.format(t=A_TALLY)};
+    IF (OLD.agency_id, was_bucket, was_due) > (NEW.agency_id, now_bucket, now_due) THEN
+        UPDATE {A_TALLY} SET n = n - 1
+        WHERE agency_id = OLD.agency_id AND bucket = was_bucket AND due_date = was_due;
+    END IF;
+    RETURN NULL; END $$""",
+    f"""CREATE TRIGGER dashboards_assignment_tally_update AFTER UPDATE ON {ASSIGNMENTS}
+    FOR EACH ROW WHEN ({" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in RELEVANT)})
+    EXECUTE FUNCTION dashboards_assignment_tally_update()""",
+    f"""CREATE FUNCTION dashboards_assignment_tally_delete() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+    UPDATE {A_TALLY} t SET n = t.n - d.n
+    FROM (SELECT {key("r", "DATE '0001-01-01'")}, count(*) AS n FROM deleted r
+          GROUP BY 1, 2, 3) AS d (agency_id, bucket, due_date, n)
+    WHERE t.agency_id = d.agency_id AND t.bucket = d.bucket AND t.due_date = d.due_date;
+    RETURN NULL; END $$""",
+    f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS}
+    REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_assignment_tally_delete()""",
+    # Escalations: every statement's open rows before and after, counted per level at once
+    # (the sweep inserts and resolves them by the thousand in one statement).
+    f"""CREATE FUNCTION dashboards_escalation_tally() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO {E_TALLY} (level_id, n)
+        SELECT level_id, count(*) FROM after_rows WHERE resolved_at IS NULL
+        GROUP BY level_id ORDER BY level_id {UPSERT_E.format(t=E_TALLY)};
+    ELSIF TG_OP = 'UPDATE' THEN
+        INSERT INTO {E_TALLY} (level_id, n)
+        SELECT level_id, sum(d) FROM (
+            SELECT level_id, -1 AS d FROM before_rows WHERE resolved_at IS NULL
+            UNION ALL SELECT level_id, 1 FROM after_rows WHERE resolved_at IS NULL
+        ) AS changes GROUP BY level_id HAVING sum(d) <> 0
+        ORDER BY level_id {UPSERT_E.format(t=E_TALLY)};
+    ELSE
+        INSERT INTO {E_TALLY} (level_id, n)
+        SELECT level_id, -count(*) FROM before_rows WHERE resolved_at IS NULL
+        GROUP BY level_id ORDER BY level_id {UPSERT_E.format(t=E_TALLY)};
+    END IF;
+    RETURN NULL; END $$""",
+    f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
+    REFERENCING NEW TABLE AS after_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_escalation_tally()""",
+    f"""CREATE TRIGGER dashboards_escalation_tally_update AFTER UPDATE ON {ESCALATIONS}
+    REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_escalation_tally()""",
+    f"""CREATE TRIGGER dashboards_escalation_tally_delete AFTER DELETE ON {ESCALATIONS}
+    REFERENCING OLD TABLE AS before_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_escalation_tally()""",
+]
+POSTGRESQL_DROP = (
+    [
+        f"DROP TRIGGER IF EXISTS dashboards_assignment_tally_{op} ON {ASSIGNMENTS}"
+        for op in ("insert", "update", "delete")
+    ]
+    + [
+        f"DROP TRIGGER IF EXISTS dashboards_escalation_tally_{op} ON {ESCALATIONS}"
+        for op in ("insert", "update", "delete")
+    ]
+    + [
+        f"DROP FUNCTION IF EXISTS dashboards_{name}()"
+        for name in (
+            "assignment_tally_insert",
+            "assignment_tally_update",
+            "assignment_tally_delete",
+            "escalation_tally",
+        )
+    ]
+)
+
+SQLITE_UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
+SQLITE = [
+    # One writer at a time: row by row.
+    f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS} BEGIN
+    INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+    VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A}; END""",
+    f"""CREATE TRIGGER dashboards_assignment_tally_update
+    AFTER UPDATE OF {", ".join(RELEVANT)} ON {ASSIGNMENTS}
+    WHEN {" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in RELEVANT)} BEGIN
+    UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")};
+    INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+    VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A}; END""",
+    f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS} BEGIN
+    UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")}; END""",
+    f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
+    WHEN NEW.resolved_at IS NULL BEGIN
+    INSERT INTO {E_TALLY} (level_id, n) VALUES (NEW.level_id, 1)
+    ON CONFLICT (level_id) DO UPDATE SET n = n + 1; END""",
+    f"""CREATE TRIGGER dashboards_escalation_tally_update
+    AFTER UPDATE OF resolved_at, level_id ON {ESCALATIONS}
+    WHEN (OLD.resolved_at IS NULL) IS NOT (NEW.resolved_at IS NULL)
+        OR OLD.level_id IS NOT NEW.level_id BEGIN
+    UPDATE {E_TALLY} SET n = n - 1 WHERE level_id = OLD.level_id AND OLD.resolved_at IS NULL;
+    INSERT INTO {E_TALLY} (level_id, n) SELECT NEW.level_id, 1 WHERE NEW.resolved_at IS NULL
+    ON CONFLICT (level_id) DO UPDATE SET n = n + 1; END""",
+    f"""CREATE TRIGGER dashboards_escalation_tally_delete AFTER DELETE ON {ESCALATIONS}
+    WHEN OLD.resolved_at IS NULL BEGIN
+    UPDATE {E_TALLY} SET n = n - 1 WHERE level_id = OLD.level_id; END""",
+]
+SQLITE_DROP = [
+    f"DROP TRIGGER IF EXISTS dashboards_{table}_tally_{op}"
+    for table in ("assignment", "escalation")
+    for op in ("insert", "update", "delete")
+]
+
+
+def fill(undated: str) -> list[str]:
+    """The tallies of the rows already there."""
+    return [
+        f"DELETE FROM {A_TALLY}",
+        f"""INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+        SELECT {key("a", undated)}, count(*) FROM {ASSIGNMENTS} a GROUP BY 1, 2, 3""",
+        f"DELETE FROM {E_TALLY}",
+        f"""INSERT INTO {E_TALLY} (level_id, n)
+        SELECT level_id, count(*) FROM {ESCALATIONS} WHERE resolved_at IS NULL
+        GROUP BY level_id""",
+    ]
+
+
+TRIGGERS = [
+    f"dashboards_{table}_tally_{op}"
+    for table in ("assignment", "escalation")
+    for op in ("insert", "update", "delete")
+]
+
+
+def _run(connection, statements) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def installed(connection) -> bool:
+    """Whether every trigger is in place (SQLite drops a table's triggers when a migration
+    rebuilds the table: ``reinstall`` puts them back)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE tgname LIKE 'dashboards_%%'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        return set(TRIGGERS) <= {row[0] for row in cursor.fetchall()}
+
+
+def install(connection) -> None:
+    """Create the triggers (anew) and count the rows already there, in one transaction."""
+    postgres = connection.vendor == "postgresql"
+    if not postgres and connection.vendor != "sqlite":
+        raise NotImplementedError("The tallies' triggers are written for PostgreSQL and SQLite.")
+    with transaction.atomic(using=connection.alias):
+        drop(connection)
+        _run(connection, POSTGRESQL if postgres else SQLITE)
+        _run(connection, fill("DATE '0001-01-01'" if postgres else "'0001-01-01'"))
+
+
+def drop(connection) -> None:
+    _run(connection, POSTGRESQL_DROP if connection.vendor == "postgresql" else SQLITE_DROP)
+
+
+def reinstall(using=DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """After ``migrate`` (post_migrate): the triggers again, and the counts, if a migration of
+    another app rebuilt a counted table and took its triggers with it (SQLite does)."""
+    connection = connections[using]
+    tables = connection.introspection.table_names()
+    if A_TALLY in tables and not installed(connection):
+        install(connection)
+
+
+def register_totals() -> None:
+    """Every assignment is in exactly one tally row: their sum is the table's count, which
+    the lists take from here (``core.pagination.register_total``) instead of counting every
+    row for the people who see them all."""
+    from django.db.models import Sum
+
+    from core.pagination import register_total
+    from workflow.models import Assignment
+
+    from .models import AssignmentTally
+
+    register_total(Assignment, lambda: AssignmentTally.objects.aggregate(n=Sum("n"))["n"] or 0)

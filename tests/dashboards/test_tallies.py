@@ -1,0 +1,207 @@
+"""The province overview's tallies (dashboards.models) are kept by the database's triggers:
+after every service, every bulk write and every sweep they give the same counts as the rows
+themselves — the assignments' timeliness, the open escalations — and the overview reads them
+for those who see the whole province."""
+
+from collections import Counter
+from datetime import date
+
+from django.db.models import Count
+
+from dashboards.models import AssignmentTally, EscalationTally
+from dashboards.selectors import escalations_awaiting, province_overview, timeliness_tally
+from escalation.choices import LevelKind
+from escalation.models import Escalation
+from escalation.services import Decision, escalation_decide
+from escalation.sweep import sweep
+from tests.fixtures.workflow import vn
+from workflow.choices import DuePolicy
+from workflow.deadlines import DueRule
+from workflow.models import Assignment
+from workflow.selectors import assignment_rows
+from workflow.services import (
+    Target,
+    assignment_extend,
+    assignment_receive,
+    assignment_refuse,
+    assignment_transfer,
+    assignment_triage,
+    assignments_create,
+    completion_report_file,
+    extension_decide,
+    extension_request,
+    item_add,
+    report_accept,
+    report_approve,
+    report_return,
+    report_return_office,
+)
+
+TODAY = date(2026, 6, 1)
+
+
+def live(user, today=TODAY) -> dict[int, dict[str, int]]:
+    """The visible assignments' timeliness counted row by row (the rule itself)."""
+    tally: dict[int, dict[str, int]] = {}
+    for row in (
+        assignment_rows(user=user, today=today)
+        .order_by()
+        .values("agency_id", "timeliness")
+        .annotate(n=Count("pk"))
+    ):
+        tally.setdefault(row["agency_id"], {})[row["timeliness"]] = row["n"]
+    return tally
+
+
+def open_escalations() -> int:
+    return Escalation.objects.filter(
+        resolved_at__isnull=True, level__kind__in=[LevelKind.OFFICE, LevelKind.LEADER]
+    ).count()
+
+
+def check(people, today=TODAY):
+    """The tallies say what the rows say, for the leader (who reads the tallies)."""
+    leader = people["leader"]
+    assert timeliness_tally(user=leader, today=today) == live(leader, today)
+    assert escalations_awaiting(user=leader) == open_escalations()
+    open_by_level = Counter(
+        dict(
+            Escalation.objects.filter(resolved_at__isnull=True)
+            .values_list("level_id")
+            .annotate(n=Count("pk"))
+        )
+    )
+    assert +Counter(dict(EscalationTally.objects.values_list("level_id", "n"))) == open_by_level
+    assert not AssignmentTally.objects.filter(n__lt=0).exists()
+
+
+def make(directive, people, agency, n, due=date(2026, 2, 27)):
+    item = item_add(actor=people["reviewer"], directive=directive, number=f"T{n}", text="…")
+    return assignments_create(
+        actor=people["reviewer"],
+        item=item,
+        targets=[Target(agency=agency)],
+        due_rule=DueRule(DuePolicy.FIXED, fixed_date=due),
+        title=f"Việc {n}",
+        assigned_on=date(2026, 1, 5),
+        at=vn(2026, 1, 5),
+    )[0]
+
+
+def test_the_tallies_follow_every_service(directive, people, small_tree):
+    check(people)
+    tc, nv = small_tree["TC"], small_tree["NV"]
+    work = [make(directive, people, tc, n) for n in range(5)]
+    later = make(directive, people, nv, 9, due=date(2026, 12, 31))
+    check(people)
+
+    # Received, reported, returned by the head, reported again, approved, returned by the
+    # office, approved again, accepted (late: done after its due date).
+    a = work[0]
+    assignment_receive(actor=people["clerk"], assignment=a, assignee=people["officer"])
+    check(people)
+    completion_report_file(actor=people["officer"], assignment=a, text="Xong.", at=vn(2026, 3, 2))
+    report_return(actor=people["head"], assignment=a, comment="Bổ sung.")
+    check(people)
+    completion_report_file(actor=people["officer"], assignment=a, text="Xong.", at=vn(2026, 3, 3))
+    report_approve(actor=people["head"], assignment=a)
+    report_return_office(actor=people["reviewer"], assignment=a, comment="Thiếu số liệu.")
+    check(people)
+    completion_report_file(actor=people["officer"], assignment=a, text="Xong.", at=vn(2026, 3, 4))
+    report_approve(actor=people["head"], assignment=a)
+    report_accept(actor=people["reviewer"], assignment=a)
+    check(people)
+
+    # Refused, then sent back; refused again and cancelled.
+    b = work[1]
+    assignment_refuse(actor=people["clerk"], assignment=b, reason="Không thuộc chức năng.")
+    check(people)
+    assignment_triage(actor=people["reviewer"], assignment=b, decision="return")
+    check(people)
+    assignment_refuse(actor=people["clerk"], assignment=b, reason="Không thuộc chức năng.")
+    assignment_triage(actor=people["reviewer"], assignment=b, decision="cancel")
+    check(people)
+
+    # An extension requested (pending: "extension requested" first), then approved (the due
+    # date moves); a later date set by the office; a transfer to another agency.
+    c = work[2]
+    assignment_receive(actor=people["clerk"], assignment=c, assignee=people["officer"])
+    extension = extension_request(
+        actor=people["head"], assignment=c, requested_due_date=date(2026, 9, 30), reason="Chờ."
+    )
+    check(people)
+    extension_decide(actor=people["reviewer"], extension=extension, approve=True)
+    check(people)
+    assignment_extend(
+        actor=people["reviewer"], assignment=work[3], due_date=date(2026, 10, 30), note="Gia hạn."
+    )
+    check(people)
+    assignment_transfer(actor=people["reviewer"], assignment=later, to_agency=tc, note="Sáp nhập.")
+    check(people)
+
+    # The sweep raises escalations (and opens review tasks); a decision closes some.
+    sweep(now=vn(2026, 6, 1), send_mail=False)
+    check(people)
+    assert open_escalations() > 0
+    office = Escalation.objects.filter(
+        level__kind=LevelKind.OFFICE, resolved_at__isnull=True
+    ).first()
+    escalation_decide(
+        actor=people["reviewer"], escalation=office, decision=Decision("close", note="Đóng.")
+    )
+    check(people)
+    sweep(now=vn(2026, 6, 2), send_mail=False)
+    check(people)
+    # Work done after the sweep closes its levels.
+    d = work[4]
+    assignment_receive(actor=people["clerk"], assignment=d, assignee=people["officer"])
+    completion_report_file(actor=people["officer"], assignment=d, text="Xong.")
+    report_approve(actor=people["head"], assignment=d)
+    report_accept(actor=people["reviewer"], assignment=d)
+    check(people)
+    for day in (date(2026, 1, 1), date(2026, 10, 31), date(2027, 1, 1)):
+        check(people, day)
+
+
+def test_bulk_writes_and_corrections_outside_the_services_are_counted(
+    directive, people, small_tree
+):
+    a = make(directive, people, small_tree["TC"], 1)
+    # A data correction in one statement, a bulk copy, a deletion: the database counts them.
+    Assignment.objects.filter(pk=a.pk).update(due_date=date(2026, 8, 1))
+    check(people)
+    rows = [
+        Assignment(
+            item_id=a.item_id,
+            agency_as_written_id=a.agency_id,
+            agency_id=agency.pk,
+            role="lead",
+            title=f"Bulk {n}",
+            assigned_on=date(2026, 1, 5),
+            due_policy="fixed",
+            due_date=date(2026, 1, 5 + n),
+            state=state,
+            completed_on=date(2026, 1, 20) if state == "done" else None,
+        )
+        for n, (agency, state) in enumerate(
+            [(small_tree["TC"], "new"), (small_tree["NV"], "done"), (small_tree["NV"], "cancelled")]
+        )
+    ]
+    made = Assignment.objects.bulk_create(rows)
+    check(people)
+    Assignment.objects.filter(pk__in=[m.pk for m in made]).update(state="in_progress")
+    check(people)
+    Assignment.objects.filter(pk__in=[m.pk for m in made]).delete()
+    check(people)
+
+
+def test_only_those_who_see_everything_read_the_tallies(directive, people, small_tree):
+    make(directive, people, small_tree["TC"], 1)
+    make(directive, people, small_tree["NV"], 2)
+    # The head of NV sees NV's work only: counted from the rows, not the province's tally.
+    other = people["other_head"]
+    assert timeliness_tally(user=other, today=TODAY) == live(other)
+    assert list(timeliness_tally(user=other, today=TODAY)) == [small_tree["NV"].pk]
+    AssignmentTally.objects.update(n=0)  # the leader's overview now reads nothing
+    assert province_overview(user=people["leader"], today=TODAY).rows == []
+    assert len(province_overview(user=other, today=TODAY).rows) == 1
