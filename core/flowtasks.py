@@ -1,7 +1,6 @@
 """Completing a viewflow human task from a service (viewflow checks no permission there: the
 service has called ``core.access.require`` before); starting many processes of a flow at once."""
 
-from collections.abc import Sequence
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -192,93 +191,34 @@ def _advance(task, process, node, actor, at: datetime) -> None:
     )
 
 
-def processes_start(flow_class, processes: Sequence, first, *, at: datetime | None = None) -> list:
-    """Start many processes of ``flow_class`` at once, leaving the rows that
-    ``StartHandle.run`` leaves for each, one by one, when its start node leads to the human
-    task ``first``; returns the ``first`` tasks, in the order of ``processes``.
-
-    ``processes`` are new, unsaved rows of ``flow_class.process_class`` holding what the start
-    handle's function would have set (``process.assignment = assignment``). Per process, as
-    viewflow 2.4 writes them (``StartActivation.create``/``execute``, ``complete``,
-    ``ViewActivation.create``; read in .venv/…/viewflow/workflow/nodes/start.py, view.py and
-    activation.py):
-
-    - the process (``status`` NEW, ``created`` now; the child table of a multi-table process
-      model too), with an empty ``data``;
-    - the start node's task: ``flow_task_type`` START, status DONE, ``started`` and
-      ``finished`` now, token "start";
-    - the ``first`` task: ``flow_task_type`` HUMAN, status NEW, no owner, same token;
-    - the link ``first.previous → start``.
-
-    A constant number of INSERTs whatever the number of processes (one per table, per batch;
-    run it inside ``core.sql.wide_batches`` for wide batches on SQLite), but each row is built
-    and adapted in Python: for thousands, ``processes_start_for`` writes the same rows with
-    INSERT … SELECT. What viewflow would
-    do per process beyond rows is refused (ValueError) rather than skipped: a start node with
-    task data or seed, a ``first`` node that assigns an owner or a permission on creation, runs
-    an ``onCreate`` callback or arms boundary events. Viewflow's ``task_started``,
-    ``task_finished`` and ``flow_started`` signals are not sent (nothing here listens to them).
-    Call it inside the caller's transaction: nothing is locked, the rows are new.
-    """
-    start = _start_node(flow_class, first)
-    process_model = flow_class.process_class
-    task_model = flow_class.task_class
-    if any(not isinstance(p, process_model) or not p._state.adding for p in processes):
-        raise ValueError(f"processes_start takes new {process_model.__name__} rows.")
-    if not processes:
-        return []
-    now = at or timezone.now()
-    for process in processes:
-        process.flow_class = flow_class
-        process.status = PROCESS.NEW
-        process.created = now
-    _rows_insert(process_model, processes)
-    tasks = []
-    for process in processes:
-        started = task_model(
-            process_id=process.pk,
-            flow_task=start,
-            flow_task_type=start.task_type,
-            status=STATUS.DONE,
-            created=now,
-            started=now,
-            finished=now,
-        )
-        tasks += [
-            started,
-            task_model(
-                process_id=process.pk,
-                flow_task=first,
-                flow_task_type=first.task_type,
-                status=STATUS.NEW,
-                created=now,
-                token=started.token,
-            ),
-        ]
-    task_model.objects.bulk_create(tasks)
-    link = task_model.previous.through
-    link.objects.bulk_create(
-        [
-            link(from_task_id=tasks[i + 1].pk, to_task_id=tasks[i].pk)
-            for i in range(0, len(tasks), 2)
-        ]
-    )
-    return tasks[1::2]
-
-
 def processes_start_for(
     flow_class, first, *, subjects: QuerySet, link: str, at: datetime | None = None
 ) -> dict[int, int]:
-    """``processes_start`` set-based: one process of ``flow_class`` for each row of
-    ``subjects``, its ``link`` field (``"assignment"`` for ``AssignmentProcess``) set to the
-    row, with the same rows (see there), in six statements whatever the number of subjects —
-    their keys, the processes, the process model's own rows, the two tasks, the links — and
-    nothing built in Python per row (bench/broadcast.py: for 3,321 assignments, building the
-    rows for ``processes_start`` cost more than the whole broadcast does now). Returns
-    {subject's key: process's key}.
+    """Start one process of ``flow_class`` for each row of ``subjects``, its ``link`` field
+    (``"assignment"`` for ``AssignmentProcess``) set to the row, leaving the rows that
+    ``StartHandle.run`` leaves, one process at a time, when the start node leads to the human
+    task ``first``. Returns {subject's key: process's key}.
 
-    The process model must extend viewflow's ``Process`` directly (multi-table inheritance,
-    as every process model here); the same refusals as ``processes_start``.
+    Per process, as viewflow 2.4 writes them (``StartActivation.create`` and ``execute``,
+    ``Activation.complete``, ``ViewActivation.create``; read in
+    .venv/…/viewflow/workflow/nodes/start.py, view.py and activation.py):
+
+    - the process row (``status`` NEW, ``created`` now, empty ``data``) and its row in the
+      process model's own table (``process_ptr``, ``link``);
+    - the start node's task: ``flow_task_type`` START, status DONE, ``created``, ``started``
+      and ``finished`` now, token "start";
+    - the ``first`` task: ``flow_task_type`` HUMAN, status NEW, no owner, the same token;
+    - the link ``first.previous → start``.
+
+    Six statements whatever the number of subjects (their keys, the processes, the process
+    model's rows, the two tasks, the links), nothing built in Python per row. The process
+    model must extend viewflow's ``Process`` directly (multi-table inheritance, as every
+    process model here). What viewflow would do per process beyond writing rows is refused
+    (ValueError) rather than skipped: a start node giving task data or a seed, a ``first``
+    node that assigns an owner or a permission on creation, runs an ``onCreate`` callback or
+    arms boundary events. Viewflow's ``task_started``, ``task_finished`` and ``flow_started``
+    signals are not sent (nothing here listens to them). Call it inside the caller's
+    transaction; nothing is locked: the rows are new, the subjects are the caller's to lock.
     """
     start = _start_node(flow_class, first)
     model = flow_class.process_class._meta.concrete_model
@@ -348,31 +288,3 @@ def _start_node(flow_class, first):
     if first._owner or first._owner_permission or first._on_create or first._boundary_events:
         raise ValueError(f"{first} does work of its own on creation: start it one by one.")
     return start
-
-
-def _rows_insert(model, rows: Sequence) -> None:
-    """``bulk_create`` for the rows of ``model``, also when it extends another concrete model
-    (multi-table inheritance, which ``bulk_create`` refuses): the root table's rows first,
-    their keys returned, then each child table's rows under those keys."""
-    concrete = model._meta.concrete_model
-    chain = [*reversed(concrete._meta.get_parent_list()), concrete]
-    root = chain[0]
-    if len(chain) == 1:
-        root._base_manager.bulk_create(rows)
-        return
-    heads = [
-        root(**{f.attname: getattr(row, f.attname) for f in root._meta.concrete_fields})
-        for row in rows
-    ]
-    root._base_manager.bulk_create(heads)
-    using = router.db_for_write(concrete)
-    for row, head in zip(rows, heads, strict=True):
-        for level in chain:
-            setattr(row, level._meta.pk.attname, head.pk)  # the key and every parent link
-        row._state.adding = False
-        row._state.db = using
-    for level in chain[1:]:
-        fields = list(level._meta.local_concrete_fields)
-        size = max(connections[using].ops.bulk_batch_size(fields, rows), 1)
-        for i in range(0, len(rows), size):
-            level._base_manager._insert(rows[i : i + size], fields=fields, using=using)

@@ -1,11 +1,10 @@
 """Set-based writes the ORM does not offer."""
 
 import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import cast
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import connection
 from django.db.models import CharField, Expression, F, Field, Q, TextField, Value
 from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import Lookup
@@ -126,28 +125,3 @@ def among(field: str, values):
     if connection.vendor == "postgresql" and values:  # (an empty array has no element type)
         return _AnyOf(F(field), values)
     return Q(**{f"{field}__in": values})
-
-
-@contextmanager
-def wide_batches(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
-    """Within the block, ``bulk_create`` on SQLite fills each INSERT up to the library's own
-    limit of bound variables (``SQLITE_LIMIT_VARIABLE_NUMBER``: 32,766 by default since SQLite
-    3.32, 250,000 in Debian's build) instead of Django's fixed 999, which cuts a 3,000-row
-    insert of a 23-column table into 70 statements. Other databases are left as they are
-    (PostgreSQL has no such limit). The connection's setting is put back on leaving."""
-    conn = connections[using]
-    if conn.vendor != "sqlite":
-        yield
-        return
-    conn.ensure_connection()
-    features = conn.features
-    had = "max_query_params" in vars(features)
-    before = vars(features).get("max_query_params")
-    features.max_query_params = conn.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    try:
-        yield
-    finally:
-        if had:
-            features.max_query_params = before
-        else:
-            del features.max_query_params

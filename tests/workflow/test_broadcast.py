@@ -17,7 +17,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from agencies.choices import AgencyKind, Role
 from agencies.models import Agency, AgencyVersion, Membership, User
 from core.exceptions import Forbidden, InvalidInput, NotFound
-from core.flowtasks import processes_start, processes_start_for
+from core.flowtasks import processes_start_for
 from core.models import AuditEvent
 from notifications.models import Category, Delivery, Notice, NoticePreference
 from tests.fixtures.workflow import vn
@@ -374,8 +374,8 @@ def test_a_broadcast_costs_as_many_queries_for_a_thousand_agencies_as_for_ten(
 
 
 def test_both_helpers_write_what_viewflow_start_writes(directive, small_tree, people):
-    """``processes_start`` (rows given) and ``processes_start_for`` (set-based) leave the rows
-    ``AssignmentFlow.start.run`` leaves, for any subjects: one assignment each way."""
+    """``processes_start_for`` leaves the rows ``AssignmentFlow.start.run`` leaves, for any
+    subjects: one assignment by viewflow, one alone and one among others by the helper."""
     made = broadcast(people, directive.items.first(), communes(3, prefix="XG"))
     subjects = Assignment.objects.filter(pk__in=[a.pk for a in made])
     # Take the bulk-made processes away (their tasks and links go with them), then start them
@@ -383,19 +383,16 @@ def test_both_helpers_write_what_viewflow_start_writes(directive, small_tree, pe
     roots = AssignmentProcess.objects.filter(assignment__in=subjects).values_list("pk", flat=True)
     Process.objects.filter(pk__in=list(roots)).delete()
     assert not Task.objects.filter(process__assignmentprocess__assignment__in=subjects).exists()
-    by_viewflow, by_rows, set_based = made
+    by_viewflow, alone, set_based = made
     AssignmentFlow.start.run(assignment=by_viewflow)
-    firsts = processes_start(
-        AssignmentFlow, [AssignmentProcess(assignment=by_rows)], AssignmentFlow.receive
-    )
-    assert [t.flow_task for t in firsts] == [AssignmentFlow.receive]
-    started = processes_start_for(
-        AssignmentFlow,
-        AssignmentFlow.receive,
-        subjects=subjects.filter(pk=set_based.pk),
-        link="assignment",
-    )
-    assert list(started) == [set_based.pk]
+    for one in (alone, set_based):
+        started = processes_start_for(
+            AssignmentFlow,
+            AssignmentFlow.receive,
+            subjects=subjects.filter(pk=one.pk),
+            link="assignment",
+        )
+        assert list(started) == [one.pk]
     shapes = [snapshot([a])["rows"][0] for a in made]
     for shape in shapes:
         for key in ("agency_id", "agency_as_written_id"):
@@ -414,12 +411,13 @@ class OwnedFlow(flow.Flow):
 
 
 def test_processes_start_refuses_what_it_would_not_do_as_viewflow_does():
+    every = Assignment.objects.all()
     with pytest.raises(ValueError, match="start handle"):
-        processes_start(AssignmentFlow, [AssignmentProcess()], AssignmentFlow.approve)
+        processes_start_for(
+            AssignmentFlow, AssignmentFlow.approve, subjects=every, link="assignment"
+        )
     with pytest.raises(ValueError, match="does work of its own"):
-        processes_start(OwnedFlow, [AssignmentProcess()], OwnedFlow.work)
-    with pytest.raises(ValueError, match="new AssignmentProcess rows"):
-        processes_start(AssignmentFlow, [Process()], AssignmentFlow.receive)
+        processes_start_for(OwnedFlow, OwnedFlow.work, subjects=every, link="assignment")
     with pytest.raises(ValueError, match="does not point at"):
         processes_start_for(
             AssignmentFlow, AssignmentFlow.receive, subjects=Agency.objects.all(), link="assignment"
