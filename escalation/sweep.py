@@ -101,26 +101,31 @@ def _try_lock() -> bool:
 
 
 # The pass's claim (constant SQL: the names are ours; ``Assignment._meta.db_table`` is
-# "workflow_assignment").
+# "workflow_assignment"): per database, the statements before the claim, the claim (its row
+# count is the number claimed) and the statements after it.
 BATCH_IDS = "SELECT id FROM escalation_sweep_batch"
-CLAIM = {
-    "postgresql": [
-        "DROP TABLE IF EXISTS escalation_sweep_batch",
-        "CREATE TEMPORARY TABLE escalation_sweep_batch (id bigint PRIMARY KEY) ON COMMIT DROP",
+BATCH_DROP = "DROP TABLE IF EXISTS escalation_sweep_batch"
+CLAIM: dict[str, tuple[list[str], str, list[str]]] = {
+    "postgresql": (
+        [
+            BATCH_DROP,
+            "CREATE TEMPORARY TABLE escalation_sweep_batch (id bigint PRIMARY KEY) ON COMMIT DROP",
+        ],
         "WITH claimed AS (UPDATE workflow_assignment SET sweep_pending = false"
         " WHERE sweep_pending RETURNING id) INSERT INTO escalation_sweep_batch"
         " SELECT id FROM claimed",
-    ],
-    # SQLite: one writer at a time, so nothing can change between the two last statements.
-    "sqlite": [
-        "DROP TABLE IF EXISTS escalation_sweep_batch",
-        "CREATE TEMPORARY TABLE escalation_sweep_batch (id integer PRIMARY KEY)",
+        [],
+    ),
+    # SQLite: one writer at a time, so nothing can change between the claim and the UPDATE.
+    "sqlite": (
+        [BATCH_DROP, "CREATE TEMPORARY TABLE escalation_sweep_batch (id integer PRIMARY KEY)"],
         "INSERT INTO escalation_sweep_batch SELECT id FROM workflow_assignment WHERE sweep_pending",
-        "UPDATE workflow_assignment SET sweep_pending = 0"
-        " WHERE id IN (SELECT id FROM escalation_sweep_batch)",
-    ],
+        [
+            "UPDATE workflow_assignment SET sweep_pending = 0"
+            " WHERE id IN (SELECT id FROM escalation_sweep_batch)"
+        ],
+    ),
 }
-CLAIMING = 2  # the statement whose row count is the claim's
 
 
 def _claim_pending() -> int:
@@ -129,12 +134,14 @@ def _claim_pending() -> int:
     clearing their flag in the same statement on PostgreSQL: a service that moves a due date
     meanwhile waits for this transaction's row lock and sets the flag again, for the next
     pass. Returns how many were claimed."""
-    claimed = 0
+    before, claim, after = CLAIM[connection.vendor]
     with connection.cursor() as cursor:
-        for n, statement in enumerate(CLAIM[connection.vendor]):
+        for statement in before:
             cursor.execute(statement)
-            if n == CLAIMING:
-                claimed = max(cursor.rowcount, 0)
+        cursor.execute(claim)
+        claimed = max(cursor.rowcount, 0)
+        for statement in after:
+            cursor.execute(statement)
         if connection.vendor == "postgresql" and claimed > 1000:
             cursor.execute("ANALYZE escalation_sweep_batch")  # temporary tables have no stats
     return claimed
@@ -143,7 +150,7 @@ def _claim_pending() -> int:
 def _release_batch() -> None:
     if connection.vendor != "postgresql":  # PostgreSQL drops it at commit
         with connection.cursor() as cursor:
-            cursor.execute(CLAIM["sqlite"][0])
+            cursor.execute(BATCH_DROP)
 
 
 def _in_batch() -> Q:
@@ -195,24 +202,25 @@ def _record(level: EscalationLevel, candidates, now) -> int:
 
 
 def _sweep_level(
-    level: EscalationLevel, scope: Q, key: str, today: date, threshold: date, now, claimed: int
+    level: EscalationLevel,
+    scope: Q,
+    mark: date | None,
+    today: date,
+    threshold: date,
+    now,
+    claimed: int,
 ) -> int:
-    """Record the level for the assignments that reached it since its watermark, and for the
-    claimed ones whatever their due date; without a valid watermark (first pass, changed level
-    or policy), for every open assignment — the backfill. Moves the watermark (saved by the
-    caller)."""
+    """Record the level for the assignments that reached it since its watermark ``mark``, and
+    for the claimed ones whatever their due date; without a watermark (first pass, changed
+    level or policy), for every open assignment — the backfill."""
     candidates = _candidates(level, scope, today, threshold)
-    mark = level.swept_through if level.swept_scope == key else None
-    created = 0
     if mark is None:
-        created += _record(level, candidates, now)
-    else:
-        if threshold > mark:
-            created += _record(level, candidates.filter(due_date__gt=mark), now)
-        if claimed:
-            created += _record(level, candidates.filter(_in_batch()), now)
-    level.swept_through = threshold if mark is None else max(mark, threshold)
-    level.swept_scope = key
+        return _record(level, candidates, now)
+    created = 0
+    if threshold > mark:
+        created += _record(level, candidates.filter(due_date__gt=mark), now)
+    if claimed:
+        created += _record(level, candidates.filter(_in_batch()), now)
     return created
 
 
@@ -376,11 +384,12 @@ def sweep(*, now: datetime | None = None, send_mail: bool = True) -> SweepReport
                 scope_name = f"all but {overridden}"
             for level in policy.levels.all():
                 key = _scope_key(level, scope_name)
-                backfill |= level.swept_scope != key or level.swept_through is None
-                mark = (level.swept_through, level.swept_scope)
+                mark = level.swept_through if level.swept_scope == key else None
+                backfill |= mark is None
                 threshold = cal.latest_reached(today, level.offset_working_days)
-                created = _sweep_level(level, scope, key, today, threshold, now, claimed)
-                if (level.swept_through, level.swept_scope) != mark:
+                created = _sweep_level(level, scope, mark, today, threshold, now, claimed)
+                if mark is None or threshold > mark:  # the watermark moves
+                    level.swept_through, level.swept_scope = threshold, key
                     moved.append(level)
                 report.escalations += created
                 if created:
