@@ -51,17 +51,11 @@ def timed(label, fn, repeat=5):
 
 def build(communes: int):
     from agencies.models import Agency, AgencyVersion, Membership, User
+    from bench.province import START as start
+    from bench.province import province_create
 
-    start = date(2000, 1, 1)
     reform = date(2025, 7, 1)
-    province = Agency.objects.create(code="B-P")
-    AgencyVersion.objects.create(
-        agency=province,
-        valid_from=start,
-        name="UBND tỉnh Bench",
-        name_key="ubnd tinh bench",
-        kind="province",
-    )
+    province = province_create()
     agencies = [Agency(code=f"B-D{i:03d}") for i in range(30)]
     agencies += [Agency(code=f"B-H{i:03d}") for i in range(20)]
     agencies += [Agency(code=f"B-X{i:05d}") for i in range(communes)]

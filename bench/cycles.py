@@ -71,34 +71,15 @@ def build(departments: int, background: int):
     assignments (bulk, already done) so that the tables are not empty."""
     from django.utils import timezone
 
-    from agencies.models import Agency, AgencyVersion, Membership, User
+    from agencies.models import Membership, User
+    from bench.province import START as start
+    from bench.province import departments_create, province_create
     from workflow.models import Assignment
     from workflow.models.assigning import assignment_search_text
     from workflow.services import directive_create, directive_publish, item_add
 
-    start = date(2000, 1, 1)
-    province = Agency.objects.create(code="B-P")
-    AgencyVersion.objects.create(
-        agency=province,
-        valid_from=start,
-        name="UBND tỉnh Bench",
-        name_key="ubnd tinh bench",
-        kind="province",
-    )
-    agencies = Agency.objects.bulk_create([Agency(code=f"B-{i:02d}") for i in range(departments)])
-    AgencyVersion.objects.bulk_create(
-        [
-            AgencyVersion(
-                agency=a,
-                valid_from=start,
-                name=f"Sở Bench {i}",
-                name_key=f"so bench {i}",
-                kind="department",
-                parent=province,
-            )
-            for i, a in enumerate(agencies)
-        ]
-    )
+    province = province_create()
+    agencies = departments_create(province, departments)
     roles = ("head", "clerk", "officer", "officer")
     users = User.objects.bulk_create(
         [
