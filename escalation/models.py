@@ -121,7 +121,9 @@ class Escalation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["resolved_at", "raised_at"], name="escalation_open"),
+            # Open ones first, newest first, then by key: the escalations page reads it
+            # backwards for its order; the sweep and the office's queue read its prefix.
+            models.Index(fields=["resolved_at", "raised_at", "id"], name="escalation_queue"),
             models.Index(fields=["raised_at"], name="escalation_raised"),
         ]
 
