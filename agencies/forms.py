@@ -68,16 +68,30 @@ class _Grouped:
                 fixed=[("", empty)] if empty is not None else [],
             )
             return
-        rows = list(queryset)
-        gone = [a for a in rows if self.former and a.exists_today is None]
-        rows = [a for a in rows if not (self.former and a.exists_today is None)]
-        groups = [
-            (AgencyKind(kind).label if kind else "", [(a.code, a.name_then) for a in agencies])
-            for kind, agencies in groupby(rows, key=lambda a: a.kind_then)
-        ]
-        if gone:
-            groups.append((_("No longer in existence"), [(a.code, a.name_then) for a in gone]))
-        self.widget.choices = ([("", empty)] if empty is not None else []) + groups
+        former, built = self.former, []
+
+        def choices():
+            # Read when the select is rendered, once: a form that is only validated (a POST
+            # that goes through) never reads the agencies of the day for its page.
+            if not built:
+                rows = list(queryset)
+                gone = [a for a in rows if former and a.exists_today is None]
+                rows = [a for a in rows if not (former and a.exists_today is None)]
+                groups = [
+                    (
+                        AgencyKind(kind).label if kind else "",
+                        [(a.code, a.name_then) for a in agencies],
+                    )
+                    for kind, agencies in groupby(rows, key=lambda a: a.kind_then)
+                ]
+                if gone:
+                    groups.append(
+                        (_("No longer in existence"), [(a.code, a.name_then) for a in gone])
+                    )
+                built.append(([("", empty)] if empty is not None else []) + groups)
+            return built[0]
+
+        self.widget.choices = choices
 
     def label_from_instance(self, obj):
         return getattr(obj, "name_then", None) or str(obj)
