@@ -9,7 +9,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.forms import AgencyChoiceField, AgencyDayForm, AgencyEverChoiceField
-from core.filtersets import visible
 from core.text import fold
 from core.time import local_date
 from core.widgets import FastSelect, SearchedChoiceField
@@ -173,12 +172,12 @@ class ExtensionRequestFilter(django_filters.FilterSet):
         method="by_group",
     )
     agency = AgencyOfTodayFilter(
-        label=_("Agency"), field_name="assignment__agency", empty_label=_("All")
+        label=_("Agency"), field_name="assignment__agency", empty_label=_("All"), searched=True
     )
-    directive = django_filters.ModelChoiceFilter(
+    directive = DirectiveFilter(
         label=_("Directive"),
         field_name="assignment__item__directive",
-        queryset=visible(Directive),
+        queryset=directive_choices,
         empty_label=_("All"),
     )
     mine = django_filters.BooleanFilter(

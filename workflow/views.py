@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -515,6 +516,19 @@ class ExtensionListView(ScopedListView):
         self.filterset = self.filterset_class(query, queryset=self.select(), request=self.request)
         return self.filterset.qs
 
+    @cached_property
+    def totals(self) -> dict[str, int]:
+        return self.filterset.totals()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        """The page's count is its tab's total (the list is the tab under the same filters):
+        counted once, with the other tabs'."""
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        if self.filterset.is_valid():
+            group = self.filterset.form.cleaned_data.get("status") or "all"
+            paginator.count = self.totals[group]
+        return paginator
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         group = self.filterset.form.cleaned_data.get("status") or ""
@@ -523,7 +537,7 @@ class ExtensionListView(ScopedListView):
         rest.pop("status", None)
         context.update(
             group=group,
-            totals=self.filterset.totals(),
+            totals=self.totals,
             query_without_status=rest.urlencode(),
             rows=[(e, EXTENSION_STEPS.get(e.step)) for e in context["extensions"]],
         )

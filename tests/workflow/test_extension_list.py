@@ -106,9 +106,11 @@ def test_the_agency_filter_offers_names_and_keeps_one_agency(client, requests, p
     assert listed(response) == [requests["nv_to_decide"].pk]
     html = response.content.decode()
     assert '<option value="NV" selected>Sở Nội vụ</option>' in html
-    assert '<optgroup label="Sở, ban, ngành">' in html
-    # Only agencies that exist today: the district dissolved in 2025 is not offered.
+    # The others come from the type-ahead's search, among the agencies that exist today: the
+    # district dissolved in 2025 is not offered, and the page does not list every agency.
+    assert 'data-typeahead-url="/agencies/choices/?on=' in html
     assert "Ủy ban nhân dân huyện Bốn" not in html
+    assert "Sở Tài chính</option>" not in html
     assert response.context["totals"] == {"pending": 1, "decided": 0, "all": 1}
 
 

@@ -52,6 +52,9 @@ class ExtensionRequest(models.Model):
             ("decide_extensionrequest", _("Can decide the extension request")),
         ]
         ordering = ["assignment", "requested_at"]
+        # The extension list's default tab, pending requests the longest wait first
+        # (selectors.extensions.in_group): read in this order, the page stops at its rows.
+        indexes = [models.Index(fields=["requested_at", "id"], name="extension_requested_order")]
         constraints = [
             models.UniqueConstraint(
                 fields=["assignment"],
