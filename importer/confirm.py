@@ -26,6 +26,7 @@ from workflow.services import (
     obligation_create,
 )
 
+from .checks import check_rules, check_shape
 from .document import BreakdownDocument, Group, GroupRecurrence, Header, Item, Mention
 
 _PERIOD_RULES = {  # period -> (report_day, month_offset), as in reference_directive.yaml
@@ -146,11 +147,15 @@ def breakdown_confirm(
     """Create the directive of a reviewed document, publish it, and give each item to its
     agencies (its explicit ``groups``, or the groups its mentions make).
 
-    Refuses, creating nothing, an agency code that does not exist on the directive's date.
-    Mentions left unmatched (``matched: null``, no ``collective``) are skipped, or refused when
-    ``skip_unmatched`` is False.
+    Refuses, creating nothing, a document of the wrong shape or breaking the office's rules
+    (``importer.checks``: every problem, with the item and agency or assignment it is in), and
+    an agency code that does not exist on the directive's date. Mentions left unmatched
+    (``matched: null``, no ``collective``) are skipped, or refused when ``skip_unmatched`` is
+    False.
     """
+    check_shape(document)
     head, items, issued_on = _check(document)
+    check_rules(items, issued_on)
     issuer = cast(str, head["issuer"])  # _check refused a directive without one
     codes, unmatched = _codes(items)
     if unmatched and not skip_unmatched:

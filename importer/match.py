@@ -1,11 +1,13 @@
 """Matching agency mentions of a directive against the agency registry on the directive's date.
 
-Exact matches go through ``agencies.selectors.agency_match`` (name, short name or alias after
-folding). What fails that is compared with every candidate name by ``fuzzy_best`` (rapidfuzz,
-which copes with typos and missing diacritics once both sides are folded). Candidates are
-restricted to the issuing province: the agencies under the issuer, plus the central agencies
-and mass organisations whose name carries the province's name. A mention naming another
-province ("Sở Xây dựng tỉnh Thừa Thiên Huế") never matches.
+The index is read once per directive (a fixed number of queries) and every mention is matched
+in memory: exact matches by key (name, short name or alias after folding, as
+``agencies.selectors.agency_match`` compares them), then, for what fails that, the candidate
+name most like it by ``fuzzy_best`` (rapidfuzz, which copes with typos and missing diacritics
+once both sides are folded); a key is matched once however often the text repeats it.
+Candidates are restricted to the issuing province: the agencies under the issuer, plus the
+central agencies and mass organisations whose name carries the province's name. A mention
+naming another province ("Sở Xây dựng tỉnh Thừa Thiên Huế") never matches.
 """
 
 import re
@@ -16,21 +18,24 @@ from rapidfuzz import fuzz, process
 
 from agencies.choices import AgencyKind
 from agencies.models import AgencyAlias, AgencyVersion, valid_on_q
-from agencies.selectors import agency_descendants, agency_match
+from agencies.selectors import agency_descendants
 from core.text import fold
 
 FUZZY_THRESHOLD = 0.88
 _PROVINCE = re.compile(r"\btinh ([a-z][a-z ]*)$")
 
 
-def fuzzy_best(key: str, candidates: dict[str, str]) -> tuple[str | None, float]:
+def fuzzy_best(
+    key: str, candidates: dict[str, str], cutoff: float = 0.0
+) -> tuple[str | None, float]:
     """The candidate key most like ``key`` and its similarity in [0, 1] (rapidfuzz's ratio).
 
-    ``candidates`` maps folded names to agency codes.
+    ``candidates`` maps folded names to agency codes; with a ``cutoff``, nothing less similar
+    is returned (rapidfuzz then skips most candidates by their length alone).
     """
     if not candidates:
         return None, 0.0
-    found = process.extractOne(key, candidates.keys(), scorer=fuzz.ratio)
+    found = process.extractOne(key, candidates.keys(), scorer=fuzz.ratio, score_cutoff=cutoff * 100)
     if found is None:
         return None, 0.0
     return found[0], found[1] / 100
@@ -53,6 +58,9 @@ class AgencyIndex:
     province: str = ""  # folded province name of the issuer ("quang tri")
     keys: dict[str, str] = field(default_factory=dict)  # folded name/alias -> code
     kinds: dict[str, str] = field(default_factory=dict)  # code -> kind
+    # folded name/alias -> every code it names (two agencies may share a short name)
+    exact: dict[str, set[str]] = field(default_factory=dict)
+    _matched: dict[str, "Match"] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, *, on: date, issuer: str | None = None) -> "AgencyIndex":
@@ -85,12 +93,16 @@ class AgencyIndex:
             index.kinds[v.agency.code] = v.kind
             for text in (v.name, v.short_name):
                 if text:
-                    index.keys.setdefault(fold(text), v.agency.code)
+                    index._key(fold(text), v.agency.code)
         for alias in AgencyAlias.objects.filter(agency_id__in=list(chosen)).select_related(
             "agency"
         ):
-            index.keys.setdefault(fold(alias.text), alias.agency.code)
+            index._key(fold(alias.text), alias.agency.code)
         return index
+
+    def _key(self, key: str, code: str) -> None:
+        self.keys.setdefault(key, code)
+        self.exact.setdefault(key, set()).add(code)
 
     def names(self) -> list[tuple[str, ...]]:
         """Every folded name and alias as a tuple of words, longest first."""
@@ -101,22 +113,24 @@ class AgencyIndex:
         return bool(found and self.province and not found.group(1).startswith(self.province))
 
     def match(self, text: str) -> Match:
+        """The agency ``text`` names, without a query (the index holds every key)."""
         if self.issuer is None or not self.keys:
             return Match(None, None, 0.0, "none")
-        if self.other_province(text):
+        key = fold(text)
+        if key not in self._matched:
+            self._matched[key] = self._match(key)
+        return self._matched[key]
+
+    def _match(self, key: str) -> Match:
+        if self.other_province(key):
             return Match(None, None, 0.0, "other_province")
-        allowed = set(self.kinds)
-        codes = [
-            code
-            for code in agency_match(text=text, on=self.on).values_list("code", flat=True)
-            if code in allowed
-        ]
+        codes = sorted(self.exact.get(key, ()))
         if len(codes) == 1:
             return Match(codes[0], self.kinds[codes[0]], 1.0, "exact")
         if codes:
-            code = self.keys.get(fold(text), sorted(codes)[0])
+            code = self.keys.get(key, codes[0])
             return Match(code, self.kinds[code], 0.9, "exact")
-        best, score = fuzzy_best(fold(text), self.keys)
+        best, score = fuzzy_best(key, self.keys, cutoff=FUZZY_THRESHOLD)
         if best is not None and score >= FUZZY_THRESHOLD:
             code = self.keys[best]
             return Match(code, self.kinds[code], round(score * 0.9, 3), "fuzzy")

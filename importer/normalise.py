@@ -6,20 +6,19 @@ broke in the middle of a sentence or of an agency name ("Sở\nKhoa học và C�
 text is kept untouched by the callers for audit.
 """
 
-import io
 import re
 import unicodedata
-import zipfile
 from pathlib import Path
 
-import docx
 from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput
 
+from .wordfile import docx_text
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
-_ENDS_SENTENCE = re.compile(r"[.;:!?…\"”)]$")
+_SENTENCE_ENDS = frozenset('.;:!?…"”)')
 # A line that starts a new unit and is never the tail of a wrapped line.
 _STARTS_UNIT = re.compile(r"^(?:\d{1,2}[.)]\s|[a-zđ]\)\s|[-–+•*]\s|[IVX]{1,5}[.)]\s)")
 
@@ -30,30 +29,39 @@ def _is_heading(line: str) -> bool:
 
 
 def normalise(raw: str) -> str:
-    """The text the parser reads (see the module docstring)."""
+    """The text the parser reads (see the module docstring).
+
+    One pass: a wrapped paragraph is gathered as a list of its lines and joined once (joining
+    it line by line copied the paragraph once per line); whether the last line read ends a
+    sentence or is a heading is known from that line alone (a joined paragraph is never a
+    heading: neither of its parts was one).
+    """
     text = unicodedata.normalize("NFC", raw or "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    out: list[str] = []
-    for line in lines:
+    paragraphs: list[list[str]] = []  # the lines of each output line; [] is a blank line
+    heading = False  # whether the last output line is a heading
+    for line in text.split("\n"):
+        line = _SPACES.sub(" ", line).strip()
         if not line:
-            if out and out[-1] != "":
-                out.append("")
+            if paragraphs and paragraphs[-1]:
+                paragraphs.append([])
             continue
-        previous = out[-1] if out else ""
+        is_heading = _is_heading(line)
+        previous = paragraphs[-1] if paragraphs else []
         if (
             previous
-            and not _ENDS_SENTENCE.search(previous)
+            and previous[-1][-1] not in _SENTENCE_ENDS
             and not _STARTS_UNIT.match(line)
-            and not _is_heading(previous)
-            and not _is_heading(line)
+            and not heading
+            and not is_heading
         ):
-            out[-1] = f"{previous} {line}"
+            previous.append(line)
         else:
-            out.append(line)
-    while out and out[-1] == "":
-        out.pop()
-    return "\n".join(out)
+            paragraphs.append([line])
+            heading = is_heading
+    while paragraphs and not paragraphs[-1]:
+        paragraphs.pop()
+    return "\n".join(" ".join(lines) for lines in paragraphs)
 
 
 def decode(data: bytes) -> str:
@@ -69,19 +77,11 @@ def decode(data: bytes) -> str:
         ) from exc
 
 
-def _docx_text(data: bytes) -> str:
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise InvalidInput(
-            _("The file is not a Word document (.docx), whatever its name says."),
-            code="not_docx",
-        ) from exc
-    return "\n".join(paragraph.text for paragraph in document.paragraphs)
-
-
 def read_upload(name: str, data: bytes) -> str:
-    """The raw text of an uploaded file: .txt (UTF-8 or UTF-16) or .docx, at most 5 MB."""
+    """The raw text of an uploaded file: .txt (UTF-8 or UTF-16) or .docx, at most 5 MB.
+
+    The bound on the text itself (``limits.MAX_TEXT_CHARS``) is the parser's, for every source;
+    a .docx is read no further than it (``wordfile``)."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise InvalidInput(
             _("The file is too big ({size} MB); a directive's text is at most {limit} MB.").format(
@@ -91,7 +91,7 @@ def read_upload(name: str, data: bytes) -> str:
         )
     suffix = Path(name or "").suffix.lower()
     if suffix == ".docx":
-        return _docx_text(data)
+        return docx_text(data)
     if suffix not in ("", ".txt", ".text"):
         raise InvalidInput(
             _(

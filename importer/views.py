@@ -115,7 +115,7 @@ class ImportView(SignedInTemplateView):
                 {
                     "item": item,
                     "agencies": agencies,
-                    "pieces": _highlighted(item["text"], spans),
+                    "pieces": _highlighted(item.get("text") or "", spans),
                     "deadline_day": _day((item.get("deadline") or {}).get("date")),
                     "recurrences": [
                         recurrence_wording(p, on) for p in periods if p in Period.values and on
@@ -131,15 +131,35 @@ class ImportView(SignedInTemplateView):
 
     def _confirm(self, request):
         confirm = ConfirmImportForm(data=request.POST)
-        if confirm.is_valid():
-            try:
-                directive = services.import_confirm(
-                    actor=request.user, document=confirm.cleaned_data["document"]
-                )
-            except DomainError as exc:
-                confirm.add_error(None, str(exc.message))
-            else:
-                messages.success(request, _("The directive was created from the text."))
-                return redirect("workflow:directive", pk=directive.pk)
-        document = confirm.cleaned_data.get("document") if confirm.is_valid() else {}
-        return self._review(document or {}, confirm, status=400)
+        if not confirm.is_valid():
+            return self._review({}, confirm, status=400)
+        document = confirm.cleaned_data["document"]
+        try:
+            directive = services.import_confirm(actor=request.user, document=document)
+        except DomainError as exc:
+            _add_errors(confirm, exc)
+            if exc.code == "invalid_document":  # not a shape the review can show
+                document = {}
+            return self._review(document, confirm, status=exc.status)
+        messages.success(request, _("The directive was created from the text."))
+        return redirect("workflow:directive", pk=directive.pk)
+
+
+_ERRORS_SHOWN = 20
+
+
+def _add_errors(form, exc: DomainError) -> None:
+    """The refusal on the form: its message or, for a breakdown with several problems
+    (``importer.checks``), one line per problem (item and agency or assignment), the first
+    ``_ERRORS_SHOWN`` of them."""
+    problems = []
+    if exc.code in ("invalid_document", "invalid_breakdown"):
+        problems = [str(m) for found in exc.details.values() for m in found]
+    if len(problems) <= 1:
+        form.add_error(None, str(exc.message))
+        return
+    form.add_error(None, _("The breakdown cannot be confirmed; correct these problems:"))
+    for problem in problems[:_ERRORS_SHOWN]:
+        form.add_error(None, problem)
+    if len(problems) > _ERRORS_SHOWN:
+        form.add_error(None, _("(and {count} more)").format(count=len(problems) - _ERRORS_SHOWN))

@@ -42,10 +42,13 @@ class ImportViewSet(ScopedViewSet):
     @extend_schema(request=ConfirmInput, responses=DirectiveDetailSerializer)
     @action(detail=False, methods=["post"])
     def confirm(self, request):
-        document = request.data.get("document", request.data)
+        data = request.data
+        document = data.get("document", data) if isinstance(data, dict) else data
         if not isinstance(document, dict):
             raise InvalidInput(
-                _("Send the reviewed breakdown as a JSON object."), code="invalid_document"
+                _("Send the reviewed breakdown as a JSON object."),
+                code="invalid_document",
+                details={"document": [_("The breakdown must be a JSON object.")]},
             )
         directive = services.import_confirm(actor=request.user, document=document)
         return Response(DirectiveDetailSerializer(directive).data, status=status.HTTP_201_CREATED)

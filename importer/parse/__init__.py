@@ -20,9 +20,11 @@ from core.calendar import WorkCalendar
 from core.exceptions import InvalidInput
 
 from ..document import BreakdownDocument
+from ..limits import MAX_ITEMS, MAX_MENTIONS, MAX_TEXT_CHARS
 from ..match import AgencyIndex
 from ..normalise import normalise
-from .agencies import find_agencies, names_by_first, opening
+from ..wordfile import too_long
+from .agencies import find_agencies, name_trie, opening
 from .deadlines import deadline, recurrence
 from .header import find_issuer, read_header
 from .indicators import find_indicators
@@ -44,7 +46,8 @@ def parse_text(
 
     ``on`` is the directive's date when the text gives none; ``issuer`` an agency code when
     the text does not name a registered province. Raises InvalidInput on text that is empty,
-    not Vietnamese, without numbered items, or without a date.
+    not Vietnamese, without numbered items, or without a date, and text beyond the bounds of
+    ``importer.limits`` (characters, items, agency mentions). Every pass is linear in the text.
     """
     text = _checked_text(raw)
     items, preamble_end, closing_start, warnings = split(text)
@@ -52,6 +55,8 @@ def parse_text(
         raise InvalidInput(
             _("No numbered items (“1.”, “2.” …) were found in the text."), code="no_items"
         )
+    if len(items) > MAX_ITEMS:
+        raise _too_many_items(len(items))
     preamble = text[:preamble_end].strip()
     directive, day = _directive(preamble, on=on, issuer=issuer)
     if directive["issuer"] is None:
@@ -71,8 +76,31 @@ def parse_text(
     }
 
 
+def _too_many_items(count: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "The text has too many items and sub-items for one directive ({count}; at most "
+            "{limit}). Check that it is a directive's text, or import it in parts."
+        ).format(count=count, limit=MAX_ITEMS),
+        code="too_many_items",
+    )
+
+
+def _too_many_mentions() -> InvalidInput:
+    return InvalidInput(
+        _(
+            "The text names agencies too many times for one directive (more than {limit}, "
+            "counting those an item takes from its parent). Check that it is a directive's "
+            "text, or import it in parts."
+        ).format(limit=f"{MAX_MENTIONS:,}".replace(",", ".")),
+        code="too_many_mentions",
+    )
+
+
 def _checked_text(raw: str) -> str:
     """The normalised text; raises InvalidInput when it is empty or not Vietnamese."""
+    if len(raw or "") > MAX_TEXT_CHARS:
+        raise too_long(len(raw))
     if not (raw or "").strip():
         raise InvalidInput(_("The text is empty."), code="empty")
     text = normalise(raw)
@@ -120,13 +148,16 @@ def _items(
     calendar: WorkCalendar,
 ) -> list[dict]:
     """Each item's text with the agencies, deadline, recurrence and indicators read in it."""
-    table = names_by_first(index)
-    out_items = []
+    trie = name_trie(index)
+    out_items, mentions = [], 0
     for item in items:
         s, e = item["span"]
         body = text[s:e]
         folded = fold_chars(body)
-        agencies = find_agencies(body, index, table)
+        agencies = find_agencies(body, index, trie, folded)
+        mentions += len(agencies)
+        if mentions > MAX_MENTIONS:
+            raise _too_many_mentions()
         entry = {
             "number": item["number"],
             "parent": item["parent"],
@@ -149,9 +180,15 @@ def _inherit(out_items: list[dict], addressees: list[dict]) -> None:
     """
     parents = {it["parent"] for it in out_items if it["parent"]}
     by_number = {entry["number"]: entry for entry in out_items}
+    mentions = sum(len(entry["agencies"]) for entry in out_items)
     for entry in out_items:
         if entry["number"] in parents:
             continue
+        if not entry["agencies"]:  # count what it will inherit before copying it
+            source = by_number[entry["parent"]]["agencies"] if entry["parent"] else []
+            mentions += len(source or addressees)
+            if mentions > MAX_MENTIONS:
+                raise _too_many_mentions()
         if not entry["agencies"] and entry["parent"]:
             parent = by_number[entry["parent"]]
             entry["agencies"] = [

@@ -8,6 +8,7 @@ from workflow.choices import AssignmentRole, Modality
 
 from ..match import AgencyIndex
 from .lexicon import fold_chars
+from .spans import Claimed, Clauses, Occurrences
 
 _B, _E = r"(?<![a-z0-9])", r"(?![a-z0-9])"
 _COLLECTIVES = [
@@ -119,22 +120,22 @@ _STOP = frozenset(
 _ISSUER_LIKE = ("ubnd tinh", "uy ban nhan dan tinh", "chu tich ubnd tinh")
 
 
+_TRIGGER_WORDS = [t.split() for t in sorted(_TRIGGERS, key=lambda t: -len(t.split()))]
+
+
 def _trigger_at(fw: list[str], i: int) -> str | None:
-    for trig in sorted(_TRIGGERS, key=lambda t: -len(t.split())):
-        parts = trig.split()
+    for parts in _TRIGGER_WORDS:
         if fw[i : i + len(parts)] == parts:
-            return trig
+            return " ".join(parts)
     return None
 
 
-def _heuristic(text: str, folded: str, claimed: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _heuristic(text: str, folded: str, claimed: Claimed) -> list[tuple[int, int]]:
     """Agency-like mentions by shape: a capitalised trigger word and the name after it."""
     words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
     fw = [folded[s:e] for s, e in words]
     found, i = [], 0
-
-    def taken(s, e):
-        return any(s < ce and cs < e for cs, ce in claimed)
+    taken = claimed.overlaps
 
     while i < len(words):
         s = words[i][0]
@@ -218,16 +219,36 @@ GENERIC_NAMES = [
 ]
 
 
-def names_by_first(index: AgencyIndex) -> dict[str, list[tuple[str, ...]]]:
-    table: dict[str, list[tuple[str, ...]]] = {}
-    names = set(index.names()) | {tuple(fold(n).split()) for n in GENERIC_NAMES}
-    for name in sorted(names, key=len, reverse=True):
-        if name:
-            table.setdefault(name[0], []).append(name)
-    return table
+_END = ""  # the key marking, in a node of the name trie, that a name ends there
 
 
-def _dictionary(text, folded, table, claimed) -> list[tuple[int, int]]:
+def name_trie(index: AgencyIndex) -> dict:
+    """The registry's names and aliases (and the standard names) as a trie of folded words:
+    finding the longest name at a word costs one step per word of it, whatever the registry."""
+    trie: dict = {}
+    for key in {*index.keys, *(fold(n) for n in GENERIC_NAMES)}:
+        words = key.split()
+        if not words:
+            continue
+        node = trie
+        for word in words:
+            node = node.setdefault(word, {})
+        node[_END] = len(words)
+    return trie
+
+
+def _longest(trie: dict, words: list[str], i: int) -> int | None:
+    """The number of words of the longest name starting at ``words[i]``, if any."""
+    node, hit = trie, None
+    for k in range(i, len(words)):  # (not words[i:]: a copy of the rest at every word)
+        node = node.get(words[k])
+        if node is None:
+            break
+        hit = node.get(_END, hit)
+    return hit
+
+
+def _dictionary(text, folded, trie, claimed: Claimed) -> list[tuple[int, int]]:
     """Mentions of registry names and aliases (longest first), capitalised as names are."""
     tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(folded)]
     words = [t[2] for t in tokens]
@@ -235,11 +256,8 @@ def _dictionary(text, folded, table, claimed) -> list[tuple[int, int]]:
     while i < len(tokens):
         s = tokens[i][0]
         hit = None
-        if text[s].isupper() and not any(cs <= s < ce for cs, ce in claimed):
-            for name in table.get(words[i], ()):
-                if tuple(words[i : i + len(name)]) == name:
-                    hit = len(name)
-                    break
+        if text[s].isupper() and not claimed.overlaps(s, s + 1):
+            hit = _longest(trie, words, i)
         if hit is None:
             i += 1
             continue
@@ -254,29 +272,31 @@ def _dictionary(text, folded, table, claimed) -> list[tuple[int, int]]:
     return found
 
 
-def clause_bounds(folded: str, pos: int, seps: str) -> tuple[int, int]:
-    start = max(folded.rfind(c, 0, pos) for c in seps) + 1
-    ends = [folded.find(c, pos) for c in seps]
-    ends = [e for e in ends if e != -1]
-    return start, min(ends) if ends else len(folded)
+class _Sentences:
+    """What ``_role`` and ``_requested`` ask of an item's text, each answer a binary search."""
+
+    def __init__(self, folded: str) -> None:
+        self.clauses = Clauses(folded, ";.\n")
+        self.sentences = Clauses(folded, ".\n")
+        self.lead = Occurrences(folded, "chu tri")
+        self.helper = Occurrences(folded, "phoi hop voi")
+        self.request = Occurrences(folded, "de nghi")
 
 
-def _role(folded: str, start: int) -> str:
-    c0, c1 = clause_bounds(folded, start, ";.\n")
-    clause = folded[c0:c1]
-    rel = start - c0
-    lead_at = clause.find("chu tri")
+def _role(sentences: _Sentences, start: int) -> str:
+    c0, c1 = sentences.clauses.bounds(start)
+    lead_at = sentences.lead.first(c0, c1)
     if lead_at != -1:
-        return AssignmentRole.LEAD if rel < lead_at else AssignmentRole.COORDINATING
-    helper_at = clause.find("phoi hop voi")
-    if helper_at != -1 and rel > helper_at:
+        return AssignmentRole.LEAD if start < lead_at else AssignmentRole.COORDINATING
+    helper_at = sentences.helper.first(c0, c1)
+    if helper_at != -1 and start > helper_at:
         return AssignmentRole.COORDINATING
     return AssignmentRole.LEAD
 
 
-def _requested(folded: str, start: int) -> bool:
-    c0, _c1 = clause_bounds(folded, start, ".\n")
-    return "de nghi" in folded[c0:start]
+def _requested(sentences: _Sentences, start: int) -> bool:
+    c0, _c1 = sentences.sentences.bounds(start)
+    return sentences.request.first(c0, start) != -1
 
 
 def _object_position(folded: str, start: int) -> bool:
@@ -284,31 +304,35 @@ def _object_position(folded: str, start: int) -> bool:
     return before.endswith(("cua ", "doi voi ", "cho ", "ve ", "gui "))
 
 
-def find_agencies(text: str, index: AgencyIndex, table) -> list[dict]:
-    folded = fold_chars(text)
+def find_agencies(
+    text: str, index: AgencyIndex, trie: dict, folded: str | None = None
+) -> list[dict]:
+    """The agencies an item's ``text`` names (``folded``: its ``fold_chars``, if known)."""
+    folded = fold_chars(text) if folded is None else folded
     raw: list[dict] = []
-    claimed: list[tuple[int, int]] = []
+    claimed = Claimed()
     for collective, pattern in _COLLECTIVES:
         for found in pattern.finditer(folded):
             s, e = found.span()
-            if any(s < ce and cs < e for cs, ce in claimed):
+            if claimed.overlaps(s, e):
                 continue
             after = folded[e : e + 2].lstrip()
-            claimed.append((s, e))
+            claimed.add(s, e)
             if collective == Collective.CENTRAL and after.startswith(":"):
                 continue  # an introducer followed by the named central agencies
             raw.append({"span": (s, e), "collective": str(collective)})
-    for s, e in _dictionary(text, folded, table, claimed):
-        claimed.append((s, e))
+    for s, e in _dictionary(text, folded, trie, claimed):
+        claimed.add(s, e)
         raw.append({"span": (s, e)})
     for s, e in _heuristic(text, folded, claimed):
-        claimed.append((s, e))
+        claimed.add(s, e)
         raw.append({"span": (s, e)})
     raw.sort(key=lambda m: m["span"][0])
+    sentences = _Sentences(folded)
     out, previous_object, previous_end = [], False, -10
     for mention in raw:
         s, e = mention["span"]
-        gap = folded[previous_end:s].strip()
+        gap = folded[previous_end:s].strip() if previous_end >= 0 else ""
         chained = previous_end >= 0 and gap in (",", "va", ", va")
         is_object = _object_position(folded, s) or (previous_object and chained)
         previous_object, previous_end = is_object, e
@@ -332,9 +356,9 @@ def find_agencies(text: str, index: AgencyIndex, table) -> list[dict]:
             if found.how == "fuzzy":
                 entry["fuzzy"] = True
             kind_request = found.kind in _REQUEST_KINDS
-        entry["role"] = _role(folded, s)
+        entry["role"] = _role(sentences, s)
         entry["modality"] = (
-            Modality.REQUEST if _requested(folded, s) or kind_request else Modality.ORDER
+            Modality.REQUEST if _requested(sentences, s) or kind_request else Modality.ORDER
         )
         out.append(entry)
     return out

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 from core.calendar import WorkCalendar
 from workflow.choices import DuePolicy
 
+from ..limits import DEADLINE_HORIZON_YEARS, latest_deadline
 from .header import safe_date
+from .spans import Claimed
 
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _BEFORE_FULL = re.compile(
@@ -34,7 +36,9 @@ _ORDER = ("monthly", "quarterly", "half_yearly", "yearly")
 
 
 def year_ok(year: int, on: date) -> bool:
-    return on.year <= year <= on.year + 15
+    """A year a directive of ``on`` may target: from its own year to the horizon that confirm
+    accepts (``importer.limits``)."""
+    return on.year <= year <= on.year + DEADLINE_HORIZON_YEARS
 
 
 def _warn_past_years(text: str, folded: str, on: date, warnings: list, number: str) -> None:
@@ -69,7 +73,7 @@ def deadline(
     _warn_past_years(text, folded, on, warnings, number)
     for found in _BEFORE_FULL.finditer(folded):
         day = safe_date(found.group(3), found.group(2), found.group(1))
-        if day and day > on:
+        if day and on < day <= latest_deadline(on):
             due = calendar.last_working_day_before(day)
             return out(DuePolicy.FIXED, due, found, 0.95, before=day.isoformat())
     for found in _BEFORE_SHORT.finditer(folded):
@@ -109,13 +113,13 @@ def deadline(
 
 def recurrence(text: str, folded: str) -> dict | None:
     periods, first = set(), None
-    claimed: list[tuple[int, int]] = []
+    claimed = Claimed()
     for pattern, names in _RECURRING:
         for found in pattern.finditer(folded):
             s, e = found.span()
-            if any(s < ce and cs < e for cs, ce in claimed):
+            if claimed.overlaps(s, e):
                 continue
-            claimed.append((s, e))
+            claimed.add(s, e)
             periods.update(names)
             if first is None or s < first[0]:
                 first = (s, e)

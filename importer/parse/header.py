@@ -78,7 +78,9 @@ def _explicit_province(preamble: str) -> str | None:
     folded = fold_chars(joined)
     for found in _PROVINCE_UBND.finditer(folded):
         words = []
-        for word in joined[found.end() :].split(" "):
+        # The name is at most four words: read a window, not the rest of the text (a header
+        # repeating "UBND tỉnh" thousands of times would split the text as many times).
+        for word in joined[found.end() : found.end() + 200].split(" ")[:5]:
             clean = word.strip(",.;:()")
             if not clean or clean == "|" or not clean[0].isupper():
                 break

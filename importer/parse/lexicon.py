@@ -17,6 +17,7 @@ def fold_chars(text: str) -> str:
     return "".join(_fold_char(ch) for ch in text)
 
 
+@lru_cache(maxsize=4096)
 def _is_vietnamese_letter(ch: str) -> bool:
     return ch in "đĐ" or len(unicodedata.normalize("NFD", ch)) > 1
 

@@ -25,6 +25,7 @@ def split(text: str) -> tuple[list[dict], int, int, list[dict]]:
     lines = _lines(text)
     markers = []  # (line index, number label, letter or None, content start)
     last, seen, warnings = 0, set(), []
+    parent = ""  # the label of the last numbered item
     for i, (start, _end, line) in enumerate(lines):
         found = _NUMBERED.match(line)
         if found:
@@ -35,12 +36,11 @@ def split(text: str) -> tuple[list[dict], int, int, list[dict]]:
                     label = f"{n}-2"
                     warnings.append({"code": "duplicate_number", "item": label, "text": line[:40]})
                 seen.add(label)
-                last = n
+                last, parent = n, label
                 markers.append((i, label, None, start + found.end()))
                 continue
         found = _LETTERED.match(line)
         if found and last:
-            parent = [m for m in markers if m[2] is None][-1][1]
             label = f"{parent}.{found.group(1)}"
             if label in seen:
                 label += "2"
