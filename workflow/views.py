@@ -23,7 +23,7 @@ from core.views import (
     SignedInTemplateView,
 )
 
-from . import selectors, services
+from . import evidence, selectors, services
 from .choices import (
     AssignmentRole,
     AssignmentState,
@@ -407,12 +407,14 @@ class AttachmentView(ScopedDetailView):
 
     def get(self, request, *args, **kwargs):
         attachment = self.get_object()
-        return FileResponse(
+        response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=attachment.original_name,
+            filename=evidence.download_name(attachment.original_name, attachment.content_type),
             content_type=attachment.content_type,
         )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class InboxView(SignedInTemplateView):

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "core.middleware.AccessMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.middleware.CompleteBodyMiddleware",  # a body cut short changes nothing (400)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -4,6 +4,7 @@ office accepts, and the item's progress and the timeline show it."""
 import pytest
 
 from tests.fixtures.workflow import assignment, directive, people  # noqa: F401 (fixtures)
+from tests.security.evidence_samples import PDF
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +39,7 @@ def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path):
     sign_out(page)
 
     evidence = tmp_path / "ket-qua.pdf"
-    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    evidence.write_bytes(PDF)
     sign_in(page, base, "officer")
     page.goto(detail)
     open_step(page, "Báo cáo kết quả")

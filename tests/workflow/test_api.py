@@ -5,6 +5,7 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.generic.api import ScopedAPITests
+from tests.security.evidence_samples import PDF  # a real PDF: evidence is read whole
 from tests.workflow.factories import AssignmentFactory
 from tests.workflow.scoped import (
     AssignmentsInTwoAgencies,
@@ -16,7 +17,6 @@ from workflow.deadlines import DueRule
 from workflow.models import Assignment
 
 API = "/api/v1"
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def step(client, assignment, name, data=None, **kw):

@@ -10,6 +10,7 @@ from viewflow.workflow.status import PROCESS, STATUS
 from core.exceptions import InvalidInput
 from core.models import AuditEvent
 from tests.fixtures.workflow import vn
+from tests.security.evidence_samples import PDF  # a real PDF: evidence is read whole
 from workflow.choices import AssignmentState, ReportStatus
 from workflow.flows import AssignmentFlow
 from workflow.services import (
@@ -24,8 +25,6 @@ from workflow.services import (
     report_return,
     report_return_office,
 )
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def pdf(name="bao-cao.pdf"):

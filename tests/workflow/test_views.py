@@ -8,14 +8,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.generic.views import ScopedViewTests
+from tests.security.evidence_samples import PDF  # a real PDF: evidence is read whole
 from tests.workflow.factories import AssignmentFactory, DirectiveFactory
 from tests.workflow.scoped import AssignmentsInTwoAgencies, PublishedAndDraftDirectives
 from workflow.choices import AssignmentState, DirectiveKind, DuePolicy
 from workflow.deadlines import DueRule
 from workflow.models import Assignment
 from workflow.services import assignment_receive
-
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def step_url(assignment, step):

@@ -8,7 +8,6 @@ from django.utils.translation import gettext as _
 
 from core.exceptions import InvalidInput
 from core.flowtasks import AlreadyHandled, task_complete
-from core.text import nfc
 from core.time import local_date
 
 from .. import evidence, hooks
@@ -38,14 +37,14 @@ def _store_report(
     for upload, content_type, size, digest in checked:
         attachment = Attachment(
             report=report,
-            original_name=nfc(upload.name)[:255],
+            original_name=evidence.label(upload.name),
             content_type=content_type,
             size=size,
             sha256=digest,
             uploaded_by=actor,
             uploaded_at=at,
         )
-        attachment.file.save(upload.name, upload, save=False)
+        attachment.file.name = evidence.store(upload, content_type)
         attachment.save()
     return report, len(checked)
 
@@ -61,7 +60,7 @@ def progress_report_file(
 ) -> ProgressReport:
     """File a progress update at any time; the flow does not move."""
     at = moment(at)
-    with transaction.atomic():
+    with evidence.kept_if_committed(), transaction.atomic():
         assignment = locked_for(actor, AssignmentAction.PROGRESS, assignment)
         expect_state(assignment, StepName.PROGRESS)
         report, attachments = _store_report(
@@ -93,7 +92,7 @@ def completion_report_file(
 ) -> ProgressReport:
     """The officer reports the work done, with evidence; the head approves next."""
     at = moment(at)
-    with transaction.atomic():
+    with evidence.kept_if_committed(), transaction.atomic():
         assignment = locked_for(actor, AssignmentAction.REPORT, assignment)
         expect_state(assignment, StepName.REPORT)
         report, attachments = _store_report(
