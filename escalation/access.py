@@ -17,6 +17,14 @@ from .models import Escalation
 NOTHING = Q(pk__in=[])
 
 
+def decide_action(escalation: Escalation) -> str:
+    """The right that deciding ``escalation`` takes now: the office's, or once it was sent up,
+    a leader's."""
+    if escalation.sent_to_leader:
+        return EscalationAction.DECIDE_AS_LEADER
+    return EscalationAction.DECIDE
+
+
 @access.register(Escalation)
 def escalation_rule(user, action: str) -> Q:
     if action == EscalationAction.VIEW:

@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import django_filters
+from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from agencies.forms import AgencyDayForm
 from core.widgets import FastSelect
@@ -12,6 +14,18 @@ from workflow.filtersets import AgencyEverFilter, DirectiveFilter, directive_cho
 
 from .models import Escalation
 from .selectors import level_list
+
+# The oldest age the list filters by: ten years, further back than the office follows work up.
+# Unbounded, a number of days could reach back before the first date (100 000 000 days is no
+# date at all: the page and the API failed on it).
+MAX_AGE_DAYS = 3650
+
+
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": MAX_AGE_DAYS})
+class DaysFilter(django_filters.NumberFilter):
+    """A whole number of days, up to ``MAX_AGE_DAYS``."""
+
+    field_class = forms.IntegerField
 
 
 class EscalationFilterSet(django_filters.FilterSet):
@@ -31,8 +45,16 @@ class EscalationFilterSet(django_filters.FilterSet):
         queryset=directive_choices,
         empty_label=_("All"),
     )
-    older_than = django_filters.NumberFilter(
-        label=_("Raised at least N days ago"), method="by_age", min_value=0
+    older_than = DaysFilter(
+        label=_("Raised at least N days ago"),
+        method="by_age",
+        min_value=0,
+        max_value=MAX_AGE_DAYS,
+        error_messages={
+            "max_value": _("Enter at most %(limit_value)s days."),
+            "min_value": _("Enter a number of days from 0."),
+            "invalid": _("Enter a whole number of days."),
+        },
     )
     open = django_filters.ChoiceFilter(
         label=_("Status"),

@@ -5,8 +5,11 @@ from typing import Any
 from django.db.models import F, QuerySet
 
 from agencies.selectors import agency_namer, name_on
+from core import access
+from core.exceptions import NotFound
 from core.time import local_date
 
+from .access import decide_action
 from .models import Escalation, EscalationLevel
 
 # The office's queue: open escalations first, then the decided ones, newest first in each —
@@ -25,6 +28,16 @@ def escalation_list(*, user) -> QuerySet[Escalation]:
         .select_related("level", "assignment__agency", "assignment__item__directive", "decided_by")
         .order_by(*ORDER)
     )
+
+
+def escalation_to_decide(*, user, pk) -> Escalation:
+    """The escalation ``pk`` as ``escalation_list`` reads it, for ``user`` to decide: not
+    visible → NotFound, visible but not for ``user`` to decide (now) → Forbidden."""
+    escalation = escalation_list(user=user).filter(pk=pk).first()
+    if escalation is None:
+        raise NotFound()
+    access.require(user, decide_action(escalation), escalation)
+    return escalation
 
 
 def escalation_rows(*, user) -> QuerySet[Escalation]:

@@ -28,7 +28,8 @@ from workflow import services as workflow_services
 from workflow.choices import AssignmentState
 from workflow.models import Assignment
 
-from .choices import EscalationAction, EscalationDecision, EscalationResolution
+from .access import decide_action
+from .choices import EscalationDecision, EscalationResolution
 from .flows import EscalationFlow
 from .models import Escalation, EscalationProcess
 
@@ -247,11 +248,7 @@ def escalation_decide(
     with transaction.atomic():
         escalation = _locked(escalation)
         leader_step = escalation.sent_to_leader
-        access.require(
-            actor,
-            EscalationAction.DECIDE_AS_LEADER if leader_step else EscalationAction.DECIDE,
-            escalation,
-        )
+        access.require(actor, decide_action(escalation), escalation)
         if escalation.resolved_at is not None:
             raise AlreadyHandled()
         if decision.send_up and not leader_step:

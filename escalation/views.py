@@ -1,7 +1,7 @@
 """The office's escalation pages: parse → service → render; no rules here."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -73,8 +73,9 @@ class EscalationDecideView(ServiceFormView):
     template_name = "escalation/escalation_decide.html"
 
     def load(self):
-        self.escalation = get_object_or_404(
-            selectors.escalation_list(user=self.request.user), pk=self.kwargs["pk"]
+        # Only those who may decide it open it: its form names the agency's people.
+        self.escalation = selectors.escalation_to_decide(
+            user=self.request.user, pk=self.kwargs["pk"]
         )
 
     def get_form_kwargs(self):

@@ -60,7 +60,11 @@ class DirectiveForm(forms.ModelForm):
         self.fields["issuer"].queryset = agencies_for(user)
         self.fields["issuer"].to_field_name = "code"
         if self.instance.pk:
+            # The issuer is fixed once registered: shown, never read from the input. A disabled
+            # field cleans its initial value, which must be the code its choices are keyed by
+            # (the instance's would be the key, "not a valid choice").
             self.fields["issuer"].disabled = True
+            self.initial["issuer"] = self.instance.issuer.code
 
 
 class ItemForm(forms.ModelForm):
@@ -166,7 +170,11 @@ class TriageForm(StepForm):
 
 class ReportForm(StepForm):
     text = forms.CharField(label=_("What was done"), widget=forms.Textarea(attrs={"rows": 5}))
-    files = MultipleFileField(label=_("Evidence (PDF, Word, Excel, PNG, JPEG)"))
+    files = MultipleFileField(
+        label=_("Evidence (PDF, Word, Excel, PNG, JPEG)"),
+        # A hint for the file picker only; the content decides (workflow/evidence.py).
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
+    )
 
 
 class ProgressForm(ReportForm):

@@ -5,7 +5,7 @@ from agencies.models import Agency, AgencyVersion, Succession
 
 
 class AgencyVersionSerializer(serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = AgencyVersion
@@ -24,7 +24,8 @@ class AgencyVersionSerializer(serializers.ModelSerializer):
 
 class SuccessionSerializer(serializers.ModelSerializer):
     predecessor = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    successor = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    # None for a dissolution with no successor.
+    successor = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Succession

@@ -9,7 +9,10 @@ class EscalationSerializer(serializers.ModelSerializer):
         source="level.offset_working_days", read_only=True
     )
     agency = serializers.CharField(source="assignment.agency.code", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Nobody while it is open, or when it was closed by the sweep or by the work's end.
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Escalation

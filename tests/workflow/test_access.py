@@ -4,7 +4,8 @@ from datetime import date
 
 import pytest
 
-from agencies.choices import Role
+from agencies.choices import Role, SuccessionKind
+from agencies.models import Agency, Succession
 from core.exceptions import Forbidden, NotFound
 from core.models import AuditEvent
 from tests.generic.access import ScopedAccessTests
@@ -48,6 +49,18 @@ def to_reported(a, p):
 def to_approved(a, p):
     to_reported(a, p)
     report_approve(actor=p["head"], assignment=a)
+
+
+def function_moved_to_nv(a, p):
+    """A transfer goes to a successor: one of TC's functions moved to NV after the work was
+    given."""
+    Succession.objects.create(
+        predecessor=a.agency,
+        successor=Agency.objects.get(code="NV"),
+        kind=SuccessionKind.TRANSFER_FUNCTION,
+        effective_on=date(2026, 2, 1),
+        function="quản lý biên chế",
+    )
 
 
 STEPS = {
@@ -105,8 +118,10 @@ STEPS = {
         {"head", "officer"},
     ),
     "transfer": (
-        lambda a, p: None,
-        lambda actor, a, p: assignment_transfer(actor=actor, assignment=a, to_agency=a.agency),
+        function_moved_to_nv,
+        lambda actor, a, p: assignment_transfer(
+            actor=actor, assignment=a, to_agency=Agency.objects.get(code="NV")
+        ),
         {"reviewer"},
     ),
 }

@@ -8,6 +8,8 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from agencies.choices import SuccessionKind
+from agencies.models import Succession
 from core.exceptions import DomainError, InvalidInput
 from tests.fixtures.workflow import vn
 from workflow.choices import (
@@ -297,6 +299,15 @@ def test_a_file_over_the_limit_is_refused(in_progress, people, settings):
 
 
 def test_transfer_keeps_the_agency_as_written(assignment, people, small_tree):
+    # A transfer goes to a successor (tests/security/test_probe_transfer.py): one of TC's
+    # functions moved to NV after the work was given.
+    Succession.objects.create(
+        predecessor=small_tree["TC"],
+        successor=small_tree["NV"],
+        kind=SuccessionKind.TRANSFER_FUNCTION,
+        effective_on=date(2026, 2, 1),
+        function="quản lý biên chế",
+    )
     successor = assignment_transfer(
         actor=people["reviewer"],
         assignment=assignment,

@@ -49,7 +49,8 @@ class AssignmentSerializer(serializers.ModelSerializer):
     item_number = serializers.CharField(source="item.number", read_only=True)
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     agency_as_written = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Nobody until the agency receives it.
+    assignee = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     timeliness = serializers.ChoiceField(choices=Timeliness.choices, read_only=True)
 
     class Meta:
@@ -115,8 +116,13 @@ class ReportSerializer(serializers.ModelSerializer):
 
 class ExtensionSerializer(serializers.ModelSerializer):
     requested_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    endorsed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    decided_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Nobody until the head endorses it, or the office decides it.
+    endorsed_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    decided_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = ExtensionRequest
@@ -160,7 +166,7 @@ class ExtensionListSerializer(ExtensionSerializer):
 
 class EventSerializer(serializers.Serializer):
     at = serializers.DateTimeField()
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     verb = serializers.CharField()
     note = serializers.CharField()
     before = serializers.JSONField()

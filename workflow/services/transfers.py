@@ -1,12 +1,14 @@
 """Work that changes hands: to a successor after a reorganisation, or to another agency or
 officer by the office's decision."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.models import Agency
+from agencies.choices import SuccessionKind
+from agencies.models import Agency, Succession
+from agencies.selectors import agency_name_on, responsible_agencies
 from core.exceptions import InvalidInput
 from core.time import local_date
 
@@ -74,15 +76,71 @@ def _hand_over(*, actor, assignment: Assignment, agency: Agency, verb: str, note
     return successor
 
 
+def _transfer_targets(*, assignment: Assignment, on: date) -> list[Agency]:
+    """The agencies existing on ``on`` that took over, through the successions, the work its
+    agency was given on the day of assignment: renamed, merged into, split into — and the
+    agencies a function of it was transferred to (an assignment does not record which of its
+    agency's functions it concerns: the office confirms that by choosing)."""
+    found = responsible_agencies(agency=assignment.agency, given_on=assignment.assigned_on, on=on)
+    functions = (
+        Succession.objects.filter(
+            predecessor_id=assignment.agency_id,
+            kind=SuccessionKind.TRANSFER_FUNCTION,
+            effective_on__gt=assignment.assigned_on,
+            effective_on__lte=on,
+        )
+        .values_list("function", flat=True)
+        .distinct()
+    )
+    for function in functions:
+        found += responsible_agencies(
+            agency=assignment.agency, given_on=assignment.assigned_on, on=on, function=function
+        )
+    candidates = {r.agency.pk: r.agency for r in found if r.agency.pk != assignment.agency_id}
+    living = set(Agency.objects.valid_on(on).filter(pk__in=candidates).values_list("pk", flat=True))
+    return [agency for pk, agency in candidates.items() if pk in living]
+
+
+def _refused(message: str, code: str) -> InvalidInput:
+    return InvalidInput(message, code=code, details={"to_agency": [message]})
+
+
+def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> None:
+    """A transfer hands the work to an agency that took it over (DOMAIN.md §2.3–2.4: the 2025
+    mergers name who continues each agency's work). Refused: the agency it is already with, and
+    any agency unrelated by succession while there is a successor. One case is left to the
+    office: an agency dissolved with no successor named (a district of 1 July 2025, whose work
+    goes to communes or to the province, DOMAIN.md §2.4 item 4 — "a manual-confirm workflow") —
+    its work may go to any agency that exists, as the office confirms."""
+    if to_agency.pk == assignment.agency_id:
+        message = _("The work is already with {agency}: choose the agency that took it over.")
+        raise _refused(
+            message.format(agency=agency_name_on(agency=to_agency, on=on)), "same_agency"
+        )
+    successors = _transfer_targets(assignment=assignment, on=on)
+    if to_agency.pk in {agency.pk for agency in successors}:
+        return
+    agency = agency_name_on(agency=assignment.agency, on=assignment.assigned_on)
+    if successors:
+        names = ", ".join(agency_name_on(agency=a, on=on) for a in successors)
+        message = _("Only an agency that took over the work of {agency} can receive it: {names}.")
+        raise _refused(message.format(agency=agency, names=names), "not_successor")
+    if Agency.objects.valid_on(on).filter(pk=assignment.agency_id).exists():
+        message = _("{agency} still exists and no agency has taken over its work.")
+        raise _refused(message.format(agency=agency), "no_successor")
+
+
 def assignment_transfer(
     *, actor, assignment: Assignment, to_agency: Agency, note: str = "", at: datetime | None = None
 ) -> Assignment:
     """Give an open assignment of a merged or dissolved agency to its successor (confirmed by
-    the office). The old one is closed as transferred; the agency as written is kept."""
+    the office, ``_transfer_check``). The old one is closed as transferred; the agency as
+    written is kept."""
     at = moment(at)
     with transaction.atomic():
         assignment = locked_for(actor, AssignmentAction.TRANSFER, assignment)
         expect_state(assignment, StepName.TRANSFER)
+        _transfer_check(assignment=assignment, to_agency=to_agency, on=local_date(at))
         return _hand_over(
             actor=actor,
             assignment=assignment,
