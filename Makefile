@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The address people use: printed at start and used for the links in e-mail.
 export SITE_URL ?= http://$(HOST)
 
-.PHONY: install install-test system-deps messages run test lint bench bench-pages clean
+.PHONY: install install-test system-deps messages run test lint bench bench-pages clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,21 @@ typecheck: $(VENV)/.test
 clean:
 	rm -rf $(VENV) var db.sqlite3 .pytest_cache
 	find . -name '*.mo' -path '*/locale/*' -delete
+
+## audit: known vulnerabilities in the locked dependencies (requirements/*.txt), by pip-audit in
+## a virtualenv of its own. It asks PyPI's vulnerability data (or OSV's: AUDIT_ARGS="-s osv", with
+## --osv-url for a mirror) on the internet: run it on a connected machine (deploy/README.md,
+## "Dependency audit"). It fails on a finding and on any dependency it could not audit; a
+## documented exception is passed as AUDIT_ARGS="--ignore-vuln GHSA-…".
+PIP_AUDIT_VERSION ?= 2.10.1
+AUDIT_ARGS ?=
+audit:
+	test -x var/audit/bin/pip-audit || { $(PYTHON) -m venv var/audit && \
+	  var/audit/bin/pip install -q "pip-audit==$(PIP_AUDIT_VERSION)"; }
+	var/audit/bin/pip-audit --disable-pip --no-deps --strict --progress-spinner off --desc on \
+	  -r requirements/base.txt -r requirements/test.txt $(AUDIT_ARGS) || { \
+	  echo "make audit: a known vulnerability, or a dependency that could not be audited (no"; \
+	  echo "vulnerability data reachable?). See deploy/README.md, Dependency audit."; exit 1; }
 
 ## bench: print the benchmark figures recorded in the README
 bench: $(VENV)/.test

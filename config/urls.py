@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as agency_views
 from dashboards.views import HomeView
@@ -10,7 +12,14 @@ urlpatterns = [
     path("", HomeView.as_view(), name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(template_name="registration/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="registration/login.html",
+            # The sign-in lockout (config/signin.py), said before it happens.
+            extra_context={
+                "signin_failure_limit": settings.AXES_FAILURE_LIMIT,
+                "signin_lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
+            },
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -22,8 +31,16 @@ urlpatterns = [
     path("", include("dashboards.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    # Under ADMIN_URL (config/settings/base.py), never the well-known admin/.
+    path(settings.ADMIN_URL, admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    # For signed-in users only (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]): the schema answers
+    # a signed-out client with the API's JSON refusal, the docs page sends it to sign in. The
+    # docs load their script from a URL of their own, not inline (the Content-Security-Policy).
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "api/docs/",
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")),
+        name="api-docs",
+    ),
 ]

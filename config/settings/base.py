@@ -1,8 +1,11 @@
 """Settings shared by every environment; each value that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -27,6 +30,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "axes",
+    "csp",
     "viewflow",
     "viewflow.workflow",
     "core",
@@ -45,6 +50,7 @@ BENCH_APPS = [] if "bench" in INSTALLED_APPS else ["bench"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.VietnameseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -55,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.middleware.CompleteBodyMiddleware",  # a body cut short changes nothing (400)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into config.signin.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,18 +103,86 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "agencies.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out user name + address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in protection (django-axes, config/signin.py): SIGNIN_FAILURE_LIMIT wrong passwords for
+# one user name from one address, each within SIGNIN_LOCKOUT_MINUTES of the previous one, lock
+# that pair out for SIGNIN_LOCKOUT_MINUTES after the last attempt (an attempt while locked out
+# starts the wait again); a successful sign-in clears the count. Another user name from the
+# same address, or the same user name from another address, is not affected. Unlock: the admin
+# (Axes › Access attempts) or `manage.py axes_reset_username NAME` (deploy/README.md).
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("SIGNIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
+# The request header holding the client's address, set by the site's own reverse proxy (e.g.
+# HTTP_X_REAL_IP); empty: REMOTE_ADDR. See config.signin.client_ip before setting it.
+CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
+# Attempts are counted in the database (AccessAttempt), each sign-in logged (AccessLog); axes
+# logs its own configuration at start-up only when asked.
+AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
+# Never kept in the attempts' form data (passwords never are).
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+
+# Sessions end after a working day (8 h from sign-in) and, unless turned off, when the browser
+# is closed.
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Response headers on every page, in every environment (HSTS, the HTTPS redirect and secure
+# cookies are production's, config/settings/production.py).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): only this site's own files. No template may hold an
+# inline <script>, an on…= handler, a javascript: link or a <style> element
+# (tests/security/test_config_headers.py reads templates/ for them); behaviour goes in
+# static/js/ (site.js handles data-submit-on-change and data-history-back). style="…"
+# attributes are allowed (style-src-attr) for the proportion bars of workflow/_bars.html.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+# The admin lives under a path of each province's choosing (never the well-known admin/).
+ADMIN_URL = env("ADMIN_URL", default="quan-tri/").strip("/") + "/"
+if ADMIN_URL == "/":
+    raise ImproperlyConfigured("ADMIN_URL must name a path, e.g. quan-tri/.")
 
 # Vietnamese by default, English on request; dates dd/mm/yyyy; Vietnam time.
 LANGUAGE_CODE = "vi"
@@ -157,6 +233,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Directive follow-up and compliance engine (Đôn đốc).",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and its docs are for signed-in users (config/urls.py also sends a signed-out
+    # visitor of the docs page to the sign-in page).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI checks nothing outside the site (its default asks validator.swagger.io).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -1,7 +1,7 @@
 """Test runs: fast hashing, in-memory mail, DATABASE_URL decides SQLite or PostgreSQL."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, BENCH_APPS, INSTALLED_APPS, env
+from .base import AUTHENTICATION_BACKENDS, BASE_DIR, BENCH_APPS, INSTALLED_APPS, env
 
 DEBUG = False
 SECRET_KEY = "test-only-insecure-key"
@@ -13,3 +13,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 INSTALLED_APPS = [*INSTALLED_APPS, *BENCH_APPS]
+# axes guards every sign-in as in production; only Django's test client login(), which passes
+# no request, goes unguarded (config/signin.py). The tests of the lockout sign in through the
+# real pages (tests/security/test_signin_lockout.py).
+AUTHENTICATION_BACKENDS = [
+    "config.signin.TestClientAxesBackend" if path == "axes.backends.AxesStandaloneBackend" else path
+    for path in AUTHENTICATION_BACKENDS
+]

@@ -86,21 +86,21 @@ def test_the_api_is_read_only(api):
     assert api.post(LIST, {"code": "NEW"}).status_code == 405
 
 
-def test_the_schema_validates_and_lists_the_agencies_endpoint(client, db):
+def test_the_schema_validates_and_lists_the_agencies_endpoint(api):
     from drf_spectacular.generators import SchemaGenerator
     from drf_spectacular.validation import validate_schema
 
     schema = SchemaGenerator().get_schema(request=None, public=True)
     validate_schema(schema)
     assert "/api/v1/agencies/" in schema["paths"]
-    response = client.get(reverse("schema"))
+    response = api.get(reverse("schema"))  # not public (tests/security)
     assert response.status_code == 200
 
 
-def test_the_docs_page_serves_its_assets_locally(client, db):
+def test_the_docs_page_serves_its_assets_locally(api):
     import re
 
-    html = client.get(reverse("api-docs")).content.decode()
+    html = api.get(reverse("api-docs")).content.decode()
     assert "swagger-ui" in html
     external = re.findall(r'(?:src|href)\s*=\s*["\'](?:https?:)?//', html)
     assert external == []
