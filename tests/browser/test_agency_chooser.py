@@ -152,6 +152,8 @@ def test_the_office_filters_the_extension_requests_by_an_agency_typed_in(
     box = agency.locator("input.ta-input")
     box.click()
     box.press_sequentially("NOI VU")
+    # The page holds no agency list: the chooser asks the server as one types.
+    agency.locator("li[role=option]", has_text="Sở Nội vụ").wait_for()
     assert [o.inner_text() for o in agency.locator("li[role=option]").all() if o.is_visible()] == [
         "Sở Nội vụ"
     ]

@@ -8,6 +8,8 @@ from datetime import date
 
 from django.db.models import Count
 
+from agencies.choices import SuccessionKind
+from agencies.models import Succession
 from dashboards.models import AssignmentTally, EscalationTally
 from dashboards.selectors import escalations_awaiting, province_overview, timeliness_tally
 from escalation.choices import LevelKind
@@ -136,6 +138,14 @@ def test_the_tallies_follow_every_service(directive, people, small_tree):
         actor=people["reviewer"], assignment=work[3], due_date=date(2026, 10, 30), note="Gia hạn."
     )
     check(people)
+    # A transfer goes to an agency that took the work over: one of NV's functions moved to TC.
+    Succession.objects.create(
+        predecessor=nv,
+        successor=tc,
+        kind=SuccessionKind.TRANSFER_FUNCTION,
+        effective_on=date(2026, 2, 1),
+        function="quản lý biên chế",
+    )
     assignment_transfer(actor=people["reviewer"], assignment=later, to_agency=tc, note="Sáp nhập.")
     check(people)
 

@@ -77,7 +77,7 @@ def test_a_text_over_the_cap_is_refused_at_once(db, times):
         refused, seconds = timed(f"'đạt 5% ' x {times:,} refused", lambda: parse(percents(times)))
     assert isinstance(refused, InvalidInput) and refused.code == "text_too_long"
     assert "200.000" in str(refused.message) and "ký tự" in str(refused.message)
-    assert seconds < 1.0
+    assert seconds < SECONDS
 
 
 def test_a_long_run_of_digits_is_read_in_linear_time(reference_tree):
@@ -90,7 +90,7 @@ def test_a_long_run_of_digits_is_read_in_linear_time(reference_tree):
 def test_hard_wrapped_lines_are_joined_in_linear_time(reference_tree):
     wrapped = "việc\n" * 38_000  # one sentence broken on 38,000 lines
     joined, seconds = timed("normalise 38,000 wrapped lines", lambda: normalise(wrapped))
-    assert seconds < 1.0
+    assert seconds < SECONDS
     assert joined == " ".join(["việc"] * 38_000)
     document, seconds = timed(
         "parse 38,000 wrapped lines", lambda: parse("1. Sở Nội vụ chủ trì\n" + wrapped)
@@ -172,7 +172,7 @@ def test_ten_thousand_mention_lines_are_refused_quickly(reference_tree):
     text = mentions(10_000)  # 500,000 characters
     refused, seconds = timed("10,000 mention lines refused", lambda: parse(text))
     assert isinstance(refused, InvalidInput) and refused.code == "text_too_long"
-    assert seconds < 1.0
+    assert seconds < SECONDS
 
 
 # -- Word documents ------------------------------------------------------------------------
@@ -237,12 +237,12 @@ def test_a_small_docx_holding_megabytes_of_text_is_refused_early():
         f"docx of {len(data) // 1024} KB with 21 M characters", lambda: read_upload("a.docx", data)
     )
     assert isinstance(refused, InvalidInput) and refused.code == "text_too_long"
-    assert seconds < 2.0
+    assert seconds < SECONDS
     # A main part within its bound (0.4 MB) whose text passes the cap: the reading stops there.
     data = word(paragraphs(["đạt 5% " * 143] * 300))  # 300,000 characters
     refused, seconds = timed("docx with 300,000 characters", lambda: read_upload("a.docx", data))
     assert isinstance(refused, InvalidInput) and refused.code == "text_too_long"
-    assert seconds < 2.0
+    assert seconds < SECONDS
     allowed = word(paragraphs(["đạt 5% " * 143] * 190))  # 190,000 characters
     assert len(read_upload("a.docx", allowed)) == 190 * 1001 + 189
 
@@ -251,7 +251,7 @@ def test_a_docx_with_one_huge_text_node_is_refused_not_a_500():
     data = word(f"<w:p><w:r><w:t>{'a' * 21_000_000}</w:t></w:r></w:p>")
     refused, seconds = timed("docx with a 21 MB text node", lambda: read_upload("a.docx", data))
     assert isinstance(refused, InvalidInput) and refused.code == "text_too_long"
-    assert seconds < 2.0
+    assert seconds < SECONDS
     # A part within its bound, one paragraph past the cap: refused at the end of its run.
     body = f"<w:p><w:r><w:t>{'a' * 300_000}</w:t></w:r></w:p>"
     refused, _s = timed("docx with a 300 KB paragraph", lambda: read_upload("a.docx", word(body)))
@@ -263,7 +263,7 @@ def test_entities_of_a_docx_are_never_expanded():
     prolog = f'<!DOCTYPE w:document [<!ENTITY l0 "lol">{lol}]>'
     data = word("<w:p><w:r><w:t>&l9;</w:t></w:r></w:p>", prolog=prolog)  # a billion laughs
     text, seconds = timed("billion laughs docx", lambda: read_upload("a.docx", data))
-    assert seconds < 1.0
+    assert seconds < SECONDS
     assert isinstance(text, InvalidInput) or "lol" not in text
 
 
@@ -285,7 +285,7 @@ def test_a_docx_whose_main_part_unpacks_too_big_is_refused_unread():
     data = word(paragraphs(["x"]) + "<w:bookmarkEnd/>" * 1_500_000)  # 24 MB of markup
     refused, seconds = timed("docx unpacking to 24 MB", lambda: read_upload("a.docx", data))
     assert isinstance(refused, InvalidInput) and refused.code == "text_too_long"
-    assert seconds < 1.0
+    assert seconds < SECONDS
 
 
 # -- the page and the API ------------------------------------------------------------------
