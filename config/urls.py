@@ -44,3 +44,7 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+# A path that matches nothing, or a failure, answered in the API's shape under /api/.
+handler404 = "core.views.not_found"
+handler500 = "core.views.server_error"

@@ -179,3 +179,31 @@ class SignedInActionView(LoginRequiredMixin, DomainErrorMixin, View):
     scope; the service checks what it touches."""
 
     http_method_names = ["post"]
+
+
+API_PREFIX = "/api/"
+
+
+def not_found(request, exception=None):
+    """A URL that matches nothing: under /api/ the API's error shape, elsewhere the site's page
+    (``handler404``; the API's own views answer their 404s through ``core.api``)."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+    from django.views.defaults import page_not_found
+
+    if request.path_info.startswith(API_PREFIX):
+        return JsonResponse({"code": "not_found", "message": _("Not found.")}, status=404)
+    return page_not_found(request, exception)
+
+
+def server_error(request):
+    """An unexpected failure: under /api/ the API's error shape, elsewhere the site's page
+    (``handler500``)."""
+    from django.http import JsonResponse
+    from django.utils.translation import gettext as _
+    from django.views.defaults import server_error as page
+
+    if request.path_info.startswith(API_PREFIX):
+        message = _("Something went wrong on the server. Try again later.")
+        return JsonResponse({"code": "server_error", "message": message}, status=500)
+    return page(request)
