@@ -37,7 +37,6 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,20 +45,11 @@ PROVINCE, OFFICE = "QT25-UBND", "QT-VPUBND"
 REVIEWER = "chuyenvien.vp"
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database of ``url`` if the server does not have it yet."""
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def setup(database_url: str | None) -> str:
     if database_url is not None and database_url.startswith(("postgres://", "postgresql://")):
-        ensure_database(database_url)
+        from bench import database
+
+        database.ensure(database_url)
     if database_url is None:
         database_url = f"sqlite:///{tempfile.mkdtemp(prefix='dondoc-bench-')}/bench.sqlite3"
     os.environ["DATABASE_URL"] = database_url

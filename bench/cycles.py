@@ -44,6 +44,10 @@ MEDIA = tempfile.mkdtemp(prefix="dondoc-bench-media-")
 
 
 def setup(database_url: str | None) -> str:
+    if database_url is not None and not database_url.startswith("sqlite"):
+        from bench import database
+
+        database.ensure(database_url)
     if database_url is None:
         database_url = f"sqlite:///{tempfile.mkdtemp(prefix='dondoc-bench-')}/bench.sqlite3"
     os.environ["DATABASE_URL"] = database_url

@@ -901,7 +901,7 @@ def _build(n, now, seed, agencies, password, say, built: Built, started: float) 
         started,
     )
     _constraints("DEFERRED")
-    built.sweep = _sweep(now, n)
+    built.sweep = _sweep(now)
     reset_queries()
     say(f"the sweep: {built.sweep}", started)
     return people
@@ -915,17 +915,11 @@ def _constraints(when: str) -> None:
             cursor.execute(f"SET CONSTRAINTS ALL {when}")
 
 
-def _sweep(now: datetime, n: int):
-    """One pass of the real deadline sweep, without mail (older trees took a cap on the review
-    processes opened per pass: the oldest ``n / 200`` then)."""
-    import inspect
-
+def _sweep(now: datetime):
+    """One pass of the real deadline sweep, without mail."""
     from escalation.sweep import sweep
 
-    options: dict = {"now": now, "send_mail": False}
-    if "open_flows_limit" in inspect.signature(sweep).parameters:
-        options["open_flows_limit"] = max(10, n // 200)
-    return sweep(**options)
+    return sweep(now=now, send_mail=False)
 
 
 def analyze() -> None:

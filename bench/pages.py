@@ -42,10 +42,12 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import database  # noqa: E402 (after the path is set)
 
 GOAL_QUERIES = 12
 GOAL_P95_MS = 150.0
@@ -65,21 +67,6 @@ class Figures:
 
 def _is_postgres(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://", "pgsql://"))
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def _ensure_database(url: str) -> None:
-    """Create the PostgreSQL database of ``url`` if the server does not have it yet."""
-    import psycopg
-
-    name = urlsplit(url).path.lstrip("/")
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def setup(database_url: str) -> None:
@@ -435,9 +422,9 @@ def children(args) -> None:
     for size in sizes:
         url = args.database_url
         if url and _is_postgres(url) and size != args.size:
-            url = _with_database(url, f"{urlsplit(url).path.lstrip('/')}_{size}")
+            url = database.with_database(url, f"{urlsplit(url).path.lstrip('/')}_{size}")
         if url and _is_postgres(url):
-            _ensure_database(url)
+            database.ensure(url)
         out = Path(tempfile.mkstemp(prefix="dondoc-pages-", suffix=".json")[1])
         command = [sys.executable, __file__, "--size", str(size), "--small", "0"]
         command += ["--runs", str(args.runs), "--warmups", str(args.warmups), "--json", str(out)]

@@ -317,9 +317,9 @@ def build_only(n: int, database_url: str) -> None:
     from core.time import local_date
 
     if not database_url.startswith("sqlite:///"):
-        from bench.pages import _ensure_database
+        from bench import database
 
-        _ensure_database(database_url)
+        database.ensure(database_url)
         setup(database_url)
         call_command("flush", verbosity=0, interactive=False)
         call_command("migrate", "escalation", "0002", verbosity=0)

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # Run a benchmark against a throw-away PostgreSQL started as .ci/run starts one (initdb as the
-# postgres user in a temporary directory, a free port, fsync=off) with an empty database
-# dondoc_bench, removed afterwards:
+# postgres user in a temporary directory, a free port, fsync=off), removed afterwards:
 #   bash bench/with-postgres.sh .venv/bin/python bench/pages.py [options]
 # appends --database-url postgres://…/dondoc_bench to the command. Needs root (runuser) and
 # Debian's postgresql package (scripts/system-deps.sh test).
@@ -14,5 +13,4 @@ pgport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)
 runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata" -l "$pgdata/log" -w \
   -o "-p $pgport -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
 trap 'runuser -u postgres -- "$pgbin/pg_ctl" -D "$pgdata" -m fast stop >/dev/null || true; rm -rf "$pgdata"' EXIT
-runuser -u postgres -- "$pgbin/createdb" -h 127.0.0.1 -p "$pgport" -U postgres dondoc_bench
 "$@" --database-url "postgres://postgres@127.0.0.1:$pgport/dondoc_bench"
