@@ -5,7 +5,17 @@ from collections.abc import Sequence
 from typing import cast
 
 from django.db import connection
-from django.db.models import CharField, Expression, F, Field, Q, TextField, Value
+from django.db.models import (
+    CharField,
+    Expression,
+    F,
+    Field,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+)
 from django.db.models.functions import Cast, Concat
 from django.db.models.lookups import Lookup
 from django.urls import reverse
@@ -125,3 +135,29 @@ def among(field: str, values):
     if connection.vendor == "postgresql" and values:  # (an empty array has no element type)
         return _AnyOf(F(field), values)
     return Q(**{f"{field}__in": values})
+
+
+class _AmongRows(Lookup):
+    """``lhs = ANY(ARRAY(subquery))`` on PostgreSQL, ``lhs IN (subquery)`` elsewhere."""
+
+    lookup_name = "among_rows"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = compiler.compile(self.lhs)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+
+def among_rows(field: str, rows: QuerySet) -> Q:
+    """A condition: ``field`` is one of the values of ``rows`` (a one-column ``values()``).
+
+    As ``<field>__in=rows``, but on PostgreSQL written ``= ANY(ARRAY(subquery))``: the subquery
+    runs once before the scan (an InitPlan) and the test is then an index condition, which
+    the planner can combine with the rule's other conditions (a BitmapOr of index scans). An
+    ``IN (subquery)`` OR'ed with other conditions is a filter run on every row of a full scan
+    instead: at a province's volume, the difference between milliseconds and a second.
+    """
+    return Q(_AmongRows(F(field), Subquery(rows.order_by())))
