@@ -243,3 +243,38 @@ def user_with_role(db):
         return grant(role, agency, valid_from, valid_until, username=username)
 
     return make
+
+
+# The security figures `make test` prints at its end (issue 11): each test that tries many
+# cases records how many it tried and how many failed, and the summary adds them up across
+# the xdist workers (a report's user_properties travel to the controller).
+FIGURE = "security_figure"
+
+
+@pytest.fixture
+def figure(request):
+    """``figure(name, tried, failed=0)`` records one count for the end-of-run summary."""
+
+    def record(name: str, tried: int, failed: int = 0) -> None:
+        request.node.user_properties.append((FIGURE, (name, tried, failed)))
+
+    return record
+
+
+def pytest_terminal_summary(terminalreporter):
+    totals: dict[str, list[int]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for key, value in getattr(report, "user_properties", ()):
+                if key == FIGURE:
+                    name, tried, failed = value
+                    total = totals.setdefault(name, [0, 0])
+                    total[0] += tried
+                    total[1] += failed
+    if totals:
+        terminalreporter.section("security figures")
+        for name in sorted(totals):
+            tried, failed = totals[name]
+            terminalreporter.write_line(f"{name}: {tried:,} tried, {failed:,} failed")

@@ -312,7 +312,7 @@ def _answer_of(client, world: World, row: dict, path: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
-def test_every_cell_of_the_matrix(role, people, small_tree, directive, settings, capsys):
+def test_every_cell_of_the_matrix(role, people, small_tree, directive, settings, figure):
     """One role's column (one test per role, so that xdist shares them out)."""
     settings.STORAGES = {
         **settings.STORAGES,
@@ -349,6 +349,5 @@ def test_every_cell_of_the_matrix(role, people, small_tree, directive, settings,
             {"operations": matrix["operations"]}, allow_unicode=True, sort_keys=False, width=100
         )
         MATRIX.write_text(head + "\n" + body, encoding="utf-8")
-    with capsys.disabled():
-        print(f"\npermission matrix, {role}: {cells} cells checked, {len(wrong)} wrong")
+    figure("permission matrix cells (role × operation × scope)", cells, len(wrong))
     assert not wrong, f"as {role}:\n" + "\n".join(wrong)
