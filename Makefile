@@ -54,7 +54,7 @@ run: install
 ## `make test COVERAGE=` runs without it (CI measures it once, on SQLite)
 test: COVERAGE = --cov --cov-report=term
 test: install-test
-	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder $(COVERAGE)
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=15 $(COVERAGE)
 
 lint: $(VENV)/.test typecheck
 	$(BIN)/ruff check .

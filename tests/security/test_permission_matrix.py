@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from django.db import transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.choices import Role
@@ -33,8 +33,8 @@ from escalation.choices import LevelKind
 from escalation.models import Escalation
 from escalation.sweep import sweep
 from notifications.models import Notice
-from tests.conftest import grant
-from tests.fixtures.workflow import vn
+from tests.conftest import grant, share
+from tests.fixtures.workflow import saved_people, tree, vn
 from workflow.choices import DirectiveKind, DuePolicy
 from workflow.deadlines import DueRule
 from workflow.models import Assignment, Attachment, Directive, ExtensionRequest
@@ -167,6 +167,32 @@ def build_world(people, small_tree, directive) -> World:
     return World(objects=objects, users=users)
 
 
+# Evidence files stay in memory: the world's attachments must be there for every role's column.
+IN_MEMORY = {"default": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+
+
+@pytest.fixture(scope="module")
+def world_shared(request, directive_shared, django_db_blocker):
+    """The world built once for the nine role columns (tests/conftest.py, ``share``)."""
+    if not share(request, "world_shared", directive_shared):
+        return None
+    from django.conf import settings
+
+    storage = override_settings(STORAGES={**settings.STORAGES, **IN_MEMORY})
+    storage.enable()
+    request.addfinalizer(storage.disable)
+    with django_db_blocker.unblock():
+        return build_world(saved_people(), tree(), Directive.objects.get(pk=directive_shared))
+
+
+@pytest.fixture
+def world(world_shared, people, small_tree, directive, settings) -> World:
+    if world_shared is not None:
+        return world_shared
+    settings.STORAGES = {**settings.STORAGES, **IN_MEMORY}
+    return build_world(people, small_tree, directive)
+
+
 def _value(world: World, role: str, name: str):
     if name == "notice.mine":
         if role == "signed_out":
@@ -251,7 +277,7 @@ def cases(matrix: dict):
             yield name, row
 
 
-def test_every_operation_has_a_row(db):
+def test_every_operation_has_a_row():
     matrix = load_matrix()
     named = set(matrix["operations"])
     missing = sorted(site_url_names() - named)
@@ -312,13 +338,9 @@ def _answer_of(client, world: World, row: dict, path: str) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("role", ROLES)
-def test_every_cell_of_the_matrix(role, people, small_tree, directive, settings, figure):
-    """One role's column (one test per role, so that xdist shares them out)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    }
-    world = build_world(people, small_tree, directive)
+def test_every_cell_of_the_matrix(role, world, figure):
+    """One role's column (one test per role, so that xdist shares them out; the world is built
+    once for the nine)."""
     matrix = load_matrix()
     column = ROLES.index(role)
     client = Client()
