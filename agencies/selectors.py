@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    Max,
     OuterRef,
     Prefetch,
     Q,
@@ -318,6 +319,38 @@ def responsible_agencies(
     for item in result:
         unique.setdefault(item.agency.pk, item)
     return list(unique.values())
+
+
+def agency_ended_on(*, agency: Agency) -> date | None:
+    """The first day ``agency`` no longer existed (the end of its last version, exclusive);
+    None while a version of it has no end."""
+    versions = AgencyVersion.objects.filter(agency=agency)
+    if versions.filter(valid_until__isnull=True).exists():
+        return None
+    return versions.aggregate(end=Max("valid_until"))["end"]
+
+
+def successor_agencies(*, agency: Agency, given_on: date, on: date) -> list[Agency]:
+    """The agencies existing on ``on`` that took over, through the successions, the work
+    ``agency`` was given on ``given_on``: renamed, merged into, split into — and the agencies a
+    function of it was transferred to (work does not record which of its agency's functions it
+    concerns: the office confirms that by choosing). The agency itself is never among them."""
+    found = responsible_agencies(agency=agency, given_on=given_on, on=on)
+    functions = (
+        Succession.objects.filter(
+            predecessor_id=agency.pk,
+            kind=SuccessionKind.TRANSFER_FUNCTION,
+            effective_on__gt=given_on,
+            effective_on__lte=on,
+        )
+        .values_list("function", flat=True)
+        .distinct()
+    )
+    for function in functions:
+        found += responsible_agencies(agency=agency, given_on=given_on, on=on, function=function)
+    candidates = {r.agency.pk: r.agency for r in found if r.agency.pk != agency.pk}
+    living = set(Agency.objects.valid_on(on).filter(pk__in=candidates).values_list("pk", flat=True))
+    return [a for pk, a in candidates.items() if pk in living]
 
 
 def agencies_expand(

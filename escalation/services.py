@@ -20,7 +20,8 @@ from agencies.models import Agency, Membership
 from core import access
 from core.audit import audit_record
 from core.exceptions import InvalidInput
-from core.flowtasks import AlreadyHandled, processes_start_for, task_complete
+from core.flowtasks import AlreadyHandled, processes_cancel_for, processes_start_for, task_complete
+from core.sql import among
 from core.time import local_date
 from notifications.models import Category
 from notifications.services import event_notify
@@ -46,11 +47,13 @@ def escalations_resolve(*, escalations: QuerySet[Escalation], resolution: str, a
     only code that closes an escalation (services, hooks and the sweep all call it)."""
     still_open = escalations.filter(resolved_at__isnull=True)
     processes = list(
-        EscalationProcess.objects.filter(escalation__in=still_open, finished__isnull=True)
+        EscalationProcess.objects.filter(
+            escalation__in=still_open, finished__isnull=True
+        ).values_list("pk", flat=True)
     )
     closed = still_open.update(resolved_at=at, resolution=resolution)
-    for process in processes:
-        EscalationFlow.instance.cancel(process)
+    # As ``EscalationFlow.instance.cancel`` one by one, in two statements for them all.
+    processes_cancel_for(EscalationFlow, EscalationProcess.objects.filter(among("pk", processes)))
     return closed
 
 
@@ -83,6 +86,14 @@ def _on_assignment_closed(*, assignment: Assignment, state: str, at) -> None:
     )
 
 
+def _on_assignments_closed(*, assignments: QuerySet[Assignment], state: str, at) -> None:
+    escalations_resolve(
+        escalations=Escalation.objects.filter(assignment__in=assignments.values("pk")),
+        resolution=CLOSED_BY_STATE.get(state, EscalationResolution.COMPLETED),
+        at=at,
+    )
+
+
 def _on_due_date_changed(*, assignment: Assignment, at) -> None:
     superseded = Escalation.objects.filter(assignment=assignment)
     if assignment.due_date is not None:
@@ -100,6 +111,7 @@ def hooks_connect() -> None:
     from workflow import hooks
 
     hooks.assignment_closed.connect(_on_assignment_closed)
+    hooks.assignments_closed.connect(_on_assignments_closed)
     hooks.due_date_changed.connect(_on_due_date_changed)
 
 

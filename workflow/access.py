@@ -105,6 +105,13 @@ def directive_model_rule(user, action: str) -> bool:
     return action == DirectiveAction.ADD and has_role(user, [Role.REVIEWER])
 
 
+@access.register_model(Assignment)
+def assignment_model_rule(user, action: str) -> bool:
+    """The whole of an ended agency's work is moved to its successors by the office's
+    reviewers (``services.reorganisation``), as each assignment's transfer is."""
+    return action == AssignmentAction.TRANSFER and has_role(user, [Role.REVIEWER])
+
+
 @access.register(Directive)
 def directive_rule(user, action: str) -> Q:
     if action == DirectiveAction.VIEW:

@@ -381,3 +381,29 @@ def new_work_announce(*, assignments: Sequence[Assignment], actor, at: datetime)
         url=_around(_new_work_url(directive, _MARK), F("agency__code"), quote_plus(_MARK)),
         at=at,
     )
+
+
+def transfers_announce(*, old_agency, old_name: str, agency, count: int, actor, at) -> int:
+    """The people receiving work in ``agency`` hear once that ``count`` assignments of
+    ``old_agency`` (which ended in a reorganisation; ``old_name``, its last name) are now
+    theirs, not once per assignment."""
+    day = local_date(at)
+    title = _(
+        "{n} assignments of {old} were transferred to {agency}: receive them and give them to "
+        "someone."
+    ).format(n=count, old=old_name, agency=agency_name_on(agency=agency, on=day) or agency)
+    query = {"agency": agency.code, "state": AssignmentState.NEW}
+    recipients = (
+        Membership.objects.active_on(day)
+        .filter(agency_id=agency.pk, role__in=RECEIVERS)
+        .values_list("user_id", flat=True)
+    )
+    actor_id = actor.pk if actor is not None else None
+    return event_notify(
+        recipients={r for r in recipients if r != actor_id},
+        key=f"reorganisation:{old_agency.pk}:{agency.pk}:{day:%Y-%m-%d}",
+        category=Category.TRANSFERRED,
+        title=title,
+        url=reverse("workflow:assignments") + "?" + urlencode(query),
+        at=at,
+    )

@@ -41,6 +41,15 @@ class RecurringObligation(models.Model):
     month_offset = models.SmallIntegerField(_("month offset"), default=0)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # The obligation of an agency that ended which this one continues (a reorganisation).
+    transferred_from = models.OneToOneField(
+        "self",
+        verbose_name=_("transferred from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="transferred_to",
+    )
 
     class Meta:
         verbose_name = _("recurring obligation")

@@ -76,7 +76,7 @@ def _creation(assignment: Assignment) -> dict:
 
 
 # The same, as the database computes it for many assignments at once (``_assignments_begin``).
-_CREATION_SQL = {
+CREATION_SQL = {
     "agency": "agency__code",
     "role": "role",
     "modality": "modality",
@@ -154,7 +154,7 @@ def _assignments_begin(*, actor, at, made: Sequence[Assignment]) -> None:
         actor=actor,
         verb="assignment.create",
         obj_repr=Concat(Value("#"), Cast("pk", CharField()), Value(" "), "title"),  # __str__
-        new=JSONObject(**_CREATION_SQL),
+        new=JSONObject(**CREATION_SQL),
         at=at,
     )
     notices.new_work_announce(assignments=made, actor=actor, at=at)

@@ -6,9 +6,8 @@ from datetime import date, datetime
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.choices import SuccessionKind
-from agencies.models import Agency, Succession
-from agencies.selectors import agency_name_on, responsible_agencies
+from agencies.models import Agency
+from agencies.selectors import agency_name_on, successor_agencies
 from core.exceptions import InvalidInput
 from core.time import local_date
 
@@ -76,31 +75,6 @@ def _hand_over(*, actor, assignment: Assignment, agency: Agency, verb: str, note
     return successor
 
 
-def _transfer_targets(*, assignment: Assignment, on: date) -> list[Agency]:
-    """The agencies existing on ``on`` that took over, through the successions, the work its
-    agency was given on the day of assignment: renamed, merged into, split into — and the
-    agencies a function of it was transferred to (an assignment does not record which of its
-    agency's functions it concerns: the office confirms that by choosing)."""
-    found = responsible_agencies(agency=assignment.agency, given_on=assignment.assigned_on, on=on)
-    functions = (
-        Succession.objects.filter(
-            predecessor_id=assignment.agency_id,
-            kind=SuccessionKind.TRANSFER_FUNCTION,
-            effective_on__gt=assignment.assigned_on,
-            effective_on__lte=on,
-        )
-        .values_list("function", flat=True)
-        .distinct()
-    )
-    for function in functions:
-        found += responsible_agencies(
-            agency=assignment.agency, given_on=assignment.assigned_on, on=on, function=function
-        )
-    candidates = {r.agency.pk: r.agency for r in found if r.agency.pk != assignment.agency_id}
-    living = set(Agency.objects.valid_on(on).filter(pk__in=candidates).values_list("pk", flat=True))
-    return [agency for pk, agency in candidates.items() if pk in living]
-
-
 def _refused(message: str, code: str) -> InvalidInput:
     return InvalidInput(message, code=code, details={"to_agency": [message]})
 
@@ -117,7 +91,9 @@ def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> N
         raise _refused(
             message.format(agency=agency_name_on(agency=to_agency, on=on)), "same_agency"
         )
-    successors = _transfer_targets(assignment=assignment, on=on)
+    successors = successor_agencies(
+        agency=assignment.agency, given_on=assignment.assigned_on, on=on
+    )
     if to_agency.pk in {agency.pk for agency in successors}:
         return
     agency = agency_name_on(agency=assignment.agency, on=assignment.assigned_on)
