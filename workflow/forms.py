@@ -220,3 +220,26 @@ class TransferForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_agency"].set_day(within=agencies_for(self.user))
+
+
+class ReorganisationForm(forms.Form):
+    """Where all the work of one agency that ended goes: one of the agencies that took it
+    over (offered alone when there is one), or any agency of today when none was named."""
+
+    agency = forms.CharField(widget=forms.HiddenInput)
+    to_agency = AgencyChoiceField(label=_("Agency that takes the work over"))
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def __init__(self, *args, ended, **kwargs):
+        super().__init__(*args, prefix=f"agency-{ended.agency.code}", **kwargs)
+        self.fields["agency"].initial = ended.agency.code
+        field = self.fields["to_agency"]
+        if ended.successors:
+            field.set_day(
+                within=Agency.objects.filter(pk__in=[s.agency.pk for s in ended.successors])
+            )
+            if len(ended.successors) == 1:
+                field.initial = ended.successors[0].code
+        else:
+            field.searched = True
+            field.set_day()

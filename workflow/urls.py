@@ -33,4 +33,5 @@ urlpatterns = [
     path("inbox/", views.InboxView.as_view(), name="inbox"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("transfers/", views.TransferListView.as_view(), name="transfers"),
+    path("transfers/agencies/", views.ReorganisationView.as_view(), name="reorganisation"),
 ]

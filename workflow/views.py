@@ -10,6 +10,7 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from agencies.models import Agency
 from agencies.selectors import CHOICES_SHOWN
 from core import access, inbox
 from core.exceptions import DomainError
@@ -25,6 +26,7 @@ from core.views import (
 
 from . import evidence, selectors, services
 from .choices import (
+    AssignmentAction,
     AssignmentRole,
     AssignmentState,
     DirectiveAction,
@@ -33,7 +35,7 @@ from .choices import (
     Timeliness,
 )
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
-from .forms import AssignForm, DirectiveForm, ItemForm
+from .forms import AssignForm, DirectiveForm, ItemForm, ReorganisationForm
 from .models import Assignment, Attachment, Directive, DirectiveItem
 from .steps import (
     EXTENSION_STEPS,
@@ -498,6 +500,69 @@ class TransferListView(ScopedListView):
         successors = selectors.successors_for(context["stranded"])
         context["candidates"] = [(a, successors[a.pk]) for a in context["stranded"]]
         return context
+
+
+class ReorganisationView(SignedInTemplateView):
+    """Agencies that no longer exist with work still theirs, each with the agencies that took
+    it over: the office moves all of one agency's work with one confirmation (20 agencies a
+    page, with the total)."""
+
+    template_name = "workflow/reorganisation.html"
+    per_page = 20
+
+    def get_context_data(self, *, failed=None, **kwargs):
+        access.require_may(self.request.user, AssignmentAction.TRANSFER, Assignment)
+        rows = selectors.ended_agencies(user=self.request.user)
+        page = Paginator(rows, self.per_page).get_page(self.request.GET.get("page"))
+        ended = selectors.ended_agencies_read(list(page.object_list))
+        forms = [
+            failed
+            if failed is not None and failed.prefix == f"agency-{e.agency.pk}"
+            else ReorganisationForm(ended=e)
+            for e in ended
+        ]
+        return {
+            **super().get_context_data(**kwargs),
+            "page_obj": page,
+            "paginator": page.paginator,
+            "rows": list(zip(ended, forms, strict=True)),
+            "total_work": sum(n for _pk, n in rows),
+            "query_without_page": "",
+        }
+
+    def post(self, request, *args, **kwargs):
+        access.require_may(request.user, AssignmentAction.TRANSFER, Assignment)
+        code = next((v for k, v in request.POST.items() if k.endswith("-agency")), "")
+        agency = Agency.objects.filter(code=code).first()
+        if agency is None:
+            raise Http404
+        (ended,) = selectors.ended_agencies_read([(agency.pk, 0)])
+        form = ReorganisationForm(request.POST, ended=ended)
+        if form.is_valid():
+            try:
+                moved = services.reorganisation_transfer(
+                    actor=request.user,
+                    agency=agency,
+                    to_agency=form.cleaned_data["to_agency"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+            else:
+                to = form.cleaned_data["to_agency"]
+                done = _("{n} assignments and {m} recurring reports of {agency} now go to {to}.")
+                messages.success(
+                    request,
+                    done.format(
+                        n=len(moved.assignments),
+                        m=len(moved.obligations),
+                        agency=ended.name,
+                        to=getattr(to, "name_then", None) or to,
+                    ),
+                )
+                return redirect(request.get_full_path())
+        context = self.get_context_data(failed=form)
+        return self.render_to_response(context, status=400)
 
 
 class ExtensionListView(ScopedListView):

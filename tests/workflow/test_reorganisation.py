@@ -9,6 +9,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from viewflow.workflow.status import PROCESS, STATUS
 
 from agencies.choices import Role, SuccessionKind
@@ -22,7 +23,7 @@ from tests.fixtures.workflow import vn
 from tests.workflow.factories import AssignmentFactory, DirectiveFactory
 from workflow.choices import AssignmentSource, AssignmentState, DirectiveKind, DuePolicy, Period
 from workflow.deadlines import DueRule
-from workflow.models import Assignment, AssignmentProcess, RecurringObligation
+from workflow.models import Assignment, RecurringObligation
 from workflow.services import obligation_create, occurrences_generate
 from workflow.services.reorganisation import reorganisation_transfer
 
@@ -287,3 +288,126 @@ def test_only_the_office_may(give, small_tree, people, user_with_role):
     for actor in (leader, inspector, people["head"], people["officer"]):
         with pytest.raises(Forbidden):
             reorganisation_transfer(actor=actor, agency=small_tree["KHDT"], at=NOW)
+
+
+def test_a_second_run_leaves_yearly_reports_alone(plan, small_tree, people):
+    """A yearly report continued from the next period start: running again does not continue
+    it twice."""
+    owed = obligation_create(
+        actor=people["reviewer"],
+        item=plan.items.get(number="2"),
+        agency=small_tree["X1"],
+        title="Báo cáo năm",
+        period=Period.YEARLY,
+        starts_on=date(2024, 1, 1),
+    )
+    reorganisation_transfer(actor=people["reviewer"], agency=small_tree["X1"], at=NOW)
+    owed.refresh_from_db()
+    assert (owed.ends_on, owed.transferred_to.starts_on) == (date(2026, 1, 1), date(2026, 1, 1))
+    before = things()
+    with pytest.raises(DomainError):
+        reorganisation_transfer(actor=people["reviewer"], agency=small_tree["X1"], at=NOW)
+    assert things() == before
+
+
+# The page and the API.
+
+
+def page_of(client):
+    return client.get(reverse("workflow:reorganisation"))
+
+
+def test_the_office_sees_each_ended_agency_and_moves_its_work_in_one_confirmation(
+    client, give, small_tree, people
+):
+    for n in range(3):
+        give("KHDT", f"Việc {n}")
+    give("H2")
+    client.force_login(people["reviewer"])
+    page = page_of(client)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Sở Kế hoạch và Đầu tư" in text and "Ủy ban nhân dân huyện Hai" in text
+    assert "KHDT</" not in text  # names, not codes
+    rows = {
+        e.agency.code: (e.open_work, [s.code for s in e.successors])
+        for e, _f in page.context["rows"]
+    }
+    assert rows == {"H2": (1, []), "KHDT": (3, ["TC"])}
+
+    moved = client.post(
+        reverse("workflow:reorganisation"),
+        {
+            "agency-KHDT-agency": "KHDT",
+            "agency-KHDT-to_agency": "TC",
+            "agency-KHDT-note": "Sáp nhập.",
+        },
+        follow=True,
+    )
+    assert moved.status_code == 200
+    assert (
+        Assignment.objects.filter(agency=small_tree["TC"], source=AssignmentSource.TRANSFER).count()
+        == 3
+    )
+    assert [e.agency.code for e, _f in moved.context["rows"]] == ["H2"]
+
+
+def test_a_wrong_target_on_the_page_says_why_and_moves_nothing(client, give, small_tree, people):
+    give("KHDT")
+    client.force_login(people["reviewer"])
+    before = things()
+    refused = client.post(
+        reverse("workflow:reorganisation"),
+        {"agency-KHDT-agency": "KHDT", "agency-KHDT-to_agency": "NV"},
+    )
+    assert refused.status_code == 400
+    assert things() == before
+
+
+def test_nobody_but_the_office_opens_the_page_or_the_api(client, give, small_tree, people):
+    give("KHDT")
+    for name in ("leader", "head", "officer", "clerk"):
+        client.force_login(people[name])
+        assert page_of(client).status_code == 403
+        assert client.get("/api/v1/reorganisation/").status_code == 403
+        denied = client.post(
+            "/api/v1/reorganisation/", {"agency": "KHDT"}, content_type="application/json"
+        )
+        assert denied.status_code == 403 and denied.json()["code"] == "permission_denied"
+    assert Assignment.objects.filter(state=AssignmentState.TRANSFERRED).count() == 0
+
+
+def test_the_api_lists_and_moves_with_choices_per_assignment(client, give, small_tree, people):
+    h2 = small_tree["H2"]
+    a, b = give("H2", "Một"), give("H2", "Hai")
+    client.force_login(people["reviewer"])
+    listed = client.get("/api/v1/reorganisation/").json()
+    assert listed["count"] == 1
+    assert listed["results"][0] | {"ended_on": None} == {
+        "code": "H2",
+        "name": "Ủy ban nhân dân huyện Hai",
+        "ended_on": None,
+        "open_work": 2,
+        "obligations": 0,
+        "successors": [],
+    }
+    bad = client.post(
+        "/api/v1/reorganisation/",
+        {"agency": "H2", "choices": {"x": "X9"}},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "choices" in bad.json()["errors"]
+    asked = client.post(
+        "/api/v1/reorganisation/", {"agency": "H2"}, content_type="application/json"
+    )
+    assert asked.status_code == 400 and asked.json()["code"] == "choose_successor"
+    done = client.post(
+        "/api/v1/reorganisation/",
+        {"agency": "H2", "to_agency": "X9", "choices": {str(a.pk): "TC"}},
+        content_type="application/json",
+    )
+    assert done.status_code == 201, done.json()
+    assert done.json()["by_agency"] == {"TC": 1, "X9": 1}
+    assert Assignment.objects.filter(agency=h2, state=AssignmentState.TRANSFERRED).count() == 2
+    b.refresh_from_db()
+    assert b.transferred_to.agency.code == "X9"

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .reorganisation import ReorganisationViewSet
 from .views import (
     AssignmentViewSet,
     DirectiveItemViewSet,
@@ -12,5 +13,6 @@ router.register("directives", DirectiveViewSet, basename="directive")
 router.register("items", DirectiveItemViewSet, basename="item")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("extensions", ExtensionViewSet, basename="extension")
+router.register("reorganisation", ReorganisationViewSet, basename="reorganisation")
 
 urlpatterns = router.urls

@@ -19,7 +19,7 @@ from .directives import directive_choices, directive_get, directive_list
 from .extensions import extension_list, extension_page_is_for, extension_request_list
 from .inbox import inbox_subjects
 from .timeline import assignment_timeline
-from .transfers import stranded_list, successors_for
+from .transfers import ended_agencies, ended_agencies_read, stranded_list, successors_for
 
 __all__ = [
     "agency_dashboard",
@@ -43,6 +43,8 @@ __all__ = [
     "name_rows",
     "timeliness",
     "timeliness_is",
+    "ended_agencies",
+    "ended_agencies_read",
     "stranded_list",
     "successors_for",
 ]

@@ -12,6 +12,7 @@ from .assigning import Addressees, Target, assignments_create, assignments_creat
 from .directives import directive_create, directive_publish, directive_update, item_add, item_update
 from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
 from .recurrence import obligation_create, occurrences_generate
+from .reorganisation import reorganisation_transfer
 from .reports import (
     completion_report_file,
     progress_report_file,
@@ -47,6 +48,7 @@ __all__ = [
     "obligation_create",
     "occurrences_generate",
     "progress_report_file",
+    "reorganisation_transfer",
     "report_accept",
     "report_approve",
     "report_return",

@@ -165,6 +165,13 @@ def _successors_insert(*, ids: list[int], to: Agency, now: datetime) -> dict[int
     return dict(made)
 
 
+def _owed(agency: Agency, since: date):
+    """The recurring reports ``agency`` owes past ``since`` that no successor continues yet."""
+    return RecurringObligation.objects.filter(agency=agency, transferred_to__isnull=True).exclude(
+        ends_on__lte=since
+    )
+
+
 def _continue_obligations(
     *, agency: Agency, to: Agency, since: date, actor, at: datetime
 ) -> dict[int, int]:
@@ -173,8 +180,7 @@ def _continue_obligations(
     scores too: what is open of them moves as open work; the generator makes the missing ones
     for ``to``). Counted from the same start, so the deadlines keep their months."""
     moved = {}
-    owed = RecurringObligation.objects.select_for_update().filter(agency=agency)
-    for old in owed.exclude(ends_on__lte=since).order_by("pk"):
+    for old in _owed(agency, since).select_for_update().order_by("pk"):
         index = 0
         while (first := period_bounds(old.period, old.starts_on, index)[0]) < since:
             index += 1
@@ -266,7 +272,7 @@ def reorganisation_transfer(
             moved.obligations = _continue_obligations(
                 agency=agency, to=heir, since=ended, actor=actor, at=at
             )
-        elif RecurringObligation.objects.filter(agency=agency).exclude(ends_on__lte=ended).exists():
+        elif _owed(agency, ended).exists():
             message = _("Choose the agency that takes over the recurring reports of {agency}.")
             raise _refused(
                 message.format(agency=name),
