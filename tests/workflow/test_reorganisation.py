@@ -21,6 +21,7 @@ from escalation.sweep import sweep
 from notifications.models import Notice
 from tests.fixtures.workflow import vn
 from tests.workflow.factories import AssignmentFactory, DirectiveFactory
+from workflow import selectors
 from workflow.choices import AssignmentSource, AssignmentState, DirectiveKind, DuePolicy, Period
 from workflow.deadlines import DueRule
 from workflow.models import Assignment, RecurringObligation
@@ -292,7 +293,16 @@ def test_only_the_office_may(give, small_tree, people, user_with_role):
 
 def test_a_second_run_leaves_yearly_reports_alone(plan, small_tree, people):
     """A yearly report continued from the next period start: running again does not continue
-    it twice."""
+    it twice; one that ends before its next period just ends."""
+    ending = obligation_create(
+        actor=people["reviewer"],
+        item=plan.items.get(number="2"),
+        agency=small_tree["X1"],
+        title="Báo cáo năm 2025",
+        period=Period.YEARLY,
+        starts_on=date(2025, 1, 1),
+        ends_on=date(2025, 12, 31),
+    )
     owed = obligation_create(
         actor=people["reviewer"],
         item=plan.items.get(number="2"),
@@ -303,7 +313,13 @@ def test_a_second_run_leaves_yearly_reports_alone(plan, small_tree, people):
     )
     reorganisation_transfer(actor=people["reviewer"], agency=small_tree["X1"], at=NOW)
     owed.refresh_from_db()
-    assert (owed.ends_on, owed.transferred_to.starts_on) == (date(2026, 1, 1), date(2026, 1, 1))
+    assert (owed.ends_on, owed.transferred_to.starts_on) == (date(2025, 7, 1), date(2026, 1, 1))
+    ending.refresh_from_db()
+    assert ending.ends_on == date(2025, 7, 1)
+    # Nothing is left of Xã Một for the office's list.
+    listed = selectors.ended_agencies(user=people["reviewer"], today=date(2026, 2, 10))
+    assert small_tree["X1"].pk not in dict(listed)
+    assert not RecurringObligation.objects.filter(transferred_from=ending).exists()
     before = things()
     with pytest.raises(DomainError):
         reorganisation_transfer(actor=people["reviewer"], agency=small_tree["X1"], at=NOW)

@@ -178,13 +178,24 @@ def _continue_obligations(
     """Each recurring report ``agency`` owed continues with ``to`` for the periods that start
     on or after ``since``, the day it ended (the periods before stay the old agency's, for its
     scores too: what is open of them moves as open work; the generator makes the missing ones
-    for ``to``). Counted from the same start, so the deadlines keep their months."""
+    for ``to``). Counted from the same start, so the deadlines keep their months. The old one
+    ends on ``since``; one with no period left after it just ends."""
     moved = {}
     for old in _owed(agency, since).select_for_update().order_by("pk"):
         index = 0
         while (first := period_bounds(old.period, old.starts_on, index)[0]) < since:
             index += 1
-        if old.ends_on and first >= old.ends_on:
+        ends_on, old.ends_on = old.ends_on, since  # nothing of it starts after its agency
+        old.save(update_fields=["ends_on"])
+        if ends_on and first >= ends_on:  # no period of it left to continue
+            audit_record(
+                actor=actor,
+                verb="obligation.end",
+                obj=old.item.directive,
+                at=at,
+                old={"obligation": old.pk, "ends_on": ends_on},
+                new={"obligation": old.pk, "ends_on": since},
+            )
             continue
         new = RecurringObligation(
             item=old.item,
@@ -197,13 +208,11 @@ def _continue_obligations(
             report_day=old.report_day,
             month_offset=old.month_offset,
             starts_on=first,
-            ends_on=old.ends_on,
+            ends_on=ends_on,
             transferred_from=old,
         )
         validated(new)
         new.save()
-        old.ends_on = first
-        old.save(update_fields=["ends_on"])
         audit_record(
             actor=actor,
             verb="obligation.transfer",
