@@ -68,10 +68,22 @@ class DirectiveForm(forms.ModelForm):
 
 
 class ItemForm(forms.ModelForm):
+    focal_agency = AgencyChoiceField(
+        label=_("Focal agency"),
+        required=False,
+        help_text=_("The agency that gathers everyone's results of the item and reports on it."),
+    )
+
     class Meta:
         model = DirectiveItem
-        fields = ["number", "text"]
+        fields = ["number", "text", "expected_output", "focal_agency"]
         widgets = {"text": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["focal_agency"].set_day()
+        if self.instance.focal_agency_id:
+            self.initial["focal_agency"] = self.instance.focal_agency.code
 
 
 class AssignForm(forms.Form):

@@ -220,15 +220,8 @@ class ItemFormView(ServiceFormView):
     def perform(self, form):
         data = form.cleaned_data
         if self.item is None:
-            return services.item_add(
-                actor=self.request.user,
-                directive=self.directive,
-                number=data["number"],
-                text=data["text"],
-            )
-        return services.item_update(
-            actor=self.request.user, item=self.item, number=data["number"], text=data["text"]
-        )
+            return services.item_add(actor=self.request.user, directive=self.directive, **data)
+        return services.item_update(actor=self.request.user, item=self.item, **data)
 
     def get_success_url(self):
         return reverse("workflow:directive", args=[self.directive.pk])
@@ -249,6 +242,11 @@ class AssignView(ServiceFormView):
     def get_form_kwargs(self):
         access.require(self.request.user, DirectiveAction.ASSIGN, self.item.directive)
         return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        # What the item must produce is what each agency given it must produce, unless the
+        # office writes it otherwise for them.
+        return {**super().get_initial(), "expected_output": self.item.expected_output}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "item": self.item}

@@ -14,9 +14,11 @@ from workflow.models import (
 
 
 class DirectiveItemSerializer(serializers.ModelSerializer):
+    focal_agency = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
+
     class Meta:
         model = DirectiveItem
-        fields = ["id", "directive", "number", "text", "order"]
+        fields = ["id", "directive", "number", "text", "order", "expected_output", "focal_agency"]
 
 
 class DirectiveSerializer(serializers.ModelSerializer):

@@ -81,6 +81,18 @@ class DirectiveItem(models.Model):
     number = models.CharField(_("number"), max_length=16)
     text = models.TextField(_("text"))
     order = models.PositiveIntegerField(_("order"), default=0)
+    # What the item must produce (a report, a plan, a figure reached), as the office writes it.
+    expected_output = models.CharField(_("expected output"), max_length=500, blank=True)
+    # The agency that gathers everyone's results of the item for the province (cơ quan đầu
+    # mối tổng hợp: Sở Nội vụ for the CCHC reports), and reports on it.
+    focal_agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("focal agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     # Kept by the services (``item_search_text``); a pg_trgm GIN index on PostgreSQL, as for
     # ``Assignment.search_text``.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)

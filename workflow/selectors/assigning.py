@@ -231,6 +231,7 @@ def assignment_page(*, user, pk: int, checks=(), today: date | None = None) -> A
         .annotate(
             timeliness=timeliness(today),
             parent_agency_name=name_latest("parent__agency_id"),
+            focal_agency_name=name_on("item__focal_agency_id", today),
             **agency_names(today),
         )
         .select_related("item__directive", "agency", "assignee", "parent")

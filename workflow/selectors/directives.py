@@ -4,6 +4,7 @@ from django.db.models import Count, OuterRef, Prefetch, QuerySet
 
 from agencies.selectors import CHOICES_SHOWN, name_on
 from core.text import fold
+from core.time import local_date
 
 from ..models import Directive, DirectiveItem
 
@@ -26,7 +27,14 @@ def directive_get(*, user, pk: int) -> Directive:
         Directive.objects.restrict(user, "view")
         .select_related("issuer", "created_by")
         .annotate(issuer_name=ISSUER_NAME)
-        .prefetch_related(Prefetch("items", queryset=DirectiveItem.objects.order_by("order")))
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=DirectiveItem.objects.order_by("order").annotate(
+                    focal_name=name_on("focal_agency_id", local_date())
+                ),
+            )
+        )
         .get(pk=pk)
     )
 

@@ -11,6 +11,7 @@ from core.audit import audit_record
 from core.exceptions import DomainError, InvalidInput
 from core.flowtasks import AlreadyHandled
 from core.text import nfc
+from core.time import local_date
 
 from ..choices import DirectiveAction, DirectiveStatus
 from ..models import Directive, DirectiveItem
@@ -124,10 +125,45 @@ def directive_publish(*, actor, directive: Directive) -> Directive:
         return directive
 
 
+_KEEP = object()  # (item_update: leave the focal agency as it is)
+
+
+def _item_state(item: DirectiveItem) -> dict:
+    return {
+        "number": item.number,
+        "text": item.text,
+        "expected_output": item.expected_output,
+        "focal_agency": item.focal_agency.code if item.focal_agency else None,
+    }
+
+
+def _focal_check(agency) -> None:
+    """A focal agency gathers the item's results now: it must exist today."""
+    if (
+        agency is not None
+        and not Agency.objects.valid_on(local_date()).filter(pk=agency.pk).exists()
+    ):
+        raise InvalidInput(
+            _("{agency} does not exist today: choose the agency that gathers the results.").format(
+                agency=agency
+            ),
+            code="agency_not_valid",
+            details={"focal_agency": [_("Choose an agency that exists today.")]},
+        )
+
+
 def item_add(
-    *, actor, directive: Directive, number: str, text: str, order: int | None = None
+    *,
+    actor,
+    directive: Directive,
+    number: str,
+    text: str,
+    order: int | None = None,
+    expected_output: str = "",
+    focal_agency=None,
 ) -> DirectiveItem:
-    """Add a numbered item ("4", "4.b") to a directive that is not closed."""
+    """Add a numbered item ("4", "4.b") to a directive that is not closed, with what it must
+    produce and the agency that gathers its results (optional)."""
     with transaction.atomic():
         directive = Directive.objects.select_for_update().get(pk=directive.pk)
         access.require(actor, DirectiveAction.CHANGE, directive)
@@ -140,23 +176,57 @@ def item_add(
             )
         if order is None:
             order = directive.items.count() + 1
-        item = DirectiveItem(directive=directive, number=number, text=text.strip(), order=order)
+        _focal_check(focal_agency)
+        item = DirectiveItem(
+            directive=directive,
+            number=number,
+            text=text.strip(),
+            order=order,
+            expected_output=nfc(expected_output).strip(),
+            focal_agency=focal_agency,
+        )
         item.search_text = item_search_text(text=item.text)
         validated(item)
         item.save()
         audit_record(
-            actor=actor, verb="item.add", obj=directive, new={"item": number, "order": order}
+            actor=actor,
+            verb="item.add",
+            obj=directive,
+            new={
+                "item": number,
+                "order": order,
+                "expected_output": item.expected_output,
+                "focal_agency": focal_agency.code if focal_agency else None,
+            },
         )
         return item
 
 
-def item_update(*, actor, item: DirectiveItem, number: str, text: str) -> DirectiveItem:
-    """Correct an item's number or text."""
+def item_update(
+    *,
+    actor,
+    item: DirectiveItem,
+    number: str,
+    text: str,
+    expected_output: str | None = None,
+    focal_agency=_KEEP,
+) -> DirectiveItem:
+    """Correct an item's number or text, what it must produce and its focal agency (left as
+    they are when not given)."""
     with transaction.atomic():
-        item = DirectiveItem.objects.select_for_update().select_related("directive").get(pk=item.pk)
+        item = (
+            DirectiveItem.objects.select_for_update()
+            .select_related("directive", "focal_agency")
+            .get(pk=item.pk)
+        )
         access.require(actor, DirectiveAction.CHANGE, item.directive)
-        old = {"number": item.number, "text": item.text}
+        old = _item_state(item)
         item.number, item.text = nfc(number), text.strip()
+        if expected_output is not None:
+            item.expected_output = nfc(expected_output).strip()
+        if focal_agency is not _KEEP:
+            _focal_check(focal_agency)
+            item.focal_agency = focal_agency
         item.search_text = item_search_text(text=item.text)
         if item.directive.items.filter(number=item.number).exclude(pk=item.pk).exists():
             raise InvalidInput(
@@ -164,12 +234,10 @@ def item_update(*, actor, item: DirectiveItem, number: str, text: str) -> Direct
                 code="item_exists",
             )
         validated(item)
-        item.save(update_fields=["number", "text", "search_text"])
+        item.save(
+            update_fields=["number", "text", "search_text", "expected_output", "focal_agency"]
+        )
         audit_record(
-            actor=actor,
-            verb="item.update",
-            obj=item.directive,
-            old=old,
-            new={"number": item.number, "text": item.text},
+            actor=actor, verb="item.update", obj=item.directive, old=old, new=_item_state(item)
         )
         return item
