@@ -6,22 +6,15 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencies import views as agency_views
+from config import signin
 from dashboards.views import HomeView
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html",
-            # The sign-in lockout (config/signin.py), said before it happens.
-            extra_context={
-                "signin_failure_limit": settings.AXES_FAILURE_LIMIT,
-                "signin_lockout_minutes": int(settings.AXES_COOLOFF_TIME.total_seconds() // 60),
-            },
-        ),
-        name="login",
-    ),
+    # The password, then the authenticator's code for those who enrolled one (config/signin.py).
+    path("accounts/login/", signin.SignInView.as_view(), name="login"),
+    path("accounts/login/code/", signin.SignInCodeView.as_view(), name="login-code"),
+    path("accounts/two-factor/", signin.TwoFactorView.as_view(), name="two-factor"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", agency_views.ProfileView.as_view(), name="profile"),
     path("agencies/", include("agencies.urls")),

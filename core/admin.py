@@ -24,10 +24,12 @@ class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class AuditEventAdmin(ReadOnlyAdmin):
     """Read-only: history is appended by services, never edited."""
 
-    list_display = ["at", "actor", "verb", "object_repr"]
-    list_filter = ["verb", "content_type"]
-    search_fields = ["verb", "object_repr", "actor__username"]
+    list_display = ["at", "actor", "verb", "object_repr", "channel", "ip_address"]
+    list_filter = ["verb", "channel", "content_type"]
+    search_fields = ["verb", "object_repr", "actor__username", "ip_address"]
     list_select_related = ["actor", "content_type"]
+    # From where, beside who, what and when (all read-only: no change permission).
+    readonly_fields = ["channel", "ip_address"]
 
 
 @admin.register(CalendarOverride)

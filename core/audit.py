@@ -1,15 +1,53 @@
 """``audit_record`` (and ``audit_record_from`` for many rows at once): the only writers of the
-append-only history."""
+append-only history.
 
+Each line says from where: the requester's address and the channel (web page, API, admin
+site), which ``core.middleware.AuditOriginMiddleware`` notes for the request in a context
+variable (``origin_of_request``); outside a request (management commands, the sweep, Celery
+tasks) the channel is "command" and there is no address.
+"""
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Expression, Field, Model, Value
+from django.db.models import CharField, Expression, Field, GenericIPAddressField, Model, Value
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
+from .choices import AuditChannel
 from .models import AuditEvent
 from .sql import columns_of, constant, insert_from
+
+
+@dataclass(frozen=True)
+class Origin:
+    """From where the changes of the current request (or command) come."""
+
+    ip_address: str | None
+    channel: str
+
+
+OUTSIDE_A_REQUEST = Origin(ip_address=None, channel=AuditChannel.COMMAND)
+_origin: ContextVar[Origin] = ContextVar("audit_origin", default=OUTSIDE_A_REQUEST)
+
+
+@contextlib.contextmanager
+def origin_of_request(ip_address: str | None, channel: str) -> Iterator[Origin]:
+    """Every line recorded inside says it came from ``ip_address`` through ``channel``."""
+    origin = Origin(ip_address=ip_address, channel=channel)
+    token = _origin.set(origin)
+    try:
+        yield origin
+    finally:
+        _origin.reset(token)
+
+
+def current_origin() -> Origin:
+    return _origin.get()
 
 
 def audit_record(
@@ -19,6 +57,7 @@ def audit_record(
 
     ``at`` is when it happened, if not now (demo data and tests replay past actions).
     """
+    origin = current_origin()
     return AuditEvent.objects.create(
         at=at or timezone.now(),
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -29,6 +68,8 @@ def audit_record(
         before=old,
         after=new,
         note=note,
+        ip_address=origin.ip_address,
+        channel=origin.channel,
     )
 
 
@@ -49,6 +90,7 @@ def audit_record_from(
     expressions over the queryset's model. Call it inside the service's transaction."""
     at = at or timezone.now()
     actor = actor if actor is not None and actor.is_authenticated else None
+    origin = current_origin()
 
     def field(name: str) -> Field:
         return cast(Field, AuditEvent._meta.get_field(name))
@@ -65,9 +107,15 @@ def audit_record_from(
         constant(None, None) if old is None else old,  # SQL NULL, as audit_record writes
         constant(None, None) if new is None else new,
         Value(note, output_field=field("note")),
+        # Typed (PostgreSQL's inet takes no text in INSERT … SELECT); a bare NULL without one.
+        constant(None, None)
+        if origin.ip_address is None
+        else Cast(Value(origin.ip_address), output_field=GenericIPAddressField()),
+        Value(origin.channel, output_field=field("channel")),
     )
     names = ("at", "actor", "verb", "content_type", "object_id", "object_repr", "before", "after")
-    insert_from(AuditEvent, columns_of(field(name) for name in (*names, "note")), rows)
+    columns = (*names, "note", "ip_address", "channel")
+    insert_from(AuditEvent, columns_of(field(name) for name in columns), rows)
 
 
 def audit_trail(obj: Model):

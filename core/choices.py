@@ -10,3 +10,13 @@ class CalendarDayKind(models.TextChoices):
 class OverrideOrigin(models.TextChoices):
     GOVERNMENT = "government", _("The Government's notice")
     OFFICE = "office", _("The provincial office")
+
+
+class AuditChannel(models.TextChoices):
+    """Where an audited change came from (``core.audit``; set per request by
+    ``core.middleware.AuditOriginMiddleware``). Empty on events recorded before it was kept."""
+
+    PAGE = "page", _("Web page")
+    API = "api", _("API")
+    ADMIN = "admin", _("Administration site")
+    COMMAND = "command", _("Command or scheduled job")

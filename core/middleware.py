@@ -1,6 +1,61 @@
+import ipaddress
+
 from django.conf import settings
 
 from . import access
+from .audit import origin_of_request
+from .choices import AuditChannel
+
+
+def client_ip(request) -> str | None:
+    """The requester's address, as the sign-in lockout (``config.signin.client_ip``, axes) and
+    the audit record (``AuditOriginMiddleware``) both count it.
+
+    ``REMOTE_ADDR`` unless ``CLIENT_IP_HEADER`` names the header that the site's own reverse
+    proxy sets (e.g. ``HTTP_X_REAL_IP`` for nginx's ``proxy_set_header X-Real-IP $remote_addr``).
+    For a list (``X-Forwarded-For``) the last entry is taken: it is the one the nearest proxy
+    added; the entries before it come from the client and may be forged. A value that is not an
+    IP address is ignored (``REMOTE_ADDR`` then). Never name a header that no proxy of yours
+    overwrites: a client could then change its address at every request.
+    """
+    header = getattr(settings, "CLIENT_IP_HEADER", "")
+    if header:
+        last = request.META.get(header, "").rsplit(",", 1)[-1].strip()
+        if _is_ip(last):
+            return last
+    remote = request.META.get("REMOTE_ADDR")
+    return remote if remote and _is_ip(remote) else None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
+class AuditOriginMiddleware:
+    """Every audit line a request writes says from where: the requester's address
+    (``client_ip``) and the channel — the API under /api/, the admin site under ADMIN_URL, a
+    web page otherwise (``core.audit.origin_of_request``)."""
+
+    API_PREFIX = "/api/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.admin_prefix = "/" + settings.ADMIN_URL
+
+    def __call__(self, request):
+        with origin_of_request(client_ip(request), self.channel(request.path_info)):
+            return self.get_response(request)
+
+    def channel(self, path: str) -> str:
+        if path.startswith(self.API_PREFIX):
+            return AuditChannel.API
+        if path.startswith(self.admin_prefix):
+            return AuditChannel.ADMIN
+        return AuditChannel.PAGE
 
 
 class VietnameseByDefaultMiddleware:

@@ -5,11 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import CalendarDayKind, OverrideOrigin
+from .choices import AuditChannel, CalendarDayKind, OverrideOrigin
 
 
 class AuditEvent(models.Model):
-    """One append-only line of history: who did what to which object, with before and after."""
+    """One append-only line of history: who did what to which object, with before and after,
+    and from where (the requester's address and the channel: page, API, admin, command)."""
 
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -27,6 +28,18 @@ class AuditEvent(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     note = models.TextField(_("note"), blank=True)
+    # From where (core.audit, from the request core.middleware.AuditOriginMiddleware notes):
+    # no address outside a request (commands, the sweep, Celery); an empty channel on lines
+    # written before it was kept, or by raw SQL that does not say (db_default).
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    channel = models.CharField(
+        _("channel"),
+        max_length=16,
+        choices=AuditChannel.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
 
     class Meta:
         verbose_name = _("audit event")

@@ -19,7 +19,8 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # django.contrib.admin, signed in through the site's two-step sign-in (config/adminsite.py).
+    "config.adminsite.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "guardian",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "viewflow",
     "viewflow.workflow",
     "core",
@@ -50,6 +53,8 @@ BENCH_APPS = [] if "bench" in INSTALLED_APPS else ["bench"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that may write: every audit line of the request says from where.
+    "core.middleware.AuditOriginMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.VietnameseByDefaultMiddleware",
@@ -57,8 +62,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with an authenticator's code (config/signin.py).
+    "django_otp.middleware.OTPMiddleware",
     "core.middleware.AccessMemoMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Only while OTP_REQUIRED_ROLES names roles: they must sign in with a code (config/signin.py).
+    "config.signin.TwoFactorRequiredMiddleware",
     "core.middleware.CompleteBodyMiddleware",  # a body cut short changes nothing (400)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: turns a locked-out sign-in into config.signin.locked_out.
@@ -135,13 +144,27 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "config.signin.locked_out"
 AXES_CLIENT_IP_CALLABLE = "config.signin.client_ip"
 # The request header holding the client's address, set by the site's own reverse proxy (e.g.
-# HTTP_X_REAL_IP); empty: REMOTE_ADDR. See config.signin.client_ip before setting it.
+# HTTP_X_REAL_IP, or HTTP_X_FORWARDED_FOR: its last entry); empty: REMOTE_ADDR, and any
+# X-Forwarded-For is ignored. The lockout and the audit record's address follow the same rule
+# (core.middleware.client_ip); read it before setting this.
 CLIENT_IP_HEADER = env("CLIENT_IP_HEADER", default="")
 # Attempts are counted in the database (AccessAttempt), each sign-in logged (AccessLog); axes
 # logs its own configuration at start-up only when asked.
 AXES_VERBOSE = env.bool("AXES_VERBOSE", default=False)
 # Never kept in the attempts' form data (passwords never are).
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+
+# Optional two-factor sign-in (TOTP, django-otp; core/twofactor.py, config/signin.py): a person
+# enrols an authenticator app from the profile page; from then on the 6-digit code is asked
+# after the password, within SIGNIN_CODE_MINUTES. A wrong code counts for the lockout above
+# like a wrong password, and django-otp's throttle makes the n-th wrong code in a row cost a
+# wait of 2^(n-1) seconds before the next one (OTP_TOTP_THROTTLE_FACTOR seconds × …).
+SIGNIN_CODE_MINUTES = env.int("SIGNIN_CODE_MINUTES", default=5)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Đôn đốc")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+# Roles that must use it (e.g. OTP_REQUIRED_ROLES=leader,reviewer): without an authenticator
+# they are sent to enrol before anything else. Empty (the default): optional for everyone.
+OTP_REQUIRED_ROLES = env.list("OTP_REQUIRED_ROLES", default=[])
 
 # Sessions end after a working day (8 h from sign-in) and, unless turned off, when the browser
 # is closed.
