@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import Role
 from agencies.models import Membership, valid_on_q
+from agencies.selectors import name_on
 from core.calendar import WorkCalendar
 from core.sql import insert_select, reversed_url
 from core.time import local_date
@@ -290,6 +291,29 @@ def _plan_notices(level: EscalationLevel, today: date, now) -> int:
     )
 
 
+# How many agencies a summary names; the others are counted.
+NAMED_AGENCIES = 5
+
+
+def _by_agency(level: EscalationLevel, today: date, now) -> str:
+    """ ": Sở A 12, Sở B 7 … and 9 other agencies." — the agencies with the most assignments
+    that reached ``level`` in this pass, by name (one grouped query)."""
+    per_agency = list(
+        Escalation.objects.filter(level=level, raised_at=now)
+        .values("assignment__agency_id")
+        .annotate(n=Count("pk"), name=name_on("assignment__agency_id", today, short=True))
+        .order_by("-n", "name")
+        .values_list("name", "n")
+    )
+    if not per_agency:
+        return "."
+    named = ", ".join(f"{name} {n}" for name, n in per_agency[:NAMED_AGENCIES])
+    rest = len(per_agency) - NAMED_AGENCIES
+    if rest > 0:
+        return ": " + _("{named} and {n} other agencies.").format(named=named, n=rest)
+    return f": {named}."
+
+
 def _plan_summaries(level: EscalationLevel, count: int, today: date, now) -> int:
     """Reviewers and leaders get one notice per level and day, not one per assignment."""
     roles: dict[str, Role] = {Audience.REVIEWERS: Role.REVIEWER, Audience.LEADERS: Role.LEADER}
@@ -302,9 +326,9 @@ def _plan_summaries(level: EscalationLevel, count: int, today: date, now) -> int
         .values_list("user_id", flat=True)
         .distinct()
     )
-    title = _("{n} assignments reached the level “{level}” on {day:%d/%m/%Y}.").format(
+    title = _("{n} assignments reached the level “{level}” on {day:%d/%m/%Y}").format(
         n=count, level=level.get_kind_display(), day=today
-    )
+    ) + _by_agency(level, today, now)
     url = reverse("escalation:list") + "?" + urlencode({"level": level.pk})
     return notices_plan(
         [

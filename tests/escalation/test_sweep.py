@@ -456,3 +456,24 @@ def test_levels_are_editable_data(assignment, people):
     sweep(now=vn(2026, 3, 2))  # +1 would have warned; +3 has not been reached
     assert LevelKind.WARNING not in kinds(assignment)
     assert Role.REVIEWER
+
+
+def test_the_leaders_summary_names_the_agencies_with_most_work_at_the_level(
+    directive, people, small_tree, settings
+):
+    """One notice per level and day for a leader, saying which agencies' work reached it,
+    the busiest first, by name (issue 12: a short, true summary)."""
+    settings.LANGUAGE_CODE = "en"
+    for n in range(3):
+        make(directive, people, small_tree["TC"], date(2026, 2, 27), title=f"TC {n}")
+    make(directive, people, small_tree["NV"], date(2026, 2, 27), title="NV")
+    sweep(now=vn(2026, 6, 1))
+    summary = Notice.objects.get(
+        recipient=people["leader"],
+        key__startswith="escalations:",
+        category="escalation",
+        title__contains="leader",
+    )
+    assert summary.title.startswith("4 assignments reached the level")
+    assert summary.title.endswith(": Sở Tài chính 3, Sở Nội vụ 1.")
+    assert Notice.objects.filter(recipient=people["leader"]).count() <= 2  # per level, not per task
