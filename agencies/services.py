@@ -6,14 +6,16 @@ server); every request-driven call passes the signed-in user and is checked by c
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Q
+from django.db.models import CharField, F, Model, Q, Value
+from django.db.models.functions import Cast, Coalesce, Concat, JSONObject
 from django.utils.translation import gettext as _
 
 from core.access import require
-from core.audit import audit_record
+from core.audit import audit_record, audit_record_from
 from core.exceptions import Forbidden, InvalidInput
 from core.text import fold, nfc
 
@@ -214,9 +216,10 @@ class LoadReport:
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
 
-    def count(self, bucket: str, what: str) -> None:
-        target = self.created if bucket == "created" else self.updated
-        target[what] = target.get(what, 0) + 1
+    def add(self, bucket: str, what: str, number: int) -> None:
+        if number:
+            target = self.created if bucket == "created" else self.updated
+            target[what] = target.get(what, 0) + number
 
     def __str__(self):
         def fmt(counts):
@@ -225,161 +228,380 @@ class LoadReport:
         return f"created {fmt(self.created)}; updated {fmt(self.updated)}"
 
 
-def _upsert(actor, model, lookup: dict, values: dict, line: int, report: LoadReport, what: str):
-    instance = model.objects.filter(**lookup).first()
-    bucket = "created"
-    if instance is None:
-        instance = model(**lookup, **values)
-    else:
-        changed = {k for k, v in values.items() if getattr(instance, k) != v}
-        if not changed:
-            return instance
-        for key in changed:
-            setattr(instance, key, values[key])
-        bucket = "updated"
-    try:
-        instance.full_clean(validate_unique=False)
-    except ValidationError as exc:
-        raise datafile.DataFileError(line, "; ".join(exc.messages)) from exc
-    instance.save()
-    report.count(bucket, what)
-    audit_record(
-        actor=actor,
-        verb=f"{what}.load",
-        obj=instance,
-        new={k: (v.pk if isinstance(v, Model) else v) for k, v in {**lookup, **values}.items()},
-    )
-    return instance
-
-
 def agencies_load(*, actor, text: str) -> LoadReport:
     """Load the reference data file whole or not at all; running it twice changes nothing.
 
-    Raises ``datafile.DataFileError`` naming the line of the first problem.
+    Set-based: a handful of reads whatever the size of the file, then one bulk write (and one
+    audit INSERT … SELECT) per kind of row that changed; a second load writes nothing. Raises
+    ``datafile.DataFileError`` naming the line of the first problem (checked in memory against
+    the file and what the database already holds, before anything is written).
     """
     data = datafile.parse(text)
     with transaction.atomic():
         _require_admin(actor)
         loader = _Loader(actor, data)
-        loader.load_agencies()
-        for row in data.agencies:
-            loader.versions(row)
-        for row in data.agencies:
-            loader.check_parents(row)
-            loader.aliases(row)
-        for succession in data.successions:
-            loader.succession(succession)
+        loader.read()
+        loader.plan_versions()
+        loader.check_parents()
+        loader.plan_aliases()
+        loader.plan_successions()
+        loader.write()
     return loader.report
 
 
+_VERSION_FIELDS = (
+    "valid_until",
+    "name",
+    "short_name",
+    "name_key",
+    "short_name_key",
+    "kind",
+    "parent_id",
+    "legal_basis",
+    "verified",
+    "source",
+)
+_SUCCESSION_FIELDS = ("legal_basis", "verified", "source")
+
+
+def _clean(instance, line: int, exclude: list[str]) -> None:
+    """Field and model checks without a query (foreign keys are resolved from codes already
+    read; uniqueness and the period constraint are guaranteed by the checks in memory)."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise datafile.DataFileError(line, "; ".join(exc.messages)) from exc
+
+
 class _Loader:
-    """The stages of ``agencies_load``, sharing the agencies read so far and the report."""
+    """The stages of ``agencies_load``: read what exists, plan every write in memory (checking
+    the file against it), then write in bulk."""
 
-    def __init__(self, actor, data):
+    def __init__(self, actor, data: datafile.DataFile):
         self.actor, self.data, self.report = actor, data, LoadReport()
-        self.agencies: dict[str, Agency] = {}
-        self.known: dict[str, Agency] = {}
+        self.ids: dict[str, int] = {}  # code -> Agency pk (after new agencies are created)
+        self.new_agencies: list[str] = []
+        self.periods: dict[str, list[Period]] = {}  # code -> every period, file and database
+        self.version_rows: list[tuple[str, datafile.VersionRow]] = []
+        self.create: dict[type[Model], list[Any]] = {}
+        self.update: dict[type[Model], list[Any]] = {}
+        # The codes a new alias or succession refers to, until new agencies have their keys.
+        self.codes: dict[int, tuple[str, str | None]] = {}
 
-    def upsert(self, model, keys: dict, values: dict, line: int, what: str):
-        return _upsert(self.actor, model, keys, values, line, self.report, what)
-
-    def resolve(self, code: str | None, line: int) -> Agency | None:
-        if code is None:
-            return None
-        if code not in self.known:
-            raise datafile.DataFileError(line, _("unknown agency code {code}").format(code=code))
-        return self.known[code]
-
-    def load_agencies(self) -> None:
+    # ---- reading
+    def read(self) -> None:
         codes = [row.code for row in self.data.agencies]
+        referenced = _referenced(self.data)
+        self.ids = dict(
+            Agency.objects.filter(code__in={*codes, *referenced}).values_list("code", "pk")
+        )
+        self.new_agencies = [code for code in codes if code not in self.ids]
+        in_file = set(codes)
         for row in self.data.agencies:
-            if codes.count(row.code) > 1:
-                raise datafile.DataFileError(
-                    row.line, _("the code {code} appears twice").format(code=row.code)
-                )
-        for row in self.data.agencies:
-            self.agencies[row.code] = self.upsert(
-                Agency, {"code": row.code}, {}, row.line, "agency"
-            )
-        self.known = {
-            **{a.code: a for a in Agency.objects.filter(code__in=_referenced(self.data))},
-            **self.agencies,
+            for version in row.versions:
+                parent = version.parent
+                if parent and parent not in self.ids and parent not in in_file:
+                    raise self.unknown(parent, version.line)
+        for edge in self.data.successions:
+            for code in (edge.predecessor, edge.successor):
+                if code and code not in in_file and code not in self.ids:
+                    raise self.unknown(code, edge.line)
+        known_ids = list(self.ids.values())
+        self.existing_versions = {
+            (v.agency_id, v.valid_from): v
+            for v in AgencyVersion.objects.filter(agency_id__in=known_ids)
+        }
+        self.existing_successions: dict[tuple, Succession] = {
+            (s.predecessor_id, s.successor_id, s.kind, s.effective_on, s.function): s
+            for s in Succession.objects.filter(predecessor_id__in=known_ids)
         }
 
-    def versions(self, row) -> None:
-        ordered = sorted(row.versions, key=lambda v: v.valid_from)
-        for before, after in zip(ordered, ordered[1:], strict=False):
-            if _overlap(
-                (before.valid_from, before.valid_until), (after.valid_from, after.valid_until)
-            ):
-                raise datafile.DataFileError(
-                    after.line, _("this version overlaps the one before it")
-                )
-        for version in ordered:
-            self.upsert(
-                AgencyVersion,
-                {"agency": self.agencies[row.code], "valid_from": version.valid_from},
-                {
-                    "valid_until": version.valid_until,
-                    "name": nfc(version.name),
-                    "short_name": nfc(version.short_name),
-                    "name_key": fold(version.name),
-                    "short_name_key": fold(version.short_name),
-                    "kind": version.kind,
-                    "parent": self.resolve(version.parent, version.line),
-                    "legal_basis": version.legal_basis,
-                    "verified": version.verified,
-                    "source": version.source,
-                },
-                version.line,
-                "version",
-            )
+    @staticmethod
+    def unknown(code: str, line: int) -> datafile.DataFileError:
+        return datafile.DataFileError(line, _("unknown agency code {code}").format(code=code))
 
-    def check_parents(self, row) -> None:
-        for version in row.versions:
+    def id_of(self, code: str | None) -> int | None:
+        return None if code is None else self.ids.get(code)
+
+    # ---- planning (in memory)
+    def plan_versions(self) -> None:
+        by_id_code = {pk: code for code, pk in self.ids.items()}
+        for (known_id, valid_from), stored in self.existing_versions.items():
+            self.periods.setdefault(by_id_code[known_id], []).append(
+                (valid_from, stored.valid_until)
+            )
+        for row in self.data.agencies:
+            agency_id = self.ids.get(row.code)
+            in_file = {v.valid_from for v in row.versions}
+            kept = [
+                (v.valid_from, v.valid_until, v)
+                for (a, start), v in self.existing_versions.items()
+                if a == agency_id and agency_id is not None and start not in in_file
+            ]
+            for version in row.versions:
+                for start, until, _old in kept:
+                    if datafile.overlap(version.valid_from, version.valid_until, start, until):
+                        raise datafile.DataFileError(
+                            version.line,
+                            _(
+                                "this version overlaps the one from {day:%d/%m/%Y} already in "
+                                "the database"
+                            ).format(day=start),
+                        )
+                self.version_rows.append((row.code, version))
+            self.periods[row.code] = [(s, u) for s, u, _o in kept] + [
+                (v.valid_from, v.valid_until) for v in row.versions
+            ]
+
+    def check_parents(self) -> None:
+        for _code, version in self.version_rows:
             if version.parent is None:
                 continue
-            parent = self.known[version.parent]
-            if not _covered((version.valid_from, version.valid_until), _periods(parent.pk)):
+            if not _covered(
+                (version.valid_from, version.valid_until), self.periods.get(version.parent, [])
+            ):
                 raise datafile.DataFileError(
                     version.line,
                     _("the parent {parent} does not exist over the whole period").format(
-                        parent=parent.code
+                        parent=version.parent
                     ),
                 )
 
-    def aliases(self, row) -> None:
-        keys = set()
-        for text in row.aliases:
-            try:
-                key = _check_alias(self.agencies[row.code], text)
-            except InvalidInput as exc:
-                raise datafile.DataFileError(row.line, str(exc.message)) from exc
-            if key in keys:
-                continue  # another spelling of an alias already listed ("KH&ĐT", "KH & ĐT")
-            keys.add(key)
-            self.upsert(
-                AgencyAlias,
-                {"agency": self.agencies[row.code], "key": key},
-                {"text": nfc(text)},
-                row.line,
-                "alias",
-            )
+    def plan_aliases(self) -> None:
+        """Each alias checked, in memory, against every other agency's names, short names and
+        aliases in a period shared with its own agency (file rows and database rows alike)."""
+        by_id_code = {pk: code for code, pk in self.ids.items()}
+        names: dict[str, list[tuple[str, Period]]] = {}
+        rewritten = {(row.code, v.valid_from) for row in self.data.agencies for v in row.versions}
+        for (agency_id, start), v in self.existing_versions.items():
+            code = by_id_code[agency_id]
+            if (code, start) in rewritten:
+                continue  # the file's values replace these
+            for key in {v.name_key, v.short_name_key} - {""}:
+                names.setdefault(key, []).append((code, (v.valid_from, v.valid_until)))
+        others = AgencyVersion.objects.exclude(agency_id__in=list(self.ids.values()))
+        outside: dict[int, list[Period]] = {}
+        for agency_id, code, start, until, name_key, short_key in others.values_list(
+            "agency_id", "agency__code", "valid_from", "valid_until", "name_key", "short_name_key"
+        ):
+            outside.setdefault(agency_id, []).append((start, until))
+            by_id_code[agency_id] = code
+            for key in {name_key, short_key} - {""}:
+                names.setdefault(key, []).append((code, (start, until)))
+        for code, version in self.version_rows:
+            for key in {fold(version.name), fold(version.short_name)} - {""}:
+                names.setdefault(key, []).append((code, (version.valid_from, version.valid_until)))
+        for agency_id, periods in outside.items():
+            self.periods.setdefault(by_id_code[agency_id], periods)
+        aliased: dict[str, set[str]] = {}
+        existing: dict[tuple[int, str], AgencyAlias] = {}
+        for alias in AgencyAlias.objects.all():
+            aliased.setdefault(alias.key, set()).add(by_id_code.get(alias.agency_id, ""))
+            existing[(alias.agency_id, alias.key)] = alias
 
-    def succession(self, row) -> None:
-        self.upsert(
-            Succession,
-            {
-                "predecessor": self.resolve(row.predecessor, row.line),
-                "successor": self.resolve(row.successor, row.line),
+        def alive_together(period: Period, mine: list[Period]) -> bool:
+            return any(datafile.overlap(*period, *p) for p in mine)
+
+        for row in self.data.agencies:
+            mine = self.periods[row.code]
+            keys: set[str] = set()
+            for text in row.aliases:
+                key = fold(text)
+                if not key:
+                    raise datafile.DataFileError(row.line, _("An alias cannot be empty."))
+                conflicts = {
+                    code
+                    for code, period in names.get(key, [])
+                    if code != row.code and alive_together(period, mine)
+                }
+                conflicts |= {
+                    code
+                    for code in aliased.get(key, set())
+                    if code
+                    and code != row.code
+                    and any(alive_together(p, mine) for p in self.periods.get(code, []))
+                }
+                if conflicts:
+                    raise datafile.DataFileError(
+                        row.line,
+                        _("The alias “{alias}” of {code} would also match {others}.").format(
+                            alias=nfc(text), code=row.code, others=", ".join(sorted(conflicts))
+                        ),
+                    )
+                if key in keys:
+                    continue  # another spelling of an alias already listed ("KH&ĐT", "KH & ĐT")
+                keys.add(key)
+                aliased.setdefault(key, set()).add(row.code)
+                known_id = self.ids.get(row.code)
+                if known_id is not None and (known_id, key) in existing:
+                    alias = existing[(known_id, key)]
+                    if alias.text != nfc(text):
+                        alias.text = nfc(text)
+                        self.update.setdefault(AgencyAlias, []).append(alias)
+                else:
+                    alias = AgencyAlias(key=key, text=nfc(text))
+                    _clean(alias, row.line, ["agency"])
+                    self.create.setdefault(AgencyAlias, []).append(alias)
+                    self.codes[id(alias)] = (row.code, None)
+
+    def plan_successions(self) -> None:
+        seen: dict[tuple, int] = {}
+        for row in self.data.successions:
+            same = (row.predecessor, row.successor, row.kind, row.effective_on, fold(row.function))
+            if same in seen:
+                raise datafile.DataFileError(
+                    row.line,
+                    _("this succession repeats the one on line {line}").format(line=seen[same]),
+                )
+            seen[same] = row.line
+            succession = Succession(
+                kind=row.kind,
+                effective_on=row.effective_on,
+                function=nfc(row.function),
+                legal_basis=row.legal_basis,
+                verified=row.verified,
+                source=row.source,
+            )
+            self.codes[id(succession)] = (row.predecessor, row.successor)
+            # The model's own rules (a dissolution alone may lack a successor, …), on codes.
+            succession.predecessor_id = -1
+            succession.successor_id = None if row.successor is None else -2
+            if row.successor == row.predecessor:
+                succession.successor_id = -1
+            _clean(succession, row.line, ["predecessor", "successor"])
+            key = (
+                self.id_of(row.predecessor),
+                self.id_of(row.successor),
+                row.kind,
+                row.effective_on,
+                succession.function,
+            )
+            current = self.existing_successions.get(key) if key[0] is not None else None
+            if current is None:
+                self.create.setdefault(Succession, []).append(succession)
+            elif any(getattr(current, f) != getattr(succession, f) for f in _SUCCESSION_FIELDS):
+                for f in _SUCCESSION_FIELDS:
+                    setattr(current, f, getattr(succession, f))
+                self.update.setdefault(Succession, []).append(current)
+
+    # ---- writing
+    def write(self) -> None:
+        if self.new_agencies:
+            created = Agency.objects.bulk_create([Agency(code=c) for c in self.new_agencies])
+            self.ids.update({a.code: a.pk for a in created})
+            self.audit(Agency, [a.pk for a in created], "agency", F("code"), "created")
+        versions_new, versions_changed = [], []
+        for code, row in self.version_rows:
+            values = {
+                "valid_until": row.valid_until,
+                "name": nfc(row.name),
+                "short_name": nfc(row.short_name),
+                "name_key": fold(row.name),
+                "short_name_key": fold(row.short_name),
                 "kind": row.kind,
-                "effective_on": row.effective_on,
-                "function": nfc(row.function),
-            },
-            {"legal_basis": row.legal_basis, "verified": row.verified, "source": row.source},
-            row.line,
+                "parent_id": self.id_of(row.parent),
+                "legal_basis": row.legal_basis,
+                "verified": row.verified,
+                "source": row.source,
+            }
+            current = self.existing_versions.get((self.ids[code], row.valid_from))
+            if current is None:
+                version = AgencyVersion(agency_id=self.ids[code], valid_from=row.valid_from)
+                for key, value in values.items():
+                    setattr(version, key, value)
+                _clean(version, row.line, ["agency", "parent"])
+                versions_new.append(version)
+            elif any(getattr(current, k) != v for k, v in values.items()):
+                for key, value in values.items():
+                    setattr(current, key, value)
+                _clean(current, row.line, ["agency", "parent"])
+                versions_changed.append(current)
+        self.save(AgencyVersion, versions_new, versions_changed, _VERSION_FIELDS, "version")
+        for alias in self.create.get(AgencyAlias, []):
+            alias.agency_id = self.ids[self.codes[id(alias)][0]]
+        self.save(
+            AgencyAlias,
+            self.create.get(AgencyAlias, []),
+            self.update.get(AgencyAlias, []),
+            ("text",),
+            "alias",
+        )
+        for succession in self.create.get(Succession, []):
+            before, after = self.codes[id(succession)]
+            succession.predecessor_id = self.ids[before]
+            succession.successor_id = self.id_of(after)
+        self.save(
+            Succession,
+            self.create.get(Succession, []),
+            self.update.get(Succession, []),
+            _SUCCESSION_FIELDS,
             "succession",
         )
+
+    def save(self, model, new: list, changed: list, fields, what: str) -> None:
+        if new:
+            model.objects.bulk_create(new, batch_size=500)
+        if changed:
+            model.objects.bulk_update(changed, list(fields), batch_size=500)
+        self.audit(model, [o.pk for o in new], what, _REPR[what], "created")
+        self.audit(model, [o.pk for o in changed], what, _REPR[what], "updated")
+
+    def audit(self, model, pks: list[int], what: str, obj_repr, bucket: str) -> None:
+        """One line per row written, recorded in one INSERT … SELECT."""
+        if not pks:
+            return
+        self.report.add(bucket, what, len(pks))
+        audit_record_from(
+            model.objects.filter(pk__in=pks),
+            actor=self.actor,
+            verb=f"{what}.load",
+            obj_repr=obj_repr,
+            new=_NEW[what],
+        )
+
+
+_REPR = {
+    "agency": F("code"),
+    "version": F("name"),
+    "alias": F("text"),
+    "succession": Concat(
+        F("predecessor__code"),
+        Value(" → "),
+        Coalesce(F("successor__code"), Value("—")),
+        Value(" ("),
+        F("kind"),
+        Value(", "),
+        Cast("effective_on", CharField()),
+        Value(")"),
+        output_field=CharField(),
+    ),
+}
+_NEW = {
+    "agency": JSONObject(code=F("code")),
+    "version": JSONObject(
+        agency=F("agency__code"),
+        valid_from=Cast("valid_from", CharField()),
+        valid_until=Cast("valid_until", CharField()),
+        name=F("name"),
+        short_name=F("short_name"),
+        kind=F("kind"),
+        parent=F("parent__code"),
+        legal_basis=F("legal_basis"),
+        verified=F("verified"),
+        source=F("source"),
+    ),
+    "alias": JSONObject(agency=F("agency__code"), key=F("key"), text=F("text")),
+    "succession": JSONObject(
+        predecessor=F("predecessor__code"),
+        successor=F("successor__code"),
+        kind=F("kind"),
+        effective_on=Cast("effective_on", CharField()),
+        function=F("function"),
+        legal_basis=F("legal_basis"),
+        verified=F("verified"),
+        source=F("source"),
+    ),
+}
 
 
 def _referenced(data: datafile.DataFile) -> set[str]:

@@ -111,3 +111,77 @@ def test_demo_users_are_created_once_and_hold_realistic_roles(reference_tree):
 def test_a_demo_user_can_sign_in(reference_tree, client):
     call_command("load_demo", stdout=StringIO())
     assert client.login(username="chuyenvien.vp", password="demo-dondoc-2026")
+
+
+# ---- Every commune-level unit: 125 in 2022 (NQ 832), 119 in April 2025, 78 from 01/07/2025
+
+
+@pytest.mark.parametrize(
+    ("day", "count"),
+    [(DIRECTIVE_DAY, 125), (date(2025, 4, 23), 119), (date(2025, 7, 1), 78), (TODAY, 78)],
+)
+def test_the_commune_level_is_complete_on_each_date(reference_tree, day, count):
+    communes = collective_members(collective=Collective.COMMUNES, on=day)
+    assert communes.count() == count
+    province = "QT-UBND" if day < date(2025, 7, 1) else "QT25-UBND"
+    inside = collective_members(
+        collective=Collective.COMMUNES, on=day, within=reference_tree[province]
+    )
+    assert inside.count() == count
+
+
+def test_every_2022_commune_sits_in_a_district(reference_tree):
+    communes = collective_members(collective=Collective.COMMUNES, on=DIRECTIVE_DAY)
+    assert {v.parent.code for v in communes.select_related("parent")} == {
+        v.agency.code for v in collective_members(collective=Collective.DISTRICTS, on=DIRECTIVE_DAY)
+    } - {"QT-H-CONCO"}  # the island district had no commune-level units
+
+
+def test_every_commune_of_june_2025_answers_today_through_one_new_commune(reference_tree):
+    before = collective_members(collective=Collective.COMMUNES, on=date(2025, 6, 30))
+    now = {v.agency.pk for v in collective_members(collective=Collective.COMMUNES, on=TODAY)}
+    for version in before:
+        found = responsible_agencies(agency=version.agency, given_on=date(2025, 6, 30), on=TODAY)
+        assert len(found) == 1 and found[0].agency.pk in now, version.agency.code
+
+
+def test_a_2022_commune_merged_in_2024_answers_today_through_both_steps(reference_tree):
+    found = responsible_agencies(
+        agency=reference_tree["QT-X-TP-TRIEUSON"], given_on=DIRECTIVE_DAY, on=TODAY
+    )
+    assert [r.agency.code for r in found] == ["QT-X-TRIEUCO"]
+    assert [e.successor.code for e in found[0].path] == ["QT-X-TP-TRIEUCO", "QT-X-TRIEUCO"]
+
+
+# ---- The 2025 corrections
+
+
+@pytest.mark.parametrize(
+    ("code", "now", "parent"),
+    [
+        ("QT-QLTT", "QT-CCQLTT", "QT-SCT"),
+        ("QT-KBNN", "QT-KBNNKV", None),
+        ("QT-BHXH", "QT-BHXHKV", None),
+    ],
+)
+def test_central_agencies_reorganised_in_2025_are_followed(reference_tree, code, now, parent):
+    assert agency_name_on(agency=reference_tree[code], on=TODAY) == ""
+    found = responsible_agencies(agency=reference_tree[code], given_on=DIRECTIVE_DAY, on=TODAY)
+    assert [r.agency.code for r in found] == [now]
+    version = AgencyVersion.objects.get(agency__code=now, valid_until=None)
+    assert (version.parent.code if version.parent else None) == parent
+
+
+def test_the_one_stop_shop_has_its_2025_version(reference_tree):
+    version = AgencyVersion.objects.get(agency__code="QT-TTPVHCC", valid_from=date(2025, 7, 1))
+    assert "118/2025" in version.legal_basis and version.parent.code == "QT25-UBND"
+
+
+def test_the_end_of_the_district_level_cites_the_constitution_and_the_2025_law(reference_tree):
+    ends = Succession.objects.filter(predecessor__code__startswith="QT-H-", kind="dissolve")
+    assert ends.count() == 9
+    for edge in ends:
+        assert "203/2025/QH15" in edge.legal_basis and "72/2025/QH15" in edge.legal_basis
+        assert "202/2025" not in edge.legal_basis
+    merger = Succession.objects.get(predecessor__code="QT-UBND", successor__code="QT25-UBND")
+    assert "202/2025/QH15" in merger.legal_basis
