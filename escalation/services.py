@@ -128,6 +128,21 @@ class Decision:
     send_up: bool = False
 
 
+def _assignments_locked(escalation_ids: list[int]) -> None:
+    """Lock the assignments of these escalations, in the order of their pks, before any
+    escalation row: workflow's services and the sweep take an assignment's row before its
+    escalations' (a step that closes the assignment or moves its due date closes them), so a
+    decision that locked the escalation first and the assignment after (extend, reassign)
+    deadlocked with the office accepting the result or transferring the work at the same
+    moment (tests/security/test_races.py)."""
+    list(
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(pk__in=Escalation.objects.filter(pk__in=escalation_ids).values("assignment_id"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _locked(escalation: Escalation) -> Escalation:
     return (
         Escalation.objects.select_for_update()
@@ -148,7 +163,11 @@ def _send_up(*, actor, escalation: Escalation, note: str, at) -> Escalation:
         new={"escalation": escalation.pk},
         at=at,
     )
-    task_complete(escalation.process, EscalationFlow.office, actor, at)
+    # Only the office level has a review process (the sweep opens one per office-level
+    # escalation); a lower level sent up has no task to complete, as in ``_record``.
+    process = getattr(escalation, "process", None)
+    if process is not None:
+        task_complete(process, EscalationFlow.office, actor, at)
     return escalation
 
 
@@ -258,6 +277,7 @@ def escalation_decide(
     Every open level of the same due date is closed with the decision."""
     at = at or timezone.now()
     with transaction.atomic():
+        _assignments_locked([escalation.pk])
         escalation = _locked(escalation)
         leader_step = escalation.sent_to_leader
         access.require(actor, decide_action(escalation), escalation)
@@ -290,6 +310,7 @@ def escalations_decide(
     at = at or timezone.now()
     with transaction.atomic():
         ids = [e.pk for e in escalations]
+        _assignments_locked(ids)  # all of them at once, in one order for every batch
         for escalation in escalations:
             answered = Escalation.objects.filter(
                 pk=escalation.pk, resolved_at=at, decided_by__isnull=True
