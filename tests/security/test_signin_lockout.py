@@ -192,3 +192,18 @@ def test_the_address_is_the_proxys_header_only_when_configured(rf, settings):
     assert client_ip(request) == "10.0.0.7"  # the entry the proxy added, not the client's
     settings.CLIENT_IP_HEADER = "HTTP_X_REAL_IP"
     assert client_ip(request) == "127.0.0.1"  # header missing: the connection's address
+
+
+@pytest.mark.slow
+def test_a_thousand_wrong_passwords_are_all_refused_after_the_fifth(client, people, figure):
+    """Guessing at speed: 1,000 wrong passwords for one user name from one address. Four are
+    refused as wrong, every later one meets the lockout (not even checked), and the right
+    password is refused at the end too; one lockout record, not a thousand."""
+    statuses = [r.status_code for r in fail(client, "nguyenvana", 1000)]
+    assert statuses[: LIMIT - 1] == [200] * (LIMIT - 1)
+    assert set(statuses[LIMIT - 1 :]) == {429}
+    assert_locked_page(sign_in(client, "nguyenvana", PASSWORD))
+    assert not signed_in(client)
+    attempt = AccessAttempt.objects.get(username="nguyenvana")
+    assert attempt.failures_since_start >= LIMIT
+    figure("wrong passwords tried (one name, one address)", len(statuses), 0)

@@ -315,7 +315,7 @@ def test_the_hostile_uploads_are_counted(capsys):
     ("name", "content", "code"), [c[1:] for c in HOSTILE], ids=[c[0] for c in HOSTILE]
 )
 def test_a_hostile_upload_is_refused_and_nothing_is_stored(
-    officer, assignment, media, surface, name, content, code
+    officer, assignment, media, surface, name, content, code, figure
 ):
     events = AuditEvent.objects.count()
     says = SAYS[code] if isinstance(SAYS[code], tuple) else (SAYS[code],)
@@ -334,6 +334,7 @@ def test_a_hostile_upload_is_refused_and_nothing_is_stored(
     assert not ProgressReport.objects.exists() and not Attachment.objects.exists()
     assert AuditEvent.objects.count() == events
     assert stored_files(media) == []
+    figure("hostile uploads refused (report, page and API)", 1, 0)
 
 
 ACCEPTED = [
