@@ -12,7 +12,13 @@ from core.exceptions import DomainError, InvalidInput
 from core.flowtasks import AlreadyHandled, task_complete
 
 from .. import hooks
-from ..choices import AssignmentAction, ExtensionAction, ExtensionStatus, StepName
+from ..choices import (
+    OPEN_STATES,
+    AssignmentAction,
+    ExtensionAction,
+    ExtensionStatus,
+    StepName,
+)
 from ..flows import ExtensionFlow
 from ..models import Assignment, ExtensionRequest
 from ._base import expect_state, locked, locked_for, moment, timeline_record, validated
@@ -180,6 +186,11 @@ def extension_decide(
         if not approve and not note.strip():
             raise InvalidInput(_("Give the reason."), code="reason_required")
         new_due = due_date or extension.requested_due_date
+        if approve and assignment.state not in OPEN_STATES:
+            # Closed work keeps its due date (as ``assignment_extend`` holds): moved after the
+            # fact, a result reported late would count as done on time. Denying still closes
+            # the request.
+            raise DomainError(code="assignment_closed")
         if approve:
             _check_later(assignment, new_due)
         extension.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.DENIED
