@@ -2,14 +2,17 @@
 a played history, and a second run that adds nothing."""
 
 from collections import Counter
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from agencies.models import User
+from agencies.models import Agency, User
+from agencies.selectors import agency_ended_on, successor_agencies
 from core.inbox import inbox_tasks
-from workflow.choices import Timeliness
+from workflow.choices import OPEN_STATES, Timeliness
 from workflow.models import Assignment, Directive, RecurringObligation
 from workflow.selectors import agency_dashboard, assignment_list
 
@@ -83,3 +86,23 @@ def test_running_it_again_adds_nothing(demo):
     call_command("load_demo_directive", stdout=StringIO())
     assert Directive.objects.count() == 1
     assert Assignment.objects.count() == before
+
+
+def test_the_reorganisation_left_no_open_work_with_an_agency_that_ended_but_where_no_successor_is_known(
+    demo,
+):
+    """The simulated 2025 reorganisation moved each ended agency's open work to its successor;
+    only agencies the registry names no successor for (and that no district or merger
+    explains) wait for the office, and the Đông Hà users have work of their own today."""
+    today = timezone.localdate()
+    alive = Agency.objects.valid_on(today).values("pk")
+    stranded = Assignment.objects.filter(state__in=OPEN_STATES).exclude(agency_id__in=alive)
+    left = set(stranded.values_list("agency_id", flat=True))
+    for agency in Agency.objects.filter(pk__in=left):
+        day = agency_ended_on(agency=agency)
+        assert not successor_agencies(agency=agency, given_on=day - timedelta(days=1), on=day), (
+            agency
+        )
+    assert Assignment.objects.filter(source="transfer", agency__code="QT-STC").count() > 1
+    dong_ha = User.objects.get(username="chutich.dongha")
+    assert list(inbox_tasks(user=dong_ha)), "the Đông Hà head has nothing to do"

@@ -8,6 +8,7 @@ every list and dashboard has something true to show. It is idempotent: a second 
 generates the recurring reports that have come due.
 """
 
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,11 +17,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.models import Agency, User
+from agencies.choices import SuccessionKind
+from agencies.models import Agency, AgencyVersion, Succession, User, valid_on_q
+from agencies.selectors import agency_ended_on, responsible_agencies, successor_agencies
+from core.exceptions import DomainError
 from importer.confirm import breakdown_confirm
 from importer.parse import parse_text
 from importer.readers import read_breakdown
-from workflow import services
+from workflow import selectors, services
 from workflow.choices import AssignmentState
 from workflow.models import Assignment, Directive
 
@@ -71,6 +75,10 @@ class Command(BaseCommand):
             occurrences = services.occurrences_generate(until=today + timedelta(days=90), at=now)
             if existing is None:
                 self.play(directive, users, today)
+                # The recurring reports the reorganisation passed on, due from then to now.
+                occurrences += services.occurrences_generate(
+                    until=today + timedelta(days=90), at=now
+                )
         directive = existing or directive
         count = Assignment.objects.filter(item__directive=directive).count()
         self.stdout.write(
@@ -88,14 +96,15 @@ class Command(BaseCommand):
         return breakdown_confirm(actor=reviewer, document=document, at=at(ASSUMED_DATE))
 
     def play(self, directive, users, today):
-        DemoHistory(users, today).play(directive)
+        DemoHistory(users, today, say=self.stdout.write).play(directive)
 
 
 class DemoHistory:
     """The simulated history of Sở Tài chính's assignments, played through the services with
     back-dated steps (every text says it is demo data)."""
 
-    def __init__(self, users, today):
+    def __init__(self, users, today, say=lambda line: None):
+        self.say = say
         self.reviewer, self.head = users["chuyenvien.vp"], users["giamdoc.stc"]
         self.clerk, self.officer = users["vanthu.stc"], users["chuyenvien.stc"]
         self.today = today
@@ -126,6 +135,47 @@ class DemoHistory:
             if at(assignment.assigned_on + timedelta(days=30)) < timezone.now():
                 scenario(assignment)
         self.transfer(directive, finance)
+        self.reorganise()
+
+    def reorganise(self):
+        """The 2025 reorganisation, as the office would have applied it (simulated): on the
+        day each agency ended, all its open work and recurring reports move to the agency that
+        took it over (``reorganisation_transfer``). A district dissolved on 1/7/2025 names no
+        successor; here its work goes to the new commune-level unit most of its communes were
+        merged into — the office's choice, simulated."""
+        tried: set[int] = set()
+        while True:
+            # An agency may receive work on the day it ends and pass it on later (a commune
+            # merged in 2025-01, merged again on 1/7): read again after each day's moves.
+            rows = selectors.ended_agencies(user=self.reviewer, today=self.today)
+            pending = Agency.objects.in_bulk([pk for pk, _n in rows if pk not in tried])
+            if not pending:
+                return
+            ended = {pk: agency_ended_on(agency=a) for pk, a in pending.items()}
+            day = min(ended.values())
+            # The recurring reports of the periods begun before that day, as the daily
+            # generation would have made them by then.
+            services.occurrences_generate(until=day - timedelta(days=1), at=at(day, 8))
+            ending = sorted(
+                (pk for pk in pending if ended[pk] == day), key=lambda k: pending[k].code
+            )
+            for pk in ending:
+                tried.add(pk)
+                self._move(pending[pk], day)
+
+    def _move(self, agency: Agency, day: date) -> None:
+        heirs = successor_agencies(agency=agency, given_on=day - timedelta(days=1), on=day)
+        to = heirs[0] if len(heirs) == 1 else _main_successor(agency, day, heirs)
+        try:
+            services.reorganisation_transfer(
+                actor=self.reviewer,
+                agency=agency,
+                to_agency=to,
+                note="Chuyển giao sau sắp xếp tổ chức bộ máy (dữ liệu mẫu).",
+                at=at(day, 10),
+            )
+        except DomainError as exc:  # left for the office to decide on the page
+            self.say(f"  left for the office: {agency.code}: {exc.message}")
 
     def receive(self, a):
         services.assignment_receive(
@@ -226,6 +276,39 @@ class DemoHistory:
                 actor=self.reviewer,
                 assignment=stranded,
                 to_agency=finance,
-                note="Sở Kế hoạch và Đầu tư hợp nhất vào Sở Tài chính từ 01/3/2025.",
+                note="Sở Kế hoạch và Đầu tư sáp nhập vào Sở Tài chính từ 01/3/2025.",
                 at=at(self.today - timedelta(days=10)),
             )
+
+
+def _main_successor(agency: Agency, ended: date, heirs: list[Agency]) -> Agency | None:
+    """Where the office sends all of an agency's work when the successions name several or
+    none (simulated): the one it was merged into whole, when its functions also went to
+    others; else, for a district, ``_seat_successor``."""
+    merged = [
+        r.agency
+        for r in responsible_agencies(agency=agency, given_on=ended - timedelta(days=1), on=ended)
+        if r.agency in heirs
+    ]
+    if len(merged) == 1:
+        return merged[0]
+    return _seat_successor(agency, ended)
+
+
+def _seat_successor(district: Agency, ended: date) -> Agency | None:
+    """The new unit most of ``district``'s communes of its last day were merged into."""
+    last_day = ended - timedelta(days=1)
+    communes = AgencyVersion.objects.filter(valid_on_q(last_day), parent=district).values(
+        "agency_id"
+    )
+    merged = Counter(
+        Succession.objects.filter(
+            predecessor_id__in=communes,
+            kind=SuccessionKind.MERGE_INTO,
+            effective_on=ended,
+            successor__isnull=False,
+        ).values_list("successor_id", flat=True)
+    )
+    if not merged:
+        return None
+    return Agency.objects.get(pk=merged.most_common(1)[0][0])
