@@ -34,29 +34,39 @@ ERRORS = {
     409: OpenApiResponse(
         ErrorSerializer, description="A rule refused it in the object's current state."
     ),
+    415: OpenApiResponse(
+        ErrorSerializer,
+        description="The body is not JSON, a form or multipart (or says no Content-Type).",
+    ),
 }
+# A list's 404: the page asked for is past the last one (DRF's page numbers).
+NO_SUCH_PAGE = OpenApiResponse(ErrorSerializer, description="No such page of the list.")
 
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema, with the error responses of each operation: 403 everywhere
     (the API signs in by session, so "not signed in" is 403 too), 404 where the path names an
-    object, 400 where a body or a filter is read, 409 on writes."""
+    object or on a list (a page past the last), 400 where a body or a filter is read, 409 on
+    writes, 415 where a body is read (DRF's parsers refuse other media types)."""
 
     def _error_statuses(self) -> list[int]:
         statuses = [403]
-        if "{" in self.path:
+        if "{" in self.path or self._is_list_view():
             statuses.append(404)
         if self.method in WRITES or self._is_list_view():
             statuses.append(400)
         if self.method in WRITES:
             statuses.append(409)
+            if self.get_request_serializer() is not None:
+                statuses.append(415)
         return sorted(statuses)
 
     def _get_response_bodies(self, direction: Direction = "response") -> dict:
         responses = super()._get_response_bodies(direction)
         for status in self._error_statuses():
             # An operation's own declaration of a status wins.
-            responses.setdefault(
-                str(status), self._get_response_for_code(ERRORS[status], str(status))
-            )
+            error = ERRORS[status]
+            if status == 404 and "{" not in self.path:
+                error = NO_SUCH_PAGE
+            responses.setdefault(str(status), self._get_response_for_code(error, str(status)))
         return responses

@@ -39,7 +39,7 @@ class ImportViewSet(ScopedViewSet):
         )
         return Response(document)
 
-    @extend_schema(request=ConfirmInput, responses=DirectiveDetailSerializer)
+    @extend_schema(request=ConfirmInput, responses={201: DirectiveDetailSerializer})
     @action(detail=False, methods=["post"])
     def confirm(self, request):
         data = request.data

@@ -52,7 +52,7 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
         directive = services.directive_publish(actor=request.user, directive=self.get_object())
         return Response(DirectiveDetailSerializer(directive).data)
 
-    @extend_schema(request=form_serializer(ItemForm), responses=DirectiveItemSerializer)
+    @extend_schema(request=form_serializer(ItemForm), responses={201: DirectiveItemSerializer})
     @action(detail=True, methods=["post"], url_path="items")
     def add_item(self, request, pk=None):
         data = valid(ItemForm(data=request.data))
@@ -68,7 +68,9 @@ class DirectiveItemViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Sco
     def get_queryset(self):
         return super().get_queryset().order_by("directive", "order")
 
-    @extend_schema(request=form_serializer(AssignForm), responses=AssignmentSerializer(many=True))
+    @extend_schema(
+        request=form_serializer(AssignForm), responses={201: AssignmentSerializer(many=True)}
+    )
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
         item = self.get_object()
