@@ -134,6 +134,10 @@ def exception_handler(exc, context):
         message = _("You are not allowed to do this.")
     elif isinstance(exc, exceptions.NotFound):
         message = _("Not found.")
+    elif isinstance(exc, exceptions.UnsupportedMediaType):
+        message = _("Send the body as JSON or as a form: its Content-Type is missing or unknown.")
+    elif isinstance(exc, exceptions.ParseError):
+        message = _("The body of the request could not be read.")
     else:
         message = exc.detail if isinstance(exc.detail, str) else str(exc)
     response.data = {"code": getattr(exc, "default_code", "error"), "message": str(message)}
