@@ -15,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from . import access
 from .exceptions import DomainError, InvalidInput
 from .pagination import KeysFirstPaginator
+from .throttle import too_many
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -134,6 +135,8 @@ def exception_handler(exc, context):
         message = _("You are not allowed to do this.")
     elif isinstance(exc, exceptions.NotFound):
         message = _("Not found.")
+    elif isinstance(exc, exceptions.Throttled):
+        message = too_many(getattr(exc, "wait", None))
     elif isinstance(exc, exceptions.UnsupportedMediaType):
         message = _("Send the body as JSON or as a form: its Content-Type is missing or unknown.")
     elif isinstance(exc, exceptions.ParseError):

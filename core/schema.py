@@ -5,6 +5,8 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import Direction, OpenApiResponse
 from rest_framework import serializers
 
+from .throttle import ExpensiveThrottle
+
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -38,6 +40,10 @@ ERRORS = {
         ErrorSerializer,
         description="The body is not JSON, a form or multipart (or says no Content-Type).",
     ),
+    429: OpenApiResponse(
+        ErrorSerializer,
+        description="Too many of these expensive requests: wait as Retry-After says.",
+    ),
 }
 # A list's 404: the page asked for is past the last one (DRF's page numbers).
 NO_SUCH_PAGE = OpenApiResponse(ErrorSerializer, description="No such page of the list.")
@@ -59,7 +65,14 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.append(409)
             if self.get_request_serializer() is not None:
                 statuses.append(415)
+        if self._throttled():
+            statuses.append(429)
         return sorted(statuses)
+
+    def _throttled(self) -> bool:
+        """The operation counts against a rate (core/throttle.py)."""
+        throttles = self.view.get_throttles() if hasattr(self.view, "get_throttles") else []
+        return any(isinstance(t, ExpensiveThrottle) for t in throttles)
 
     def _get_response_bodies(self, direction: Direction = "response") -> dict:
         responses = super()._get_response_bodies(direction)

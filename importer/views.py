@@ -11,6 +11,7 @@ from agencies.choices import Collective
 from agencies.selectors import agency_names_by_code
 from core import access
 from core.exceptions import DomainError
+from core.throttle import throttle_check
 from core.views import SignedInTemplateView
 from workflow.choices import AssignmentRole, DirectiveAction, Modality, Period
 from workflow.models import Directive
@@ -62,6 +63,7 @@ class ImportView(SignedInTemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request):
+        throttle_check(request, "import")
         if "document" in request.POST:
             return self._confirm(request)
         form = ImportForm(data=request.POST, files=request.FILES, user=request.user)

@@ -15,6 +15,7 @@ from agencies.selectors import CHOICES_SHOWN
 from core import access, inbox
 from core.exceptions import DomainError
 from core.pagination import KeysFirstPaginator
+from core.throttle import throttle_check
 from core.views import (
     ScopedActionView,
     ScopedDetailView,
@@ -530,6 +531,7 @@ class ReorganisationView(SignedInTemplateView):
 
     def post(self, request, *args, **kwargs):
         access.require_may(request.user, AssignmentAction.TRANSFER, Assignment)
+        throttle_check(request, "reorganisation")
         code = next((v for k, v in request.POST.items() if k.endswith("-agency")), "")
         agency = Agency.objects.filter(code=code).first()
         if agency is None:

@@ -239,6 +239,14 @@ DIGEST_HOUR = env.int("DIGEST_HOUR", default=7)
 GUARDIAN_RAISE_403 = True
 ANONYMOUS_USER_NAME = None
 
+# Rate limits of the expensive operations, per person (core/throttle.py, DRF's rate syntax):
+# reading a directive into a breakdown or confirming one; moving a reorganised agency's work.
+# Counted in the cache (CACHES; set a shared one, e.g. Redis, with several server processes).
+EXPENSIVE_RATES = {
+    "import": env.str("RATE_IMPORT", default="60/hour"),
+    "reorganisation": env.str("RATE_REORGANISATION", default="120/hour"),
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -13,6 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 INSTALLED_APPS = [*INSTALLED_APPS, *BENCH_APPS]
+# No rate limit in the suite but where a test sets one (tests/security/test_throttle.py).
+EXPENSIVE_RATES: dict[str, str] = {}
 # axes guards every sign-in as in production; only Django's test client login(), which passes
 # no request, goes unguarded (config/signin.py). The tests of the lockout sign in through the
 # real pages (tests/security/test_signin_lockout.py).

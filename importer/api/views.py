@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from core.api import ScopedViewSet, form_serializer, valid
 from core.exceptions import InvalidInput
+from core.throttle import ExpensiveThrottle
 from importer import services
 from importer.forms import ImportForm
 from workflow.api.serializers import DirectiveDetailSerializer
@@ -25,6 +26,8 @@ class ImportViewSet(ScopedViewSet):
     """Directive text → proposed breakdown (no side effects) → confirmed directive."""
 
     queryset = Directive.objects.none()
+    throttle_classes = [ExpensiveThrottle]
+    throttle_scope = "import"
 
     @extend_schema(request=form_serializer(ImportForm), responses=OpenApiTypes.OBJECT)
     @action(detail=False, methods=["post"])

@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from agencies.models import Agency
 from core import access
 from core.exceptions import InvalidInput
+from core.throttle import ExpensiveThrottle
 from workflow import selectors, services
 from workflow.choices import AssignmentAction
 from workflow.models import Assignment
@@ -67,6 +68,10 @@ class ReorganisationViewSet(viewsets.GenericViewSet):
     queryset = Agency.objects.none()  # (for the schema: the rows come from the selectors)
     serializer_class = EndedAgencySerializer
     pagination_class = EndedPagination
+    throttle_scope = "reorganisation"
+
+    def get_throttles(self):
+        return [ExpensiveThrottle()] if self.action == "create" else []
 
     def _require(self):
         access.require_may(self.request.user, AssignmentAction.TRANSFER, Assignment)
