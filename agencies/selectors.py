@@ -321,6 +321,12 @@ def responsible_agencies(
     return list(unique.values())
 
 
+def agency_last_name(*, agency: Agency) -> str:
+    """The name of its latest version (an agency that no longer exists is still named)."""
+    version = AgencyVersion.objects.filter(agency=agency).order_by("-valid_from").first()
+    return version.name if version else agency.code
+
+
 def agency_ended_on(*, agency: Agency) -> date | None:
     """The first day ``agency`` no longer existed (the end of its last version, exclusive);
     None while a version of it has no end."""

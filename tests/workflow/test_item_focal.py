@@ -80,6 +80,7 @@ def test_an_agency_that_no_longer_exists_is_refused(directive, people, small_tre
             focal_agency=small_tree["KHDT"],
         )
     assert "focal_agency" in refused.value.details
+    assert "Sở Kế hoạch và Đầu tư" in str(refused.value.message)  # named, not its code
     assert DirectiveItem.objects.count() == before
 
 

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
+from agencies.selectors import agency_last_name
 from core import access
 from core.audit import audit_record
 from core.exceptions import DomainError, InvalidInput
@@ -145,7 +146,7 @@ def _focal_check(agency) -> None:
     ):
         raise InvalidInput(
             _("{agency} does not exist today: choose the agency that gathers the results.").format(
-                agency=agency
+                agency=agency_last_name(agency=agency)
             ),
             code="agency_not_valid",
             details={"focal_agency": [_("Choose an agency that exists today.")]},

@@ -15,7 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from agencies.selectors import agency_ended_on, agency_name_on, successor_agencies
+from agencies.selectors import (
+    agency_ended_on,
+    agency_last_name,
+    agency_name_on,
+    successor_agencies,
+)
 from core import access
 from core.audit import audit_record, audit_record_from
 from core.exceptions import DomainError, Forbidden, InvalidInput
@@ -116,7 +121,9 @@ def _targets(
             target = successors[0]
         if target.pk not in living and target not in successors:
             message = _("{agency} does not exist on {day:%d/%m/%Y}.")
-            raise _refused(message.format(agency=target, day=on), "agency_not_valid")
+            raise _refused(
+                message.format(agency=agency_last_name(agency=target), day=on), "agency_not_valid"
+            )
         if successors and target.pk not in {s.pk for s in successors}:
             names = ", ".join(agency_name_on(agency=s, on=on) for s in successors)
             message = _(
@@ -312,7 +319,9 @@ def _heir_check(to_agency: Agency, *, agency: Agency, ended: date, on: date, nam
     its last day, is one of them (as ``transfers._transfer_check`` for one assignment)."""
     if not Agency.objects.valid_on(on).filter(pk=to_agency.pk).exists():
         message = _("{agency} does not exist on {day:%d/%m/%Y}.")
-        raise _refused(message.format(agency=to_agency, day=on), "agency_not_valid")
+        raise _refused(
+            message.format(agency=agency_last_name(agency=to_agency), day=on), "agency_not_valid"
+        )
     successors = successor_agencies(agency=agency, given_on=ended - _DAY, on=on)
     if successors and to_agency.pk not in {s.pk for s in successors}:
         names = ", ".join(agency_name_on(agency=s, on=on) for s in successors)
