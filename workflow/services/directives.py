@@ -216,7 +216,7 @@ def item_update(
     they are when not given)."""
     with transaction.atomic():
         item = (
-            DirectiveItem.objects.select_for_update()
+            DirectiveItem.objects.select_for_update(of=("self",))
             .select_related("directive", "focal_agency")
             .get(pk=item.pk)
         )

@@ -188,7 +188,7 @@ def _continue_obligations(
     for ``to``). Counted from the same start, so the deadlines keep their months. The old one
     ends on ``since``; one with no period left after it just ends."""
     moved = {}
-    for old in _owed(agency, since).select_for_update().order_by("pk"):
+    for old in _owed(agency, since).select_for_update(of=("self",)).order_by("pk"):
         index = 0
         while (first := period_bounds(old.period, old.starts_on, index)[0]) < since:
             index += 1
