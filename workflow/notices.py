@@ -35,6 +35,15 @@ from .choices import AssignmentSource, AssignmentState
 from .models import Assignment, ExtensionRequest
 
 
+def _members(*, agency_id: int, roles, day: date) -> list[int]:
+    """The people holding one of ``roles`` in the agency on ``day``."""
+    return list(
+        Membership.objects.active_on(day)
+        .filter(agency_id=agency_id, role__in=roles)
+        .values_list("user_id", flat=True)
+    )
+
+
 @dataclass(frozen=True)
 class Event:
     """One line of an assignment's timeline, as a notice rule reads it."""
@@ -63,11 +72,7 @@ class Event:
 
     def members(self, roles) -> list[int]:
         """The people holding one of ``roles`` in the assignment's agency that day."""
-        return list(
-            Membership.objects.active_on(self.day)
-            .filter(agency_id=self.assignment.agency_id, role__in=roles)
-            .values_list("user_id", flat=True)
-        )
+        return _members(agency_id=self.assignment.agency_id, roles=roles, day=self.day)
 
     def reviewers(self) -> list[int]:
         """The provincial office's reviewers that day."""
@@ -393,11 +398,7 @@ def transfers_announce(*, old_agency, old_name: str, agency, count: int, actor, 
         "someone."
     ).format(n=count, old=old_name, agency=agency_name_on(agency=agency, on=day) or agency)
     query = {"agency": agency.code, "state": AssignmentState.NEW}
-    recipients = (
-        Membership.objects.active_on(day)
-        .filter(agency_id=agency.pk, role__in=RECEIVERS)
-        .values_list("user_id", flat=True)
-    )
+    recipients = _members(agency_id=agency.pk, roles=RECEIVERS, day=day)
     actor_id = actor.pk if actor is not None else None
     return event_notify(
         recipients={r for r in recipients if r != actor_id},
