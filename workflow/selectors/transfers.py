@@ -95,15 +95,16 @@ def ended_agencies(*, user, today: date | None = None) -> list[tuple[int, int]]:
         .annotate(n=Count("pk"))
         .values_list("agency_id", "n")
     )
-    owing = _still_owing(exclude=alive).values_list("agency_id", flat=True).distinct()
+    owing = obligations_still_owed(exclude=alive).values_list("agency_id", flat=True).distinct()
     ids = set(work) | set(owing)
     codes = dict(Agency.objects.filter(pk__in=ids).values_list("pk", "code"))
     return [(pk, work.get(pk, 0)) for pk in sorted(ids, key=lambda pk: codes[pk])]
 
 
-def _still_owing(**where) -> "QuerySet[RecurringObligation]":
+def obligations_still_owed(**where) -> "QuerySet[RecurringObligation]":
     """Recurring reports of agencies that ended that no successor continues yet and that
-    run past their agency's end."""
+    run past their agency's end (``agency_ids=``: of these agencies; ``exclude=``: not of
+    these): what a reorganisation transfer still has to continue."""
     last = AgencyVersion.objects.filter(agency_id=OuterRef("agency_id")).order_by(
         F("valid_until").desc(nulls_first=True)
     )
@@ -121,7 +122,8 @@ def ended_agencies_read(rows: list[tuple[int, int]]) -> list[EndedAgency]:
     """The page's rows of ``ended_agencies``, with their names, end and successors (a few
     queries per agency: read a page of them, not all)."""
     agencies = Agency.objects.in_bulk([pk for pk, _n in rows])
-    owing = Counter(_still_owing(agency_ids=list(agencies)).values_list("agency_id", flat=True))
+    owed = obligations_still_owed(agency_ids=list(agencies))
+    owing = Counter(owed.values_list("agency_id", flat=True))
     today = local_date()
     result = []
     for pk, open_work in rows:

@@ -33,8 +33,10 @@ from ..choices import OPEN_STATES, AssignmentAction, AssignmentSource, Assignmen
 from ..deadlines import period_bounds
 from ..flows import AssignmentFlow
 from ..models import Assignment, AssignmentProcess, RecurringObligation
+from ..selectors.transfers import obligations_still_owed
 from ._base import moment, validated
 from .assigning import CREATION_SQL
+from .transfers import successor_check
 
 # What a successor takes from the assignment it continues (``transfers.successor_start`` for
 # one): the work as given — item, words, role, dates, the agency as written — not its progress.
@@ -95,8 +97,8 @@ def _targets(
     name: str,
 ) -> dict[int, Agency]:
     """Each open assignment's receiving agency: its own choice, else ``to_agency``, else the
-    single agency that took over its work; checked as ``transfers._transfer_check`` checks one
-    (one succession walk per day of assignment, not per assignment)."""
+    single agency that took over its work; checked by ``transfers.successor_check``, as one
+    transfer is (one succession walk per day of assignment, not per assignment)."""
     unknown = sorted(set(choices) - {pk for pk, _day in open_rows})
     if unknown:
         message = _("Not open work of this agency: {ids}.").format(ids=", ".join(map(str, unknown)))
@@ -124,15 +126,7 @@ def _targets(
             raise _refused(
                 message.format(agency=agency_last_name(agency=target), day=on), "agency_not_valid"
             )
-        if successors and target.pk not in {s.pk for s in successors}:
-            names = ", ".join(agency_name_on(agency=s, on=on) for s in successors)
-            message = _(
-                "Only an agency that took over the work of {agency} can receive it: {names}."
-            )
-            raise _refused(
-                message.format(agency=agency_name_on(agency=agency, on=day), names=names),
-                "not_successor",
-            )
+        successor_check(to_agency=target, agency=agency, given_on=day, successors=successors, on=on)
         chosen[pk] = target
     if undecided:
         message = _(
@@ -172,13 +166,6 @@ def _successors_insert(*, ids: list[int], to: Agency, now: datetime) -> dict[int
     return dict(made)
 
 
-def _owed(agency: Agency, since: date):
-    """The recurring reports ``agency`` owes past ``since`` that no successor continues yet."""
-    return RecurringObligation.objects.filter(agency=agency, transferred_to__isnull=True).exclude(
-        ends_on__lte=since
-    )
-
-
 def _continue_obligations(
     *, agency: Agency, to: Agency, since: date, actor, at: datetime
 ) -> dict[int, int]:
@@ -188,7 +175,8 @@ def _continue_obligations(
     for ``to``). Counted from the same start, so the deadlines keep their months. The old one
     ends on ``since``; one with no period left after it just ends."""
     moved = {}
-    for old in _owed(agency, since).select_for_update(of=("self",)).order_by("pk"):
+    owed = obligations_still_owed(agency_ids=[agency.pk])
+    for old in owed.select_for_update(of=("self",)).order_by("pk"):
         index = 0
         while (first := period_bounds(old.period, old.starts_on, index)[0]) < since:
             index += 1
@@ -262,7 +250,7 @@ def reorganisation_transfer(
         ended = _ended(agency, on)
         name = agency_name_on(agency=agency, on=ended - _DAY) or str(agency)
         if to_agency is not None:
-            _heir_check(to_agency, agency=agency, ended=ended, on=on, name=name)
+            _heir_check(to_agency, agency=agency, ended=ended, on=on)
         stranded = Assignment.objects.filter(agency=agency, state__in=OPEN_STATES)
         locked = list(
             access.restrict(stranded, actor, AssignmentAction.TRANSFER)
@@ -288,7 +276,7 @@ def reorganisation_transfer(
             moved.obligations = _continue_obligations(
                 agency=agency, to=heir, since=ended, actor=actor, at=at
             )
-        elif _owed(agency, ended).exists():
+        elif obligations_still_owed(agency_ids=[agency.pk]).exists():
             message = _("Choose the agency that takes over the recurring reports of {agency}.")
             raise _refused(
                 message.format(agency=name),
@@ -314,19 +302,18 @@ def reorganisation_transfer(
         return moved
 
 
-def _heir_check(to_agency: Agency, *, agency: Agency, ended: date, on: date, name: str) -> None:
+def _heir_check(to_agency: Agency, *, agency: Agency, ended: date, on: date) -> None:
     """``to_agency`` exists on ``on`` and, when some agency took over what ``agency`` did on
-    its last day, is one of them (as ``transfers._transfer_check`` for one assignment)."""
+    its last day, is one of them (``transfers.successor_check``, as for one assignment)."""
     if not Agency.objects.valid_on(on).filter(pk=to_agency.pk).exists():
         message = _("{agency} does not exist on {day:%d/%m/%Y}.")
         raise _refused(
             message.format(agency=agency_last_name(agency=to_agency), day=on), "agency_not_valid"
         )
     successors = successor_agencies(agency=agency, given_on=ended - _DAY, on=on)
-    if successors and to_agency.pk not in {s.pk for s in successors}:
-        names = ", ".join(agency_name_on(agency=s, on=on) for s in successors)
-        message = _("Only an agency that took over the work of {agency} can receive it: {names}.")
-        raise _refused(message.format(agency=name, names=names), "not_successor")
+    successor_check(
+        to_agency=to_agency, agency=agency, given_on=ended - _DAY, successors=successors, on=on
+    )
 
 
 def _single_heir(agency: Agency, ended: date, on: date) -> Agency | None:

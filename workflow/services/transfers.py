@@ -79,6 +79,19 @@ def _refused(message: str, code: str) -> InvalidInput:
     return InvalidInput(message, code=code, details={"to_agency": [message]})
 
 
+def successor_check(
+    *, to_agency: Agency, agency: Agency, given_on: date, successors: list[Agency], on: date
+) -> None:
+    """When some agency took over the work ``agency`` was given on ``given_on``
+    (``successors``, from ``successor_agencies``), only one of them receives it: the one rule
+    of a transfer, for one assignment and for a whole reorganisation."""
+    if successors and to_agency.pk not in {s.pk for s in successors}:
+        names = ", ".join(agency_name_on(agency=s, on=on) for s in successors)
+        name = agency_name_on(agency=agency, on=given_on) or str(agency)
+        message = _("Only an agency that took over the work of {agency} can receive it: {names}.")
+        raise _refused(message.format(agency=name, names=names), "not_successor")
+
+
 def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> None:
     """A transfer hands the work to an agency that took it over (DOMAIN.md §2.3–2.4: the 2025
     mergers name who continues each agency's work). Refused: the agency it is already with, and
@@ -94,14 +107,15 @@ def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> N
     successors = successor_agencies(
         agency=assignment.agency, given_on=assignment.assigned_on, on=on
     )
-    if to_agency.pk in {agency.pk for agency in successors}:
-        return
-    agency = agency_name_on(agency=assignment.agency, on=assignment.assigned_on)
-    if successors:
-        names = ", ".join(agency_name_on(agency=a, on=on) for a in successors)
-        message = _("Only an agency that took over the work of {agency} can receive it: {names}.")
-        raise _refused(message.format(agency=agency, names=names), "not_successor")
-    if Agency.objects.valid_on(on).filter(pk=assignment.agency_id).exists():
+    successor_check(
+        to_agency=to_agency,
+        agency=assignment.agency,
+        given_on=assignment.assigned_on,
+        successors=successors,
+        on=on,
+    )
+    if not successors and Agency.objects.valid_on(on).filter(pk=assignment.agency_id).exists():
+        agency = agency_name_on(agency=assignment.agency, on=assignment.assigned_on)
         message = _("{agency} still exists and no agency has taken over its work.")
         raise _refused(message.format(agency=agency), "no_successor")
 
