@@ -130,9 +130,9 @@ def floor(now, since=None) -> tuple[float, int]:
     sql = f"""
         WITH l(level_id, threshold, min_due, requests_ok) AS (VALUES {values})
         INSERT INTO escalation_escalation
-            (assignment_id, level_id, due_date, raised_at, resolution, decision_note,
-             sent_to_leader)
-        SELECT a.id, l.level_id, a.due_date, %s, '', '', false
+            (assignment_id, agency_id, level_id, due_date, raised_at, resolution,
+             decision_note, sent_to_leader)
+        SELECT a.id, a.agency_id, l.level_id, a.due_date, %s, '', '', false
         FROM workflow_assignment a
         JOIN l ON a.due_date <= l.threshold{cast} AND a.due_date >= l.min_due{cast}
               AND (l.requests_ok OR a.modality = 'order')

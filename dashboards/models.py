@@ -1,7 +1,8 @@
 """The province overview's tallies: how many assignments each agency has in each bucket of
-timeliness (open work by due date), and how many escalations of each level are open.
+timeliness (open work by due date), and how many escalations of each level are open against
+each agency.
 
-Kept by the database, not by Python: triggers of migration 0001 on ``workflow_assignment``
+Kept by the database, not by Python: triggers of migration 0002 on ``workflow_assignment``
 and ``escalation_escalation`` change a tally in the same statement as the rows it counts —
 whoever writes them (the services, bulk inserts of a broadcast or of the benchmarks'
 generator, a data correction in SQL) — so it cannot drift from them; the migration fills it
@@ -50,15 +51,23 @@ class AssignmentTally(models.Model):
 
 
 class EscalationTally(models.Model):
-    """Open (unresolved) escalations of one level."""
+    """Open (unresolved) escalations of one level raised against one agency."""
 
-    level = models.OneToOneField(
+    level = models.ForeignKey(
         "escalation.EscalationLevel",
         on_delete=models.DO_NOTHING,
         db_constraint=False,
         related_name="+",
     )
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
     n = models.IntegerField()
 
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["level", "agency"], name="escalation_tally_key")
+        ]
+
     def __str__(self):
-        return f"{self.level_id}: {self.n}"
+        return f"{self.level_id} {self.agency_id}: {self.n}"

@@ -20,6 +20,9 @@ from workflow.models import Assignment
 
 from .models import AssignmentTally, Bucket, EscalationTally
 
+# The levels at which an escalation awaits a decision: the office's and the leaders'.
+AWAITING_KINDS = (LevelKind.OFFICE, LevelKind.LEADER)
+
 
 @dataclass
 class AgencyRow:
@@ -37,11 +40,27 @@ class AgencyRow:
 
 
 @dataclass
+class EscalatedRow:
+    """The open escalations raised against one agency, at the office's and the leaders'
+    levels."""
+
+    agency: Agency
+    name: str
+    office: int = 0
+    leader: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.office + self.leader
+
+
+@dataclass
 class Overview:
     rows: list[AgencyRow]
     totals: dict[str, int]
     escalations_open: int
     results_awaiting: int
+    escalated: list[EscalatedRow] = field(default_factory=list)
 
     @property
     def most_overdue(self) -> list[AgencyRow]:
@@ -153,21 +172,59 @@ def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, 
 def escalations_awaiting(*, user) -> int:
     """How many escalations ``user`` may see await the office's or a leader's decision (the
     open ones of those levels): from the database's tally for someone who sees them all."""
-    kinds = [LevelKind.OFFICE, LevelKind.LEADER]
     if _sees_everything(user):
-        counts = EscalationTally.objects.filter(level__kind__in=kinds).values_list("n", flat=True)
+        counts = EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS).values_list(
+            "n", flat=True
+        )
         return sum(counts)
     return (
         Escalation.objects.restrict(user, "view")
-        .filter(resolved_at__isnull=True, level__kind__in=kinds)
+        .filter(resolved_at__isnull=True, level__kind__in=AWAITING_KINDS)
         .count()
     )
 
 
+def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedRow]:
+    """The agencies with open escalations awaiting the office or a leader, most first, with
+    their names: two queries, from the database's tally for someone who sees them all (a
+    tally row per level and agency), else grouped from the rows ``user`` may see."""
+    today = today or local_date()
+    if _sees_everything(user):
+        counted = (
+            EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS, n__gt=0)
+            .values("agency_id", "level__kind")
+            .annotate(count=Sum("n"))
+        )
+    else:
+        counted = (
+            Escalation.objects.restrict(user, "view")
+            .filter(resolved_at__isnull=True, level__kind__in=AWAITING_KINDS)
+            .values("agency_id", "level__kind")
+            .annotate(count=Count("pk"))
+        )
+    per_agency: dict[int, dict[str, int]] = {}
+    for row in counted.order_by():
+        per_agency.setdefault(row["agency_id"], {})[row["level__kind"]] = row["count"]
+    agencies = Agency.objects.filter(pk__in=list(per_agency)).annotate(
+        name_today=name_on("pk", today), name_last=name_latest("pk")
+    )
+    rows = [
+        EscalatedRow(
+            agency=a,
+            name=a.name_today or a.name_last,
+            office=per_agency[a.pk].get(LevelKind.OFFICE, 0),
+            leader=per_agency[a.pk].get(LevelKind.LEADER, 0),
+        )
+        for a in agencies
+    ]
+    rows.sort(key=lambda r: (-r.total, r.name))
+    return rows
+
+
 def province_overview(*, user, today: date | None = None) -> Overview:
-    """Counts by timeliness per agency (by name), what waits for the office: five queries, each
-    read from a tally or an index, none computing a timeliness or testing a sub-query row by
-    row, none reading every assignment of the province."""
+    """Counts by timeliness per agency (by name), what waits for the office and the leaders by
+    agency: six queries, each read from a tally or an index, none computing a timeliness or
+    testing a sub-query row by row, none reading every assignment of the province."""
     today = today or local_date()
     per_agency = timeliness_tally(user=user, today=today)
     totals: dict[str, int] = {}
@@ -183,9 +240,11 @@ def province_overview(*, user, today: date | None = None) -> Overview:
     ]
     rows.sort(key=lambda r: r.name)
     approved = Assignment.objects.restrict(user, "view").filter(state=AssignmentState.APPROVED)
+    escalated = escalations_by_agency(user=user, today=today)
     return Overview(
         rows=rows,
         totals=totals,
-        escalations_open=escalations_awaiting(user=user),
+        escalations_open=sum(r.total for r in escalated),
         results_awaiting=approved.count(),
+        escalated=escalated,
     )

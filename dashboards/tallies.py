@@ -2,7 +2,7 @@
 in the statement that changes the rows it counts, on PostgreSQL and on SQLite. The buckets are
 ``workflow.selectors.timeliness`` read from an assignment's columns, but for a pending extension
 request (the overview reads those live); tests/dashboards/test_tallies.py holds the tallies to
-the live counts after every service. Installed by migration 0001, and again after any
+the live counts after every service. Installed by migration 0002, and again after any
 ``migrate`` that removed them (``reinstall``)."""
 
 # ruff: noqa: S608 (the SQL is made of this module's constants, never of input)
@@ -42,7 +42,7 @@ def match(r: str, undated: str) -> str:
 
 RELEVANT = ("agency_id", "state", "due_date", "completed_on")
 UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
-UPSERT_E = "ON CONFLICT (level_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
+UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
 
 POSTGRESQL = [
     # Assignments: a statement's inserted rows counted at once (a broadcast, the generator's
@@ -90,25 +90,25 @@ POSTGRESQL = [
     f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS}
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
     EXECUTE FUNCTION dashboards_assignment_tally_delete()""",
-    # Escalations: every statement's open rows before and after, counted per level at once
-    # (the sweep inserts and resolves them by the thousand in one statement).
+    # Escalations: every statement's open rows before and after, counted per level and agency
+    # at once (the sweep inserts and resolves them by the thousand in one statement).
     f"""CREATE FUNCTION dashboards_escalation_tally() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
     IF TG_OP = 'INSERT' THEN
-        INSERT INTO {E_TALLY} (level_id, n)
-        SELECT level_id, count(*) FROM after_rows WHERE resolved_at IS NULL
-        GROUP BY level_id ORDER BY level_id {UPSERT_E.format(t=E_TALLY)};
+        INSERT INTO {E_TALLY} (level_id, agency_id, n)
+        SELECT level_id, agency_id, count(*) FROM after_rows WHERE resolved_at IS NULL
+        GROUP BY 1, 2 ORDER BY 1, 2 {UPSERT_E.format(t=E_TALLY)};
     ELSIF TG_OP = 'UPDATE' THEN
-        INSERT INTO {E_TALLY} (level_id, n)
-        SELECT level_id, sum(d) FROM (
-            SELECT level_id, -1 AS d FROM before_rows WHERE resolved_at IS NULL
-            UNION ALL SELECT level_id, 1 FROM after_rows WHERE resolved_at IS NULL
-        ) AS changes GROUP BY level_id HAVING sum(d) <> 0
-        ORDER BY level_id {UPSERT_E.format(t=E_TALLY)};
+        INSERT INTO {E_TALLY} (level_id, agency_id, n)
+        SELECT level_id, agency_id, sum(d) FROM (
+            SELECT level_id, agency_id, -1 AS d FROM before_rows WHERE resolved_at IS NULL
+            UNION ALL SELECT level_id, agency_id, 1 FROM after_rows WHERE resolved_at IS NULL
+        ) AS changes GROUP BY 1, 2 HAVING sum(d) <> 0
+        ORDER BY 1, 2 {UPSERT_E.format(t=E_TALLY)};
     ELSE
-        INSERT INTO {E_TALLY} (level_id, n)
-        SELECT level_id, -count(*) FROM before_rows WHERE resolved_at IS NULL
-        GROUP BY level_id ORDER BY level_id {UPSERT_E.format(t=E_TALLY)};
+        INSERT INTO {E_TALLY} (level_id, agency_id, n)
+        SELECT level_id, agency_id, -count(*) FROM before_rows WHERE resolved_at IS NULL
+        GROUP BY 1, 2 ORDER BY 1, 2 {UPSERT_E.format(t=E_TALLY)};
     END IF;
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
@@ -142,6 +142,7 @@ POSTGRESQL_DROP = (
 )
 
 SQLITE_UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
+SQLITE_UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = n + 1"
 SQLITE = [
     # One writer at a time: row by row.
     f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS} BEGIN
@@ -157,18 +158,21 @@ SQLITE = [
     UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
     WHEN NEW.resolved_at IS NULL BEGIN
-    INSERT INTO {E_TALLY} (level_id, n) VALUES (NEW.level_id, 1)
-    ON CONFLICT (level_id) DO UPDATE SET n = n + 1; END""",
+    INSERT INTO {E_TALLY} (level_id, agency_id, n) VALUES (NEW.level_id, NEW.agency_id, 1)
+    {SQLITE_UPSERT_E}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_update
-    AFTER UPDATE OF resolved_at, level_id ON {ESCALATIONS}
+    AFTER UPDATE OF resolved_at, level_id, agency_id ON {ESCALATIONS}
     WHEN (OLD.resolved_at IS NULL) IS NOT (NEW.resolved_at IS NULL)
-        OR OLD.level_id IS NOT NEW.level_id BEGIN
-    UPDATE {E_TALLY} SET n = n - 1 WHERE level_id = OLD.level_id AND OLD.resolved_at IS NULL;
-    INSERT INTO {E_TALLY} (level_id, n) SELECT NEW.level_id, 1 WHERE NEW.resolved_at IS NULL
-    ON CONFLICT (level_id) DO UPDATE SET n = n + 1; END""",
+        OR OLD.level_id IS NOT NEW.level_id OR OLD.agency_id IS NOT NEW.agency_id BEGIN
+    UPDATE {E_TALLY} SET n = n - 1
+    WHERE level_id = OLD.level_id AND agency_id = OLD.agency_id AND OLD.resolved_at IS NULL;
+    INSERT INTO {E_TALLY} (level_id, agency_id, n)
+    SELECT NEW.level_id, NEW.agency_id, 1 WHERE NEW.resolved_at IS NULL
+    {SQLITE_UPSERT_E}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_delete AFTER DELETE ON {ESCALATIONS}
     WHEN OLD.resolved_at IS NULL BEGIN
-    UPDATE {E_TALLY} SET n = n - 1 WHERE level_id = OLD.level_id; END""",
+    UPDATE {E_TALLY} SET n = n - 1
+    WHERE level_id = OLD.level_id AND agency_id = OLD.agency_id; END""",
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS dashboards_{table}_tally_{op}"
@@ -184,9 +188,9 @@ def fill(undated: str) -> list[str]:
         f"""INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
         SELECT {key("a", undated)}, count(*) FROM {ASSIGNMENTS} a GROUP BY 1, 2, 3""",
         f"DELETE FROM {E_TALLY}",
-        f"""INSERT INTO {E_TALLY} (level_id, n)
-        SELECT level_id, count(*) FROM {ESCALATIONS} WHERE resolved_at IS NULL
-        GROUP BY level_id""",
+        f"""INSERT INTO {E_TALLY} (level_id, agency_id, n)
+        SELECT level_id, agency_id, count(*) FROM {ESCALATIONS} WHERE resolved_at IS NULL
+        GROUP BY level_id, agency_id""",
     ]
 
 

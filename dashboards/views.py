@@ -44,6 +44,7 @@ class OverviewView(SignedInTemplateView):
 
     def get_context_data(self, **kwargs):
         overview = province_overview(user=self.request.user)
+        escalations = reverse("escalation:list") + "?open=true"
         base = reverse("workflow:assignments")  # once: the table links to it 300 times
         table = [
             (
@@ -72,6 +73,10 @@ class OverviewView(SignedInTemplateView):
                 (r, _assignments(base, agency=r.agency.code, timeliness=Timeliness.OVERDUE))
                 for r in overview.most_overdue
             ],
-            "escalations_link": reverse("escalation:list") + "?open=true",
+            "escalated": [
+                (r, escalations + "&" + urlencode({"agency": r.agency.code}))
+                for r in overview.escalated
+            ],
+            "escalations_link": escalations,
             "results_link": _assignments(base, state=AssignmentState.APPROVED),
         }

@@ -35,9 +35,10 @@ class EscalationFilterSet(django_filters.FilterSet):
         empty_label=_("All"),
         widget=FastSelect,
     )
-    # By name, grouped by kind, with the type-ahead (the value is still the code).
+    # By name, grouped by kind, with the type-ahead (the value is still the code): the agency
+    # the escalation was raised against, as the overview counts them.
     agency = AgencyEverFilter(
-        label=_("Agency"), field_name="assignment__agency", empty_label=_("All"), searched=True
+        label=_("Agency"), field_name="agency", empty_label=_("All"), searched=True
     )
     directive = DirectiveFilter(
         label=_("Directive"),

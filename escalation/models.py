@@ -88,6 +88,16 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="escalations",
     )
+    # The agency that was late: the assignment's when the level was crossed (work moved on
+    # later to another agency keeps the escalation with the one it was raised against). The
+    # overview's tally counts the open ones by it (dashboards.tallies).
+    agency = models.ForeignKey(
+        "agencies.Agency",
+        verbose_name=_("agency"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
     due_date = models.DateField(_("due date it refers to"))
     raised_at = models.DateTimeField(_("raised at"))
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)

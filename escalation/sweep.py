@@ -179,6 +179,7 @@ def _candidates(level: EscalationLevel, scope: Q, today: date, threshold: date):
 def _record(level: EscalationLevel, candidates, now) -> int:
     rows = candidates.order_by().values_list(
         "pk",
+        "agency_id",
         Value(level.pk),
         "due_date",
         Value(now, output_field=DateTimeField()),
@@ -190,6 +191,7 @@ def _record(level: EscalationLevel, candidates, now) -> int:
         Escalation,
         [
             "assignment_id",
+            "agency_id",
             "level_id",
             "due_date",
             "raised_at",

@@ -7,7 +7,8 @@ from dashboards import tallies
 
 
 def install(apps, schema_editor):
-    tallies.install(schema_editor.connection)
+    """Nothing: the triggers are the current module's, which count escalations per agency too;
+    migration 0002 installs them once the tables have their columns."""
 
 
 def drop(apps, schema_editor):

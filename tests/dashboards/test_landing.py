@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from escalation.models import Escalation
 from escalation.sweep import sweep
 from tests.fixtures.workflow import vn
 
@@ -35,6 +36,28 @@ def test_the_overview_counts_by_agency_name_and_links_each_number(client, assign
     assert "/escalations/?open=true" in html
     assert ">TC<" not in html
     assert len(queries) <= 12
+
+
+def test_the_overview_groups_the_late_work_awaiting_a_decision_by_agency(
+    client, assignment, people
+):
+    sweep(now=vn(2026, 6, 1), send_mail=False)
+    client.force_login(people["leader"])
+    response = client.get(reverse("dashboards:overview"))
+    [row] = response.context["overview"].escalated
+    assert (row.name, row.office, row.leader) == ("Sở Tài chính", 1, 1)
+    link = "/escalations/?open=true&amp;agency=TC"
+    assert f'<a href="{link}">Sở Tài chính</a>' in response.content.decode()
+    # The link lists the agency's open escalations (of every level), and the agency's head
+    # sees its own row, the other head none.
+    listed = client.get(reverse("escalation:list") + "?open=true&agency=TC")
+    open_ones = Escalation.objects.filter(resolved_at__isnull=True, agency=assignment.agency)
+    assert listed.context["page_obj"].paginator.count == open_ones.count() >= 2
+    client.force_login(people["head"])
+    [own] = client.get(reverse("dashboards:overview")).context["overview"].escalated
+    assert own.total == 2
+    client.force_login(people["other_head"])
+    assert client.get(reverse("dashboards:overview")).context["overview"].escalated == []
 
 
 def test_the_overview_shows_only_what_its_reader_may_see(client, assignment, people):

@@ -11,7 +11,12 @@ from django.db.models import Count
 from agencies.choices import SuccessionKind
 from agencies.models import Succession
 from dashboards.models import AssignmentTally, EscalationTally
-from dashboards.selectors import escalations_awaiting, province_overview, timeliness_tally
+from dashboards.selectors import (
+    escalations_awaiting,
+    escalations_by_agency,
+    province_overview,
+    timeliness_tally,
+)
 from escalation.choices import LevelKind
 from escalation.models import Escalation
 from escalation.services import Decision, escalation_decide
@@ -66,14 +71,39 @@ def check(people, today=TODAY):
     leader = people["leader"]
     assert timeliness_tally(user=leader, today=today) == live(leader, today)
     assert escalations_awaiting(user=leader) == open_escalations()
-    open_by_level = Counter(
+    open_by_level_and_agency = Counter(
+        {
+            (level, agency): n
+            for level, agency, n in Escalation.objects.filter(resolved_at__isnull=True)
+            .values_list("level_id", "agency_id")
+            .annotate(n=Count("pk"))
+        }
+    )
+    tallied = Counter(
+        {
+            (level, agency): n
+            for level, agency, n in EscalationTally.objects.values_list(
+                "level_id", "agency_id", "n"
+            )
+        }
+    )
+    assert +tallied == open_by_level_and_agency
+    assert not EscalationTally.objects.filter(n__lt=0).exists()
+    # By agency, as the overview shows them: the tally for the leader, the rows for the head.
+    awaiting = Escalation.objects.filter(
+        resolved_at__isnull=True, level__kind__in=[LevelKind.OFFICE, LevelKind.LEADER]
+    )
+    by_agency = Counter(dict(awaiting.values_list("agency_id").annotate(n=Count("pk"))))
+    assert {r.agency.pk: r.total for r in escalations_by_agency(user=leader)} == by_agency
+    head = people["head"]
+    own = Counter(
         dict(
-            Escalation.objects.filter(resolved_at__isnull=True)
-            .values_list("level_id")
+            awaiting.filter(agency__in=head.memberships.values("agency"))
+            .values_list("agency_id")
             .annotate(n=Count("pk"))
         )
     )
-    assert +Counter(dict(EscalationTally.objects.values_list("level_id", "n"))) == open_by_level
+    assert {r.agency.pk: r.total for r in escalations_by_agency(user=head)} == own
     assert not AssignmentTally.objects.filter(n__lt=0).exists()
 
 

@@ -93,6 +93,7 @@ def grow(assignment, small_tree, people, n: int, start: int = 0) -> None:
     Escalation.objects.bulk_create(
         Escalation(
             assignment=a,
+            agency_id=a.agency_id,
             level=office,
             due_date=a.due_date or assignment.due_date,
             raised_at=now - timedelta(minutes=i),
