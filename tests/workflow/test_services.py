@@ -350,6 +350,7 @@ def test_occurrences_are_generated_once_per_period(directive, small_tree, people
 
 
 def test_no_occurrence_for_a_period_after_the_agency_ended(directive, small_tree, people):
+    Directive.objects.filter(pk=directive.pk).update(issued_on=date(2023, 12, 1))
     obligation_create(
         actor=people["reviewer"],
         item=directive.items.get(number="1"),
@@ -362,6 +363,28 @@ def test_no_occurrence_for_a_period_after_the_agency_ended(directive, small_tree
     )
     created = occurrences_generate(until=date(2026, 12, 31))
     assert [a.period_start for a in created] == [date(2024, 1, 1), date(2025, 1, 1)]
+
+
+def test_no_report_is_asked_for_before_the_directive_that_asks_for_it(
+    directive, small_tree, people
+):
+    """The directive of 05/01/2026 asks for quarterly reports counted from 01/04/2025: those
+    due before it (the last three quarters of 2025) are not asked, and the first quarter
+    of 2026, begun before it, is given on the directive's day."""
+    obligation_create(
+        actor=people["reviewer"],
+        item=directive.items.get(number="1"),
+        agency=small_tree["NV"],
+        title="Báo cáo quý",
+        period=Period.QUARTERLY,
+        starts_on=date(2025, 4, 1),
+    )
+    created = occurrences_generate(until=date(2026, 4, 1))
+    assert [(a.period_start, a.assigned_on) for a in created] == [
+        (date(2026, 1, 1), date(2026, 1, 5)),
+        (date(2026, 4, 1), date(2026, 4, 1)),
+    ]
+    assert all(a.assigned_on >= directive.issued_on for a in created)
 
 
 def test_the_generate_command_is_idempotent(directive, small_tree, people):

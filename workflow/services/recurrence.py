@@ -119,6 +119,8 @@ def occurrences_generate(*, until: date, at: datetime | None = None) -> list[Ass
                     month_offset=obligation.month_offset,
                     cal=cal,
                 )
+                if due < obligation.item.directive.issued_on:
+                    continue  # a report that fell due before the directive asked for it
                 created.append(_occurrence_start(obligation, first, last, due, at))
     return created
 
@@ -138,7 +140,8 @@ def _occurrence_start(obligation, first: date, last: date, due: date, at) -> Ass
         period_end=last,
         title=_occurrence_title(obligation.title, first, last),
         expected_output=obligation.expected_output,
-        assigned_on=min(first, due),
+        # Given when its period starts, but never before the directive that asks for it.
+        assigned_on=min(max(first, obligation.item.directive.issued_on), due),
         due_policy=DuePolicy.FIXED,
         due_date=due,
         source=AssignmentSource.RECURRENCE,
