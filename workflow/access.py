@@ -107,9 +107,12 @@ def directive_model_rule(user, action: str) -> bool:
 
 @access.register_model(Assignment)
 def assignment_model_rule(user, action: str) -> bool:
-    """The whole of an ended agency's work is moved to its successors by the office's
-    reviewers (``services.reorganisation``), as each assignment's transfer is."""
-    return action == AssignmentAction.TRANSFER and has_role(user, [Role.REVIEWER])
+    """The office's reviewers act on many assignments at once as on each: the whole of an
+    ended agency's work is moved to its successors (``services.reorganisation``), as each
+    assignment's transfer is; the outcomes of past work are recorded (``services.history``), as
+    each result is accepted."""
+    many = (AssignmentAction.TRANSFER, AssignmentAction.ACCEPT)
+    return action in many and has_role(user, [Role.REVIEWER])
 
 
 @access.register(Directive)

@@ -139,6 +139,10 @@ def _sentence(event: AuditEvent, people: _People) -> str:  # noqa: C901 — one 
         text = _("{who} accepted the late work, {points} penalty points deducted").format(
             who=who, points=_points(new.get("penalty_points") or 0)
         )
+    elif verb == "assignment.record_outcome":
+        text = _("{who} recorded the work as done on {day}").format(
+            who=who, day=_day(new.get("completed_on"))
+        )
     elif verb == "escalation.reassign":
         text = _("{who} decided to give the late work to someone else").format(who=who)
     else:

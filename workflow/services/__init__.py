@@ -11,6 +11,7 @@ from core.flowtasks import AlreadyHandled
 from .assigning import Addressees, Target, assignments_create, assignments_create_for_groups
 from .directives import directive_create, directive_publish, directive_update, item_add, item_update
 from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
+from .history import Outcome, outcomes_record
 from .recurrence import obligation_create, occurrences_generate
 from .reorganisation import reorganisation_transfer
 from .reports import (
@@ -27,6 +28,7 @@ from .transfers import assignment_reassign, assignment_transfer
 __all__ = [
     "Addressees",
     "AlreadyHandled",
+    "Outcome",
     "Target",
     "assignment_extend",
     "assignment_reassign",
@@ -47,6 +49,7 @@ __all__ = [
     "item_update",
     "obligation_create",
     "occurrences_generate",
+    "outcomes_record",
     "progress_report_file",
     "reorganisation_transfer",
     "report_accept",
