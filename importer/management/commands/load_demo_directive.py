@@ -27,6 +27,7 @@ from importer.readers import read_breakdown
 from workflow import selectors, services
 from workflow.choices import AssignmentState
 from workflow.models import Assignment, Directive
+from workflow.services import Outcome
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 TEXT = DATA / "chi-thi-quang-tri-cchc-2022.txt"
@@ -36,7 +37,9 @@ NOTE = (
     "Văn bản nguồn (bản đăng trên báo Quảng Trị, ký hiệu QTO) không ghi số, ký hiệu và ngày ban "
     "hành của Chỉ thị. Chỉ thị viện dẫn Quyết định số 1982/QĐ-UBND ngày 29/7/2022 và đặt mục "
     "tiêu cho năm 2022 nên được ban hành trong khoảng từ cuối tháng 7 đến tháng 12/2022; ngày "
-    "ban hành 01/8/2022 chỉ là giả định dùng cho dữ liệu mẫu."
+    "ban hành 01/8/2022 chỉ là giả định dùng cho dữ liệu mẫu. Nội dung Chỉ thị là văn bản "
+    "thật; quá trình thực hiện (tiếp nhận, báo cáo, kết quả, chuyển giao sau sắp xếp) là dữ "
+    "liệu mẫu mô phỏng."
 )
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -74,11 +77,13 @@ class Command(BaseCommand):
                 directive = self.load(users["chuyenvien.vp"], breakdown)
             occurrences = services.occurrences_generate(until=today + timedelta(days=90), at=now)
             if existing is None:
-                self.play(directive, users, today)
-                # The recurring reports the reorganisation passed on, due from then to now.
+                history = self.play(directive, users, today)
+                # The recurring reports the reorganisation passed on, due from then to now, and
+                # what was done of them.
                 occurrences += services.occurrences_generate(
                     until=today + timedelta(days=90), at=now
                 )
+                history.settle(today)
         directive = existing or directive
         count = Assignment.objects.filter(item__directive=directive).count()
         self.stdout.write(
@@ -95,8 +100,10 @@ class Command(BaseCommand):
         document["directive"]["note"] = NOTE
         return breakdown_confirm(actor=reviewer, document=document, at=at(ASSUMED_DATE))
 
-    def play(self, directive, users, today):
-        DemoHistory(users, today, say=self.stdout.write).play(directive)
+    def play(self, directive, users, today) -> "DemoHistory":
+        history = DemoHistory(users, today, say=self.stdout.write)
+        history.play(directive)
+        return history
 
 
 class DemoHistory:
@@ -120,22 +127,53 @@ class DemoHistory:
                 due_date__isnull=False,
             ).order_by("due_date", "pk")
         )
-        scenarios = [
+        # Work of earlier years: done on time, done late, still overdue, extended, done.
+        past = [
             lambda a: self.done(a, a.due_date - timedelta(days=7)),
             lambda a: self.done(a, a.due_date + timedelta(days=25)),
             self.overdue,
             self.extended,
-            self.extension_pending,
-            self.awaiting_head,
-            self.awaiting_office,
             lambda a: self.done(a, a.due_date - timedelta(days=2)),
         ]
-        # The last dated assignment stays new: the head can receive and delegate it.
-        for assignment, scenario in zip(dated[:-1], scenarios, strict=False):
+        old = [a for a in dated if a.due_date < self.today - timedelta(days=365)]
+        for assignment, scenario in zip(old, past, strict=False):
             if at(assignment.assigned_on + timedelta(days=30)) < timezone.now():
                 scenario(assignment)
+        # Work of these months (due from half a year ago on): an extension asked, a report
+        # awaiting the head, a result awaiting the office. Later ones stay new: the head can
+        # receive and delegate them.
+        now = [self.extension_pending, self.awaiting_head, self.awaiting_office]
+        current = [a for a in dated if a.due_date >= self.today - timedelta(days=180)]
+        for assignment, scenario in zip(current[: len(current) - 1], now, strict=False):
+            scenario(assignment)
         self.transfer(directive, finance)
         self.reorganise()
+
+    def settle(self, before: date) -> int:
+        """Simulated: what the office's follow-up sheet says of the work due before ``before``
+        that nobody here has touched (``outcomes_record``, recorded the day before): most of it
+        done on time, some late, a few items never finished (they stay overdue)."""
+        rows = list(
+            Assignment.objects.filter(
+                state=AssignmentState.NEW, due_date__lt=before, reports__isnull=True
+            ).values_list("pk", "assigned_on", "due_date")
+        )
+        last = min(before - timedelta(days=1), self.today)
+        outcomes = []
+        for pk, given, due in rows:
+            fate = _fate(pk)
+            if fate < (UNDONE_RECENT if due.year >= self.today.year else UNDONE):
+                continue
+            if fate < LATE:
+                day = due + timedelta(days=3 + fate % 40)
+            else:
+                day = due - timedelta(days=fate % 15)
+            outcomes.append(Outcome(pk, min(max(day, given), last), DONE_TEXT))
+        if not outcomes:
+            return 0
+        return services.outcomes_record(
+            actor=self.reviewer, outcomes=outcomes, source=SHEET, at=at(last, 17)
+        )
 
     def reorganise(self):
         """The 2025 reorganisation, as the office would have applied it (simulated): on the
@@ -159,6 +197,8 @@ class DemoHistory:
             ending = sorted(
                 (pk for pk in pending if ended[pk] == day), key=lambda k: pending[k].code
             )
+            # What was done by then, as the follow-up sheet holds it: only the rest moves.
+            self.settle(day)
             for pk in ending:
                 tried.add(pk)
                 self._move(pending[pk], day)
@@ -166,6 +206,10 @@ class DemoHistory:
     def _move(self, agency: Agency, day: date) -> None:
         heirs = successor_agencies(agency=agency, given_on=day - timedelta(days=1), on=day)
         to = heirs[0] if len(heirs) == 1 else _main_successor(agency, day, heirs)
+        if to is None and not heirs:
+            # A commune whose successor the registry does not name (simulated: the office
+            # gives its work to its district, whose own work moves on when it ends).
+            to = _parent_on(agency, day - timedelta(days=1))
         try:
             services.reorganisation_transfer(
                 actor=self.reviewer,
@@ -223,7 +267,7 @@ class DemoHistory:
         extension = services.extension_request(
             actor=self.officer,
             assignment=a,
-            requested_due_date=date(self.today.year, 12, 31),
+            requested_due_date=a.due_date + timedelta(days=45),
             reason="Chờ số liệu quyết toán (dữ liệu mẫu).",
             at=at(a.due_date - timedelta(days=5)),
         )
@@ -246,7 +290,7 @@ class DemoHistory:
         services.extension_request(
             actor=self.officer,
             assignment=a,
-            requested_due_date=self.today + timedelta(days=60),
+            requested_due_date=max(a.due_date, self.today) + timedelta(days=30),
             reason="Cần thêm thời gian phối hợp với các đơn vị (dữ liệu mẫu).",
             at=at(self.recent),
         )
@@ -279,6 +323,24 @@ class DemoHistory:
                 note="Sở Kế hoạch và Đầu tư sáp nhập vào Sở Tài chính từ 01/3/2025.",
                 at=at(self.today - timedelta(days=10)),
             )
+
+
+# The simulated history's proportions, per thousand assignments (each one's fate is fixed by
+# its id, so the demo is the same on every machine): left undone (overdue today) among the work
+# due in earlier years and this year, and done late; the rest was done on time.
+UNDONE, UNDONE_RECENT, LATE = 20, 80, 200
+SHEET = "Bảng theo dõi nhiệm vụ của Văn phòng UBND tỉnh (dữ liệu mẫu mô phỏng)"
+DONE_TEXT = "Đã hoàn thành, báo cáo kết quả bằng văn bản (dữ liệu mẫu mô phỏng)."
+
+
+def _fate(pk: int) -> int:
+    """A number in 0–999 spread evenly over the ids (Knuth's multiplicative hash)."""
+    return (pk * 2654435761) % 2**32 * 1000 // 2**32
+
+
+def _parent_on(agency: Agency, day: date) -> Agency | None:
+    version = AgencyVersion.objects.filter(valid_on_q(day), agency=agency).first()
+    return version.parent if version is not None else None
 
 
 def _main_successor(agency: Agency, ended: date, heirs: list[Agency]) -> Agency | None:
