@@ -227,7 +227,7 @@ def check_shape(document) -> None:
         i = _Shape(problems, item, f"items.{n}", where)
         i.number("number")
         i.number("parent")
-        i.text("text")
+        i.text("text", "title", "expected_output", "focal_agency")
         i.span()
         agencies = i.objects("agencies")
         mentions += len(agencies)

@@ -121,6 +121,8 @@ def _codes(items: list[Item]) -> tuple[set[str], list[str]]:
         for group in item.get("groups") or []:
             codes.update(c for c in group.get("to") or [] if c not in Collective.values)
             codes.update(group.get("coordinators") or [])
+        if focal := item.get("focal_agency"):
+            codes.add(focal)
     return codes, unmatched
 
 
@@ -183,6 +185,8 @@ def breakdown_confirm(
                     directive=directive,
                     number=str(item["number"]).strip(),
                     text=item.get("text") or "",
+                    expected_output=item.get("expected_output") or "",
+                    focal_agency=agencies[focal] if (focal := item.get("focal_agency")) else None,
                 ),
                 item,
             )
@@ -212,7 +216,7 @@ def _groups_from_mentions(item: Item, agencies: dict[str, Agency], on: date) -> 
     recurrence one group per period beside the duty itself (item 15 monitors the directive
     and reports every six months). The expanded agencies join ``agencies``."""
     entries = [e for e in item.get("agencies") or [] if e.get("matched") or e.get("collective")]
-    title = _title(item.get("text") or "")
+    title = item.get("title") or _title(item.get("text") or "")
     due = _due(item, on)
     periods = (item.get("recurrence") or {}).get("periods") or []
     groups: list[Group] = []
@@ -227,6 +231,7 @@ def _groups_from_mentions(item: Item, agencies: dict[str, Agency], on: date) -> 
             "modality": modality,
             "as_written": shorten(as_written, 500),
             "title": title,
+            "expected_output": item.get("expected_output") or "",
         }
         for period in periods:
             report_day, month_offset = _PERIOD_RULES[Period(period)]

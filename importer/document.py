@@ -96,6 +96,11 @@ class Item(TypedDict, total=False):
     recurrence: Recurrence | None
     indicators: list[dict]
     groups: list[Group]
+    # What a reviewer adds (``importer.review``): a short title for its assignments, what they
+    # must produce, the agency that gathers the item's results (a code).
+    title: str
+    expected_output: str
+    focal_agency: str
 
 
 class BreakdownDocument(TypedDict, total=False):

@@ -101,3 +101,34 @@ def test_only_reviewers_confirm(reference_doc, reviewer, django_user_model):
         breakdown_confirm(actor=user, document=reference_doc)
     assert isinstance(caught.value, Forbidden)
     _nothing_created()
+
+
+def test_an_item_s_reviewed_title_output_and_focal_agency_reach_its_assignments(
+    reference_doc, reviewer
+):
+    doc = copy.deepcopy(reference_doc)
+    fifteen = next(i for i in doc["items"] if i["number"] == "15")
+    fifteen.update(
+        title="Đôn đốc, kiểm tra thực hiện Chỉ thị",
+        expected_output="Báo cáo 6 tháng và năm",
+        focal_agency="QT-SNV",
+    )
+    directive = breakdown_confirm(actor=reviewer, document=doc)
+    item = directive.items.get(number="15")
+    assert (item.focal_agency.code, item.expected_output) == ("QT-SNV", "Báo cáo 6 tháng và năm")
+    work = Assignment.objects.filter(item=item, obligation__isnull=True)
+    assert {(a.title, a.expected_output) for a in work} == {
+        ("Đôn đốc, kiểm tra thực hiện Chỉ thị", "Báo cáo 6 tháng và năm")
+    }
+    reports = RecurringObligation.objects.filter(item=item)
+    assert {(o.title, o.expected_output) for o in reports} == {
+        ("Đôn đốc, kiểm tra thực hiện Chỉ thị", "Báo cáo 6 tháng và năm")
+    }
+
+
+def test_refuses_a_focal_agency_that_does_not_exist_on_the_date(reference_doc, reviewer):
+    doc = copy.deepcopy(reference_doc)
+    doc["items"][0]["focal_agency"] = "QT-NOPE"
+    with pytest.raises(DomainError):
+        breakdown_confirm(actor=reviewer, document=doc)
+    _nothing_created()

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, User
 from core.inbox import inbox_tasks
+from core.models import AuditEvent
 from escalation.choices import LevelKind
 from escalation.models import Escalation
 from escalation.sweep import sweep
@@ -59,10 +60,51 @@ def test_each_item_goes_to_the_agencies_it_names(demo):
     )
     assert {"QT-CA", "QT-CTHUE", "QT-QLTT", "QT-BHXH", "QT-KBNN"} <= codes("13", modality="request")
     assert "QT-MTTQ" in codes("14", modality="request")
-    # "Giao Sở Nội vụ, Văn phòng UBND tỉnh chịu trách nhiệm đôn đốc…": both named, both lead.
-    assert codes("15", role="lead") == {"QT-SNV", "QT-VPUBND"}
-    assert RecurringObligation.objects.filter(item__number="15", period="half_yearly").exists()
-    assert RecurringObligation.objects.filter(item__number="15", period="yearly").exists()
+
+
+def test_the_office_s_review_corrected_the_proposal_and_kept_its_record(demo):
+    """The review (importer/data/reference_review.yaml, DOMAIN.md §8): item 15 has one lead,
+    Sở Nội vụ, with Văn phòng UBND tỉnh coordinating, and two reports a year; item 9 is Sở Nội
+    vụ's with the education and health departments, no commune runs a SIPAS survey; item 4 is
+    for every department, district and commune with Văn phòng UBND tỉnh gathering the results;
+    item 7 takes no deadline from the plan it cites. Every item has a short title and what it
+    must produce, and what the review changed is on record beside the proposal."""
+
+    def codes(number, **kw):
+        rows = Assignment.objects.filter(item__directive=demo, item__number=number, **kw)
+        return set(rows.values_list("agency_as_written__code", flat=True))
+
+    assert codes("15", role="lead") == {"QT-SNV"}
+    assert codes("15", role="coordinating") == {"QT-VPUBND"}
+    periods = set(
+        RecurringObligation.objects.filter(item__number="15").values_list("period", flat=True)
+    )
+    assert periods == {"half_yearly"}
+    assert codes("9", role="lead") == {"QT-SNV"}
+    assert codes("9", role="coordinating") == {"QT-SGDDT", "QT-SYT"}
+    assert not RecurringObligation.objects.filter(
+        item__number="9", agency__code__startswith="QT-X-"
+    )
+    four = codes("4")
+    assert {"QT-STC", "QT-SNV"} <= four and any(c.startswith("QT-X-") for c in four)
+    assert demo.items.get(number="4").focal_agency.code == "QT-VPUBND"
+    assert not Assignment.objects.filter(item__number="7", due_date__isnull=False).exists()
+    for item in demo.items.all():
+        assert item.expected_output, item.number
+    titles = set(Assignment.objects.filter(item__directive=demo).values_list("title", flat=True))
+    assert max(len(t) for t in titles) <= 120, max(titles, key=len)
+    [event] = AuditEvent.objects.filter(verb="directive.review", object_id=str(demo.pk))
+    record = event.after["items"]
+    assert record["15"]["agencies"] == {
+        "proposed": ["QT-SNV: lead", "QT-VPUBND: lead"],
+        "reviewed": ["QT-SNV: lead", "QT-VPUBND: coordinating"],
+    }
+    assert record["15"]["periods"] == {
+        "proposed": ["half_yearly", "yearly"],
+        "reviewed": ["half_yearly"],
+    }
+    assert record["7"]["deadline"] == {"proposed": "2025-12-31", "reviewed": None}
+    assert "DOMAIN" in record["9"]["reason"]
 
 
 def test_the_history_gives_every_dashboard_something_true(demo):

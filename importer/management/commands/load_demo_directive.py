@@ -1,11 +1,12 @@
 """Load the reference directive (Quảng Trị, 2022) and play a demo history on it.
 
 Development only (`make run`). The directive is read from its text by the importer, as a
-reviewer would paste it (``--breakdown FILE`` loads a hand-authored breakdown instead, such as
-importer/data/reference_directive.yaml); the history is a demonstration: the demo users of Sở
-Tài chính and Văn phòng UBND tỉnh take real steps through the services, back-dated, so that
-every list and dashboard has something true to show. It is idempotent: a second run only
-generates the recurring reports that have come due.
+reviewer would paste it, and corrected as the office's review says (the data of
+importer/data/reference_review.yaml; ``--breakdown FILE`` loads a hand-authored breakdown
+instead, such as importer/data/reference_directive.yaml); the history is a demonstration: the
+demo users of Sở Tài chính and Văn phòng UBND tỉnh take real steps through the services,
+back-dated, so that every list and dashboard has something true to show. It is idempotent: a
+second run only generates the recurring reports that have come due.
 """
 
 from collections import Counter
@@ -13,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import yaml
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -20,10 +22,12 @@ from django.utils import timezone
 from agencies.choices import SuccessionKind
 from agencies.models import Agency, AgencyVersion, Succession, User, valid_on_q
 from agencies.selectors import agency_ended_on, responsible_agencies, successor_agencies
+from core.audit import audit_record
 from core.exceptions import DomainError
 from importer.confirm import breakdown_confirm
 from importer.parse import parse_text
 from importer.readers import read_breakdown
+from importer.review import review_apply
 from workflow import selectors, services
 from workflow.choices import AssignmentState
 from workflow.models import Assignment, Directive
@@ -31,6 +35,7 @@ from workflow.services import Outcome
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 TEXT = DATA / "chi-thi-quang-tri-cchc-2022.txt"
+REVIEW = DATA / "reference_review.yaml"
 # The text has neither number nor date; it cites QĐ 1982/QĐ-UBND of 29/7/2022.
 ASSUMED_DATE = date(2022, 8, 1)
 NOTE = (
@@ -96,9 +101,22 @@ class Command(BaseCommand):
             return breakdown_confirm(
                 actor=reviewer, document=read_breakdown(Path(breakdown)), at=at(ASSUMED_DATE)
             )
-        document = parse_text(TEXT.read_text(encoding="utf-8"), on=ASSUMED_DATE)
-        document["directive"]["note"] = NOTE
-        return breakdown_confirm(actor=reviewer, document=document, at=at(ASSUMED_DATE))
+        proposal = parse_text(TEXT.read_text(encoding="utf-8"), on=ASSUMED_DATE)
+        proposal["directive"]["note"] = NOTE
+        # The office's review of the proposal (data: importer/data/reference_review.yaml),
+        # confirmed as any reviewed breakdown; what it changed is kept as its record.
+        review = yaml.safe_load(REVIEW.read_text(encoding="utf-8"))
+        document, record = review_apply(proposal, review)
+        directive = breakdown_confirm(actor=reviewer, document=document, at=at(ASSUMED_DATE))
+        audit_record(
+            actor=reviewer,
+            verb="directive.review",
+            obj=directive,
+            note=review["source"],
+            new={"items": record},
+            at=at(ASSUMED_DATE),
+        )
+        return directive
 
     def play(self, directive, users, today) -> "DemoHistory":
         history = DemoHistory(users, today, say=self.stdout.write)
@@ -139,12 +157,27 @@ class DemoHistory:
         for assignment, scenario in zip(old, past, strict=False):
             if at(assignment.assigned_on + timedelta(days=30)) < timezone.now():
                 scenario(assignment)
-        # Work of these months (due from half a year ago on): an extension asked, a report
-        # awaiting the head, a result awaiting the office. Later ones stay new: the head can
-        # receive and delegate them.
-        now = [self.extension_pending, self.awaiting_head, self.awaiting_office]
-        current = [a for a in dated if a.due_date >= self.today - timedelta(days=180)]
-        for assignment, scenario in zip(current[: len(current) - 1], now, strict=False):
+        # Work of these months, already given: an extension asked on work due from half a
+        # year ago on; a report awaiting the head and a result awaiting the office, on the
+        # rest of it or on continuous work. What is left stays new: the head can receive and
+        # delegate it.
+        given = [
+            a
+            for a in dated
+            if a.due_date >= self.today - timedelta(days=180) and a.assigned_on <= self.recent
+        ]
+        continuous = Assignment.objects.filter(
+            item__directive=directive,
+            agency=finance,
+            state=AssignmentState.NEW,
+            due_date__isnull=True,
+            assigned_on__lte=self.recent,
+        ).order_by("pk")
+        if given:
+            self.extension_pending(given[0])
+        reports = [*given[1:], *continuous[:2]]
+        steps = [self.awaiting_head, self.awaiting_office]
+        for assignment, scenario in zip(reports, steps, strict=False):
             scenario(assignment)
         self.transfer(directive, finance)
         self.reorganise()
