@@ -8,8 +8,8 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models import F
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,7 +30,7 @@ from ..deadlines import DueRule
 from ..flows import AssignmentFlow
 from ..models import Assignment, Directive, DirectiveItem
 from ..models.assigning import assignment_search_text
-from ._base import moment, timeline_record, validated
+from ._base import assignment_repr, moment, timeline_record, validated
 
 
 @dataclass(frozen=True)
@@ -153,7 +153,7 @@ def _assignments_begin(*, actor, at, made: Sequence[Assignment]) -> None:
         subjects,
         actor=actor,
         verb="assignment.create",
-        obj_repr=Concat(Value("#"), Cast("pk", CharField()), Value(" "), "title"),  # __str__
+        obj_repr=assignment_repr(),
         new=JSONObject(**CREATION_SQL),
         at=at,
     )

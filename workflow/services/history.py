@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from django.db import transaction
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models import F, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,7 @@ from .. import hooks
 from ..choices import OPEN_STATES, AssignmentAction, AssignmentState, ReportKind, ReportStatus
 from ..flows import AssignmentFlow
 from ..models import Assignment, AssignmentProcess, ProgressReport
-from ._base import moment
+from ._base import assignment_repr, moment
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def outcomes_record(
             rows,
             actor=actor,
             verb="assignment.record_outcome",
-            obj_repr=Concat(Value("#"), Cast("pk", CharField()), Value(" "), "title"),
+            obj_repr=assignment_repr(),
             old=JSONObject(state="state"),
             new=JSONObject(state=Value(AssignmentState.DONE), completed_on=F("completed_on")),
             note=source,

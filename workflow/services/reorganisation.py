@@ -9,8 +9,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import CharField, F, Value
-from django.db.models.functions import Cast, Concat, JSONObject
+from django.db.models import F, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +34,7 @@ from ..deadlines import period_bounds
 from ..flows import AssignmentFlow
 from ..models import Assignment, AssignmentProcess, RecurringObligation
 from ..selectors.transfers import obligations_still_owed
-from ._base import moment, validated
+from ._base import assignment_repr, moment, validated
 from .assigning import CREATION_SQL
 from .transfers import successor_check
 
@@ -330,7 +330,7 @@ def _close_and_begin(*, actor, moved: Moved, note: str, at: datetime) -> None:
         old,
         actor=actor,
         verb="assignment.transfer",
-        obj_repr=Concat(Value("#"), Cast("pk", CharField()), Value(" "), "title"),
+        obj_repr=assignment_repr(),
         old=JSONObject(state="state", agency="agency__code"),
         new=JSONObject(
             state=Value(AssignmentState.TRANSFERRED),
@@ -351,7 +351,7 @@ def _close_and_begin(*, actor, moved: Moved, note: str, at: datetime) -> None:
         new,
         actor=actor,
         verb="assignment.create",
-        obj_repr=Concat(Value("#"), Cast("pk", CharField()), Value(" "), "title"),
+        obj_repr=assignment_repr(),
         new=JSONObject(**CREATION_SQL),
         at=at,
     )
