@@ -237,9 +237,18 @@ def reinstall(using=DEFAULT_DB_ALIAS, **kwargs) -> None:
     """After ``migrate`` (post_migrate): the triggers again, and the counts, if a migration of
     another app rebuilt a counted table and took its triggers with it (SQLite does)."""
     connection = connections[using]
-    tables = connection.introspection.table_names()
-    if A_TALLY in tables and not installed(connection):
+    if not _migrated(connection):
+        return  # migrated back: the tables are not those these triggers write
+    if not installed(connection):
         install(connection)
+
+
+def _migrated(connection) -> bool:
+    """Whether every migration of this app is applied (its tables are as this module writes)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    loader = MigrationLoader(connection, ignore_no_migrations=True)
+    return set(loader.graph.leaf_nodes("dashboards")) <= loader.applied_migrations.keys()
 
 
 def register_totals() -> None:
