@@ -52,7 +52,7 @@ def assert_locked_page(response):
     assert response.status_code == 429
     html = response.content.decode()
     assert "Tạm khoá đăng nhập" in html
-    assert "5 lần liên tiếp" in html
+    assert "Mật khẩu hoặc mã xác thực" in html and "5 lần liên tiếp" in html
     assert "15 phút" in html
     assert "quản trị viên" in html
 
