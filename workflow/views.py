@@ -148,6 +148,10 @@ class DirectiveCreateView(ServiceFormView):
     form_class = DirectiveForm
     template_name = "workflow/directive_form.html"
 
+    def load(self):
+        # Who may not register a directive is refused before the form is read or shown.
+        access.require_may(self.request.user, DirectiveAction.ADD, Directive)
+
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
