@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from agencies.access import has_role
 from agencies.choices import Role
 from agencies.selectors import agency_name_on
-from core.exceptions import DomainError
+from core.exceptions import DomainError, Forbidden
 from core.pagination import KeysFirstPaginator
 from core.views import ScopedListView, ServiceFormView
 
@@ -17,6 +17,9 @@ from . import selectors, services
 from .choices import EscalationDecision
 from .filtersets import EscalationFilterSet
 from .forms import DECISION_FIELDS, BulkEscalationForm, EscalationDecisionForm
+
+# Who decides escalations (each one as its level says): the office and the province's leaders.
+DECIDERS = [Role.REVIEWER, Role.LEADER]
 
 
 class EscalationListView(ScopedListView):
@@ -40,10 +43,13 @@ class EscalationListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["bulk_form"] = kwargs.get("bulk_form") or BulkEscalationForm(user=self.request.user)
         context["dependent"] = DECISION_FIELDS
-        context["may_decide"] = has_role(self.request.user, [Role.REVIEWER, Role.LEADER])
+        context["may_decide"] = has_role(self.request.user, DECIDERS)
         return context
 
     def post(self, request):
+        if not has_role(request.user, DECIDERS):
+            # Refused before the form is read: only the office and the leaders decide.
+            raise Forbidden()
         form = BulkEscalationForm(data=request.POST, user=request.user)
         if form.is_valid():
             try:

@@ -63,6 +63,8 @@ class ImportView(SignedInTemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request):
+        # Who may not register a directive is refused before anything sent is read.
+        access.require_may(request.user, DirectiveAction.ADD, Directive)
         throttle_check(request, "import")
         if "document" in request.POST:
             return self._confirm(request)

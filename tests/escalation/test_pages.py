@@ -36,6 +36,10 @@ def test_a_head_sees_the_escalations_of_the_agency_but_cannot_decide(client, ass
         reverse("escalation:decide", args=[escalation.pk]), {"decision": "close"}
     )
     assert response.status_code == 403
+    # Deciding several at once is refused before the form is read, valid or not.
+    for data in ({"escalations": [escalation.pk], "decision": "close"}, {}):
+        assert client.post(reverse("escalation:list"), data).status_code == 403
+    assert Escalation.objects.get(pk=escalation.pk).resolved_at is None
     client.force_login(people["other_head"])
     assert len(client.get(reverse("escalation:list")).context["escalations"]) == 0
     assert client.get(reverse("escalation:decide", args=[escalation.pk])).status_code == 404

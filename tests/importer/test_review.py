@@ -117,6 +117,10 @@ def test_only_reviewers_import(client, users):
     )
     assert response.status_code == 403
     assert response.json()["code"] == "permission_denied"
+    # The page refuses them before reading what they send, valid or not.
+    for data in ({"text": "1. Sở Nội vụ chủ trì.", "on": "01/08/2022"}, {}):
+        assert client.post(URL, data).status_code == 403
+    assert not Directive.objects.exists()
 
 
 def test_the_api_parses_without_side_effects_then_confirms(client, users):
