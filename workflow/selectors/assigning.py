@@ -15,7 +15,13 @@ from core import access
 from core.time import local_date
 
 from ..access import ASSIGNEE_ROLES
-from ..choices import OPEN_STATES, AssignmentState, ExtensionStatus, Timeliness
+from ..choices import (
+    OPEN_STATES,
+    AssignmentState,
+    ExtensionAction,
+    ExtensionStatus,
+    Timeliness,
+)
 from ..models import Assignment, Directive, ExtensionRequest, ProgressReport
 
 if TYPE_CHECKING:
@@ -168,9 +174,11 @@ def assignments_by_pk(*, user, pks, today: date | None = None) -> dict[int, Assi
     return {a.pk: a for a in assignment_list(user=user, today=today).filter(pk__in=list(pks))}
 
 
-def _reports_and_requests() -> list[Prefetch]:
+def _reports_and_requests(user) -> list[Prefetch]:
     """An assignment page's reports (with their evidence and author) and extension requests
-    (with the people of each step)."""
+    (with the people of each step, and whether ``user`` may endorse or decide each: read with
+    them, not asked once more when one is pending)."""
+    requests = ExtensionRequest.objects.select_related("requested_by", "endorsed_by", "decided_by")
     return [
         Prefetch(
             "reports",
@@ -180,8 +188,8 @@ def _reports_and_requests() -> list[Prefetch]:
         ),
         Prefetch(
             "extension_requests",
-            queryset=ExtensionRequest.objects.select_related(
-                "requested_by", "endorsed_by", "decided_by"
+            queryset=access.with_allowed(
+                requests, user, [ExtensionAction.ENDORSE, ExtensionAction.DECIDE]
             ),
         ),
     ]
@@ -196,7 +204,7 @@ def assignment_detail_list(
         .annotate(parent_agency_name=name_latest("parent__agency_id"))
         .select_related("process", "transferred_from", "item__directive__issuer")
         .prefetch_related(
-            *_reports_and_requests(),
+            *_reports_and_requests(user),
             Prefetch(
                 "children",
                 queryset=Assignment.objects.annotate(
@@ -236,7 +244,7 @@ def assignment_page(*, user, pk: int, checks=(), today: date | None = None) -> A
         )
         .select_related("item__directive", "agency", "assignee", "parent")
         .prefetch_related(
-            *_reports_and_requests(),
+            *_reports_and_requests(user),
             Prefetch("children", queryset=children),
         )
     )
