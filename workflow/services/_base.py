@@ -11,14 +11,33 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core import access
-from core.audit import audit_record
+from core.audit import audit_record, audit_record_from
 from core.exceptions import InvalidInput
-from core.flowtasks import AlreadyHandled
+from core.flowtasks import AlreadyHandled, processes_cancel_for
+from core.sql import among
 
-from .. import notices
+from .. import hooks, notices
 from ..choices import STEP_STATES, StepName
-from ..models import Assignment
+from ..flows import AssignmentFlow
+from ..models import Assignment, AssignmentProcess
 from ..selectors.assigning import assignees_for
+
+
+def assignments_close(
+    *, actor, ids: list[int], state: str, verb: str, old, new, note: str, at: datetime
+) -> None:
+    """Close the open assignments ``ids`` (locked by the caller) as ``state``, all at once: a
+    timeline line each (``old`` and ``new`` are expressions over the rows, ``old`` read before
+    the change), the state, their processes cancelled, the apps that follow told — the bulk
+    form of a step that closes one (a reorganisation's transfer, recorded outcomes)."""
+    rows = Assignment.objects.filter(among("pk", ids))
+    audit_record_from(
+        rows, actor=actor, verb=verb, obj_repr=assignment_repr(), old=old, new=new, note=note, at=at
+    )
+    rows.update(state=state)
+    processes = AssignmentProcess.objects.filter(among("assignment_id", ids))
+    processes_cancel_for(AssignmentFlow, processes, at=at)
+    hooks.assignments_closed.send(assignments=rows, state=state, at=at)
 
 
 def assignment_repr() -> Concat:

@@ -15,17 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
-from core.audit import audit_record_from
 from core.exceptions import Forbidden, InvalidInput
-from core.flowtasks import processes_cancel_for
 from core.sql import among
 from core.time import local_date
 
-from .. import hooks
 from ..choices import OPEN_STATES, AssignmentAction, AssignmentState, ReportKind, ReportStatus
-from ..flows import AssignmentFlow
-from ..models import Assignment, AssignmentProcess, ProgressReport
-from ._base import assignment_repr, moment
+from ..models import Assignment, ProgressReport
+from ._base import assignments_close, moment
 
 
 @dataclass(frozen=True)
@@ -112,26 +108,20 @@ def outcomes_record(
             )
             for pk in ids
         )
-        rows = Assignment.objects.filter(among("pk", ids))
         Assignment.objects.bulk_update(
             [Assignment(pk=pk, completed_on=by_id[pk].completed_on) for pk in ids],
             ["completed_on"],
             batch_size=500,
         )
         # The timeline line reads the state before and the day after: written between the two.
-        audit_record_from(
-            rows,
+        assignments_close(
             actor=actor,
+            ids=ids,
+            state=AssignmentState.DONE,
             verb="assignment.record_outcome",
-            obj_repr=assignment_repr(),
             old=JSONObject(state="state"),
             new=JSONObject(state=Value(AssignmentState.DONE), completed_on=F("completed_on")),
             note=source,
             at=at,
         )
-        rows.update(state=AssignmentState.DONE)
-        processes_cancel_for(
-            AssignmentFlow, AssignmentProcess.objects.filter(among("assignment_id", ids)), at=at
-        )
-        hooks.assignments_closed.send(assignments=rows, state=AssignmentState.DONE, at=at)
         return len(ids)

@@ -24,17 +24,17 @@ from agencies.selectors import (
 from core import access
 from core.audit import audit_record, audit_record_from
 from core.exceptions import DomainError, Forbidden, InvalidInput
-from core.flowtasks import processes_cancel_for, processes_start_for
+from core.flowtasks import processes_start_for
 from core.sql import among, columns_of, constant, insert_from
 from core.time import local_date
 
-from .. import hooks, notices
+from .. import notices
 from ..choices import OPEN_STATES, AssignmentAction, AssignmentSource, AssignmentState
 from ..deadlines import period_bounds
 from ..flows import AssignmentFlow
-from ..models import Assignment, AssignmentProcess, RecurringObligation
+from ..models import Assignment, RecurringObligation
 from ..selectors.transfers import obligations_still_owed
-from ._base import assignment_repr, moment, validated
+from ._base import assignment_repr, assignments_close, moment, validated
 from .assigning import CREATION_SQL
 from .transfers import successor_check
 
@@ -325,12 +325,11 @@ def _single_heir(agency: Agency, ended: date, on: date) -> Agency | None:
 def _close_and_begin(*, actor, moved: Moved, note: str, at: datetime) -> None:
     old_ids = sorted(moved.assignments)
     new_ids = sorted(moved.assignments.values())
-    old = Assignment.objects.filter(among("pk", old_ids))
-    audit_record_from(
-        old,
+    assignments_close(
         actor=actor,
+        ids=old_ids,
+        state=AssignmentState.TRANSFERRED,
         verb="assignment.transfer",
-        obj_repr=assignment_repr(),
         old=JSONObject(state="state", agency="agency__code"),
         new=JSONObject(
             state=Value(AssignmentState.TRANSFERRED),
@@ -340,11 +339,6 @@ def _close_and_begin(*, actor, moved: Moved, note: str, at: datetime) -> None:
         note=note,
         at=at,
     )
-    old.update(state=AssignmentState.TRANSFERRED)
-    processes_cancel_for(
-        AssignmentFlow, AssignmentProcess.objects.filter(among("assignment_id", old_ids)), at=at
-    )
-    hooks.assignments_closed.send(assignments=old, state=AssignmentState.TRANSFERRED, at=at)
     new = Assignment.objects.filter(among("pk", new_ids))
     processes_start_for(AssignmentFlow, AssignmentFlow.receive, subjects=new, link="assignment")
     audit_record_from(
