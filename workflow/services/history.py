@@ -54,8 +54,9 @@ def outcomes_record(
     closed and a line on its timeline; the apps that follow are told at once
     (``hooks.assignments_closed``). Only the provincial office (``ACCEPT``). All or nothing: an
     assignment that is not open (or not the actor's to accept), a day after ``at`` or before
-    the work was given, or an assignment named twice refuses the whole batch. In a constant
-    number of statements whatever the number of outcomes."""
+    the work was given, or an assignment named twice refuses the whole batch. The same
+    statements for three outcomes as for hundreds (the reports and the days are written by
+    batches of 500)."""
     at = moment(at)
     source = source.strip()
     with transaction.atomic():
