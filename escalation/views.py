@@ -6,20 +6,16 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from agencies.access import has_role
-from agencies.choices import Role
 from agencies.selectors import agency_name_on
 from core.exceptions import DomainError, Forbidden
 from core.pagination import KeysFirstPaginator
 from core.views import ScopedListView, ServiceFormView
 
 from . import selectors, services
+from .access import may_decide_some
 from .choices import EscalationDecision
 from .filtersets import EscalationFilterSet
 from .forms import DECISION_FIELDS, BulkEscalationForm, EscalationDecisionForm
-
-# Who decides escalations (each one as its level says): the office and the province's leaders.
-DECIDERS = [Role.REVIEWER, Role.LEADER]
 
 
 class EscalationListView(ScopedListView):
@@ -43,13 +39,12 @@ class EscalationListView(ScopedListView):
         context = super().get_context_data(**kwargs)
         context["bulk_form"] = kwargs.get("bulk_form") or BulkEscalationForm(user=self.request.user)
         context["dependent"] = DECISION_FIELDS
-        context["may_decide"] = has_role(self.request.user, DECIDERS)
+        context["may_decide"] = may_decide_some(self.request.user)
         return context
 
     def post(self, request):
-        if not has_role(request.user, DECIDERS):
-            # Refused before the form is read: only the office and the leaders decide.
-            raise Forbidden()
+        if not may_decide_some(request.user):
+            raise Forbidden()  # before the form is read
         form = BulkEscalationForm(data=request.POST, user=request.user)
         if form.is_valid():
             try:
