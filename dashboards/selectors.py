@@ -169,41 +169,34 @@ def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, 
     return tally
 
 
-def escalations_awaiting(*, user) -> int:
-    """How many escalations ``user`` may see await the office's or a leader's decision (the
-    open ones of those levels): from the database's tally for someone who sees them all."""
+def _awaiting(user):
+    """The open escalations ``user`` may see at the office's and the leaders' levels, counted
+    per agency and level (``count``): from the database's tally for someone who sees them all,
+    else grouped from the rows."""
     if _sees_everything(user):
-        counts = EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS).values_list(
-            "n", flat=True
-        )
-        return sum(counts)
+        counted = EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS, n__gt=0)
+        return counted.values("agency_id", "level__kind").annotate(count=Sum("n")).order_by()
     return (
         Escalation.objects.restrict(user, "view")
         .filter(resolved_at__isnull=True, level__kind__in=AWAITING_KINDS)
-        .count()
+        .values("agency_id", "level__kind")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
+
+
+def escalations_awaiting(*, user) -> int:
+    """How many escalations ``user`` may see await the office's or a leader's decision (the
+    open ones of those levels)."""
+    return sum(row["count"] for row in _awaiting(user))
 
 
 def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedRow]:
     """The agencies with open escalations awaiting the office or a leader, most first, with
-    their names: two queries, from the database's tally for someone who sees them all (a
-    tally row per level and agency), else grouped from the rows ``user`` may see."""
+    their names: two queries (``_awaiting``, then the names)."""
     today = today or local_date()
-    if _sees_everything(user):
-        counted = (
-            EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS, n__gt=0)
-            .values("agency_id", "level__kind")
-            .annotate(count=Sum("n"))
-        )
-    else:
-        counted = (
-            Escalation.objects.restrict(user, "view")
-            .filter(resolved_at__isnull=True, level__kind__in=AWAITING_KINDS)
-            .values("agency_id", "level__kind")
-            .annotate(count=Count("pk"))
-        )
     per_agency: dict[int, dict[str, int]] = {}
-    for row in counted.order_by():
+    for row in _awaiting(user):
         per_agency.setdefault(row["agency_id"], {})[row["level__kind"]] = row["count"]
     agencies = Agency.objects.filter(pk__in=list(per_agency)).annotate(
         name_today=name_on("pk", today), name_last=name_latest("pk")
