@@ -40,6 +40,11 @@ def assignments_close(
     hooks.assignments_closed.send(assignments=rows, state=state, at=at)
 
 
+def refused(message: str, code: str, field: str) -> InvalidInput:
+    """An input refused with ``message``, said against the ``field`` it concerns."""
+    return InvalidInput(message, code=code, details={field: [message]})
+
+
 def assignment_repr() -> Concat:
     """``str(assignment)`` ("#12 title") as an expression over the rows, for the timeline
     lines written in bulk (``audit_record_from``)."""

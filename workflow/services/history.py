@@ -15,13 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core import access
-from core.exceptions import Forbidden, InvalidInput
+from core.exceptions import Forbidden
 from core.sql import among
 from core.time import local_date
 
 from ..choices import OPEN_STATES, AssignmentAction, AssignmentState, ReportKind, ReportStatus
 from ..models import Assignment, ProgressReport
-from ._base import assignments_close, moment
+from ._base import assignments_close, moment, refused
 
 
 @dataclass(frozen=True)
@@ -36,10 +36,6 @@ class Outcome:
 
 def _afternoon(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(16)))
-
-
-def _refused(message: str, code: str) -> InvalidInput:
-    return InvalidInput(message, code=code, details={"outcomes": [message]})
 
 
 def _ids(rows) -> str:
@@ -63,14 +59,15 @@ def outcomes_record(
         if not access.may(actor, AssignmentAction.ACCEPT, Assignment):
             raise Forbidden(_("Only the provincial office records the outcomes of past work."))
         if not source:
-            raise _refused(_("Say where these outcomes come from."), "source_required")
+            raise refused(_("Say where these outcomes come from."), "source_required", "outcomes")
         by_id = {o.assignment_id: o for o in outcomes}
         if len(by_id) != len(outcomes):
             counted = Counter(o.assignment_id for o in outcomes)
             twice = {pk for pk, n in counted.items() if n > 1}
-            raise _refused(
+            raise refused(
                 _("Each assignment once: {ids} are named more than once.").format(ids=_ids(twice)),
                 "duplicate",
+                "outcomes",
             )
         if not by_id:
             return 0
@@ -86,8 +83,10 @@ def outcomes_record(
         )
         missing = set(by_id) - set(locked)
         if missing:
-            raise _refused(
-                _("Not open work you may confirm: {ids}.").format(ids=_ids(missing)), "not_open"
+            raise refused(
+                _("Not open work you may confirm: {ids}.").format(ids=_ids(missing)),
+                "not_open",
+                "outcomes",
             )
         today = local_date(at)
         misdated = {
@@ -95,7 +94,7 @@ def outcomes_record(
         }
         if misdated:
             message = _("A result is reported between the day the work was given and today: {ids}.")
-            raise _refused(message.format(ids=_ids(misdated)), "completed_on")
+            raise refused(message.format(ids=_ids(misdated)), "completed_on", "outcomes")
         ids = sorted(locked)
         ProgressReport.objects.bulk_create(
             ProgressReport(

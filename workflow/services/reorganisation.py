@@ -23,7 +23,7 @@ from agencies.selectors import (
 )
 from core import access
 from core.audit import audit_record, audit_record_from
-from core.exceptions import DomainError, Forbidden, InvalidInput
+from core.exceptions import DomainError, Forbidden
 from core.flowtasks import processes_start_for
 from core.sql import among, columns_of, constant, insert_from
 from core.time import local_date
@@ -34,7 +34,7 @@ from ..deadlines import period_bounds
 from ..flows import AssignmentFlow
 from ..models import Assignment, RecurringObligation
 from ..selectors.transfers import obligations_still_owed
-from ._base import assignment_repr, assignments_close, moment, validated
+from ._base import assignment_repr, assignments_close, moment, refused, validated
 from .assigning import CREATION_SQL
 from .transfers import successor_check
 
@@ -70,16 +70,12 @@ class Moved:
     by_agency: dict[int, int] = field(default_factory=dict)  # receiving agency id -> count
 
 
-def _refused(message: str, code: str, name: str = "to_agency") -> InvalidInput:
-    return InvalidInput(message, code=code, details={name: [message]})
-
-
 def _ended(agency: Agency, on: date) -> date:
     """The day ``agency`` ended (it must have ended by ``on``)."""
     ended = agency_ended_on(agency=agency)
     if ended is None or ended > on:
         message = _("{agency} still exists on {day:%d/%m/%Y}: its work stays with it.")
-        raise _refused(
+        raise refused(
             message.format(agency=agency_name_on(agency=agency, on=on), day=on),
             "agency_alive",
             "agency",
@@ -102,7 +98,7 @@ def _targets(
     unknown = sorted(set(choices) - {pk for pk, _day in open_rows})
     if unknown:
         message = _("Not open work of this agency: {ids}.").format(ids=", ".join(map(str, unknown)))
-        raise _refused(message, "not_open", "choices")
+        raise refused(message, "not_open", "choices")
     living = set(
         Agency.objects.valid_on(on)
         .filter(pk__in={a.pk for a in [*choices.values(), *([to_agency] if to_agency else [])]})
@@ -123,8 +119,10 @@ def _targets(
             target = successors[0]
         if target.pk not in living and target not in successors:
             message = _("{agency} does not exist on {day:%d/%m/%Y}.")
-            raise _refused(
-                message.format(agency=agency_last_name(agency=target), day=on), "agency_not_valid"
+            raise refused(
+                message.format(agency=agency_last_name(agency=target), day=on),
+                "agency_not_valid",
+                "to_agency",
             )
         successor_check(to_agency=target, agency=agency, given_on=day, successors=successors, on=on)
         chosen[pk] = target
@@ -133,9 +131,10 @@ def _targets(
             "Choose the agency that takes over {n} assignments: more than one agency, or none, "
             "took over the work of {agency}."
         )
-        raise _refused(
+        raise refused(
             message.format(n=len(undecided), agency=name),
             "choose_successor",
+            "to_agency",
         )
     return chosen
 
@@ -278,9 +277,10 @@ def reorganisation_transfer(
             )
         elif obligations_still_owed(agency_ids=[agency.pk]).exists():
             message = _("Choose the agency that takes over the recurring reports of {agency}.")
-            raise _refused(
+            raise refused(
                 message.format(agency=name),
                 "choose_successor",
+                "to_agency",
             )
         if not moved.assignments and not moved.obligations:
             raise DomainError(
@@ -307,8 +307,10 @@ def _heir_check(to_agency: Agency, *, agency: Agency, ended: date, on: date) -> 
     its last day, is one of them (``transfers.successor_check``, as for one assignment)."""
     if not Agency.objects.valid_on(on).filter(pk=to_agency.pk).exists():
         message = _("{agency} does not exist on {day:%d/%m/%Y}.")
-        raise _refused(
-            message.format(agency=agency_last_name(agency=to_agency), day=on), "agency_not_valid"
+        raise refused(
+            message.format(agency=agency_last_name(agency=to_agency), day=on),
+            "agency_not_valid",
+            "to_agency",
         )
     successors = successor_agencies(agency=agency, given_on=ended - _DAY, on=on)
     successor_check(

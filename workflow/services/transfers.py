@@ -21,6 +21,7 @@ from ._base import (
     expect_state,
     locked_for,
     moment,
+    refused,
     timeline_record,
 )
 from .assigning import assignment_start
@@ -75,10 +76,6 @@ def _hand_over(*, actor, assignment: Assignment, agency: Agency, verb: str, note
     return successor
 
 
-def _refused(message: str, code: str) -> InvalidInput:
-    return InvalidInput(message, code=code, details={"to_agency": [message]})
-
-
 def successor_check(
     *, to_agency: Agency, agency: Agency, given_on: date, successors: list[Agency], on: date
 ) -> None:
@@ -89,7 +86,7 @@ def successor_check(
         names = ", ".join(agency_name_on(agency=s, on=on) for s in successors)
         name = agency_name_on(agency=agency, on=given_on) or str(agency)
         message = _("Only an agency that took over the work of {agency} can receive it: {names}.")
-        raise _refused(message.format(agency=name, names=names), "not_successor")
+        raise refused(message.format(agency=name, names=names), "not_successor", "to_agency")
 
 
 def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> None:
@@ -101,8 +98,10 @@ def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> N
     its work may go to any agency that exists, as the office confirms."""
     if to_agency.pk == assignment.agency_id:
         message = _("The work is already with {agency}: choose the agency that took it over.")
-        raise _refused(
-            message.format(agency=agency_name_on(agency=to_agency, on=on)), "same_agency"
+        raise refused(
+            message.format(agency=agency_name_on(agency=to_agency, on=on)),
+            "same_agency",
+            "to_agency",
         )
     successors = successor_agencies(
         agency=assignment.agency, given_on=assignment.assigned_on, on=on
@@ -117,7 +116,7 @@ def _transfer_check(*, assignment: Assignment, to_agency: Agency, on: date) -> N
     if not successors and Agency.objects.valid_on(on).filter(pk=assignment.agency_id).exists():
         agency = agency_name_on(agency=assignment.agency, on=assignment.assigned_on)
         message = _("{agency} still exists and no agency has taken over its work.")
-        raise _refused(message.format(agency=agency), "no_successor")
+        raise refused(message.format(agency=agency), "no_successor", "to_agency")
 
 
 def assignment_transfer(
