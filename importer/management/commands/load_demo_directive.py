@@ -21,7 +21,12 @@ from django.utils import timezone
 
 from agencies.choices import SuccessionKind
 from agencies.models import Agency, AgencyVersion, Succession, User, valid_on_q
-from agencies.selectors import agency_ended_on, responsible_agencies, successor_agencies
+from agencies.selectors import (
+    agency_ended_on,
+    agency_version_on,
+    responsible_agencies,
+    successor_agencies,
+)
 from core.audit import audit_record
 from core.exceptions import DomainError
 from importer.confirm import breakdown_confirm
@@ -372,7 +377,7 @@ def _fate(pk: int) -> int:
 
 
 def _parent_on(agency: Agency, day: date) -> Agency | None:
-    version = AgencyVersion.objects.filter(valid_on_q(day), agency=agency).first()
+    version = agency_version_on(agency=agency, on=day)
     return version.parent if version is not None else None
 
 
