@@ -41,6 +41,7 @@ run: install
 	$(MANAGE) load_calendar
 	$(MANAGE) load_demo
 	$(MANAGE) load_demo_directive
+	$(MANAGE) load_demo_inspection
 	$(MANAGE) generate_occurrences
 	@echo "Đôn đốc is starting on $(SITE_URL)/ — sign in with a demo user above."
 	@echo "The deadline sweep runs beside it every 300 s (mail goes to this console)."

@@ -21,6 +21,7 @@ urlpatterns = [
     path("directives/import/", include("importer.urls")),
     path("", include("workflow.urls")),
     path("escalations/", include("escalation.urls")),
+    path("inspections/", include("inspection.urls")),
     path("", include("dashboards.urls")),
     path("notifications/", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -25,6 +25,7 @@ on the pair (node, status) (migration 0003) let PostgreSQL tell a large kind fro
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.db import connections
@@ -39,8 +40,22 @@ from .flowtasks import OPEN_TASK
 class InboxRow:
     task: Task
     kind: "TaskKind"
-    subject_id: int  # what the task is about (an assignment's id, for every source so far)
+    subject_id: int  # what the task is about: an assignment's id, unless its source says
     url: str
+
+
+@dataclass(frozen=True)
+class InboxSubject:
+    """How a row reads when its task is not about an assignment (an inspection): a title, a
+    line under it, the agency concerned, the date it is due."""
+
+    title: str
+    caption: str
+    agency_name: str
+    agency_short_name: str = ""
+    due_date: date | None = None
+    timeliness: str = ""
+    timeliness_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,9 @@ class TaskSource:
     # What ``row`` reads from a task beyond its id, node and arrival (the ids of its subject,
     # through its process): the page's task rows are read with these columns only.
     row_fields: tuple[str, ...] = ()
+    # (user, subject ids) -> {id: InboxSubject} for the page's rows of this source, when its
+    # subjects are not assignments (those the inbox's page reads itself).
+    subjects: Callable[[Any, set[int]], dict[int, Any]] | None = None
 
 
 _sources: dict[str, TaskSource] = {}
@@ -371,3 +389,25 @@ def inbox_row(task: Task) -> InboxRow:
             kind = next(k for k in source.kinds if key in {_key(n) for n in k.nodes})
             return source.row(task, kind)
     raise LookupError(f"No inbox source for {flow_class.__name__}.")
+
+
+def rows_with_subjects(*, user, rows: list[InboxRow], assignments) -> list[tuple[InboxRow, Any]]:
+    """Each row of a page with its subject: read per source, the assignments' by
+    ``assignments(user=, pks=)`` (the page's reader), the others' by their source's
+    ``subjects`` — one query or two per source on the page, whatever its number of rows."""
+    by_source: dict[str, set[int]] = {}
+    for row in rows:
+        by_source.setdefault(_source_of(row.kind).name, set()).add(row.subject_id)
+    found: dict[str, dict[int, Any]] = {}
+    plain = set()
+    for name, ids in by_source.items():
+        reader = _sources[name].subjects
+        if reader is None:
+            plain |= ids
+        else:
+            found[name] = reader(user, ids)
+    of_assignments = assignments(user=user, pks=plain) if plain else {}
+    return [
+        (row, found.get(_source_of(row.kind).name, of_assignments)[row.subject_id])
+        for row in rows
+    ]

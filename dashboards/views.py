@@ -15,11 +15,14 @@ OVERVIEW_ROLES = (Role.LEADER, Role.REVIEWER, Role.INSPECTOR, Role.EMULATION_OFF
 
 
 class HomeView(SignedInTemplateView):
-    """Leaders and the office land on the province overview, heads on their agency's work,
-    everyone else on their own tasks."""
+    """Leaders and the office land on the province overview, inspectors on their plans and
+    inspection tasks, heads on their agency's work, everyone else on their own tasks."""
 
     def get(self, request, *args, **kwargs):
         user = request.user
+        if has_role(user, [Role.INSPECTOR]) and not has_role(user, [Role.LEADER, Role.REVIEWER]):
+            # An inspector lands on the inspection plans and their own inspection tasks.
+            return redirect("inspection:home")
         if has_role(user, OVERVIEW_ROLES):
             return redirect("dashboards:overview")
         if has_role(user, [Role.HEAD, Role.DEPUTY, Role.CLERK]):

@@ -27,6 +27,7 @@ class Category(models.TextChoices):
     WARNING = "warning", _("Overdue warning")
     ESCALATION = "escalation", _("Escalation")
     DECISION = "decision", _("Escalation decided")
+    INSPECTION = "inspection", _("Inspections")
     INFO = "info", _("Information")
 
 

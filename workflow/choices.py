@@ -32,6 +32,7 @@ class AssignmentSource(models.TextChoices):
     RECURRENCE = "recurrence", _("Recurring report")
     TRANSFER = "transfer", _("Transfer to a successor")
     INSPECTION = "inspection", _("Inspection recommendation")
+    SELF_REPORT = "self_report", _("Self-report before an inspection")
     ESCALATION = "escalation", _("Escalation decision")
 
 

@@ -427,11 +427,12 @@ def kept_if_committed() -> Iterator[None]:
         _written.reset(token)
 
 
-def store(upload, content_type: str) -> str:
+def store(upload, content_type: str, folder: str = EVIDENCE_DIR) -> str:
     """Write an inspected upload under a random name with its detected extension; returns the
-    storage name for ``Attachment.file``."""
+    storage name for ``Attachment.file`` (another app's files go in a ``folder`` of their
+    own: the orphan sweep reads only the evidence folder, against ``Attachment``)."""
     now = timezone.now()
-    name = f"{EVIDENCE_DIR}/{now:%Y/%m}/{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
+    name = f"{folder}/{now:%Y/%m}/{uuid.uuid4().hex}.{EXTENSIONS[content_type]}"
     upload.seek(0)
     stored = default_storage.save(name, upload)
     written = _written.get()

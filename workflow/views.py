@@ -439,13 +439,16 @@ class InboxView(SignedInTemplateView):
         tasks = inbox.inbox_tasks(user=user, kind=kind, order=order, counts=counts)
         paginator = Paginator(tasks, self.paginate_by)
         page = paginator.get_page(query.get("page"))
-        rows = [inbox.inbox_row(task) for task in page]
-        subjects = selectors.inbox_subjects(user=user, pks={r.subject_id for r in rows})
+        rows = inbox.rows_with_subjects(
+            user=user,
+            rows=[inbox.inbox_row(task) for task in page],
+            assignments=selectors.inbox_subjects,
+        )
         rest = query.copy()
         rest.pop("page", None)
         return {
             **super().get_context_data(**kwargs),
-            "rows": [(row, subjects[row.subject_id]) for row in rows],
+            "rows": rows,
             "page_obj": page,
             "is_paginated": page.paginator.num_pages > 1,
             "query_without_page": rest.urlencode(),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "workflow",
     "escalation",
     "importer",
+    "inspection",
     "dashboards",
 ]
 # Extra apps for a particular run (bench/ adds itself for its viewflow peer).
@@ -280,6 +281,16 @@ SPECTACULAR_SETTINGS = {
         "ReportKindEnum": "workflow.choices.ReportKind",
         "ReportStatusEnum": "workflow.choices.ReportStatus",
         "ExtensionStatusEnum": "workflow.choices.ExtensionStatus",
+        # An assignment's role (lead, coordinating), named apart from an inspection team's.
+        "RoleEnum": "workflow.choices.AssignmentRole",
+        "PlanFormEnum": "inspection.choices.PlanForm",
+        "PlanStatusEnum": "inspection.choices.PlanStatus",
+        "InspectionStatusEnum": "inspection.choices.InspectionStatus",
+        "TeamRoleEnum": "inspection.choices.TeamRole",
+        "FindingSideEnum": "inspection.choices.FindingSide",
+        "FindingResultEnum": "inspection.choices.FindingResult",
+        "RecommendationStatusEnum": "inspection.choices.RecommendationStatus",
+        "VerificationResultEnum": "inspection.choices.VerificationResult",
     },
 }
 

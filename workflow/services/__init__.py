@@ -8,7 +8,13 @@ only these. ``at`` lets tests and the demo say when an action happened; it defau
 
 from core.flowtasks import AlreadyHandled
 
-from .assigning import Addressees, Target, assignments_create, assignments_create_for_groups
+from .assigning import (
+    Addressees,
+    Target,
+    assignment_issue,
+    assignments_create,
+    assignments_create_for_groups,
+)
 from .directives import directive_create, directive_publish, directive_update, item_add, item_update
 from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
 from .history import Outcome, outcomes_record
@@ -31,6 +37,7 @@ __all__ = [
     "Outcome",
     "Target",
     "assignment_extend",
+    "assignment_issue",
     "assignment_reassign",
     "assignment_receive",
     "assignment_refuse",

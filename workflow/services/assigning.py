@@ -326,3 +326,58 @@ def assignments_create_for_groups(
         assigned_on=on,
         at=at,
     )
+
+
+def assignment_issue(
+    *,
+    actor,
+    item: DirectiveItem,
+    agency: Agency,
+    title: str,
+    due_rule: DueRule,
+    source: str,
+    expected_output: str = "",
+    parent: Assignment | None = None,
+    assigned_on: date | None = None,
+    at: datetime | None = None,
+) -> Assignment:
+    """Work for one agency that another app gives on its own authority (an inspection's
+    self-report, a recommendation's remediation): the caller has checked that ``actor`` may
+    give it (``access.require`` on its own object), in its own transaction; here the rest is
+    checked as for an item given to agencies — the directive not a draft, the agency existing
+    on the day, the due date not before it — and the assignment gets its process, timeline
+    and notices as every other."""
+    if source not in (AssignmentSource.INSPECTION, AssignmentSource.SELF_REPORT):
+        raise ValueError(f"assignment_issue does not make {source} work")
+    at = moment(at)
+    with transaction.atomic():
+        item = DirectiveItem.objects.select_related("directive").get(pk=item.pk)
+        if item.directive.status == DirectiveStatus.DRAFT:
+            raise DomainError(_("Publish the directive before assigning it."), code="not_published")
+        assigned_on = assigned_on or local_date(at)
+        target = Target(agency=agency)
+        _check_targets([target], assigned_on)
+        due = due_rule.resolve(assigned_on=assigned_on, cal=WorkCalendar())
+        if due.date is not None and due.date < assigned_on:
+            raise InvalidInput(
+                _("The due date {due:%d/%m/%Y} is before the day of assignment.").format(
+                    due=due.date
+                ),
+                code="due_before_assigned",
+            )
+        [(template, group)] = _templates(
+            [target],
+            item=item,
+            title=nfc(title)[:255],
+            expected_output=nfc(expected_output)[:500],
+            assigned_on=assigned_on,
+            due_policy=due_rule.policy,
+            due_date=due.date,
+            due_date_as_written=due.as_written,
+            source=source,
+            created_at=timezone.now(),
+        )
+        template.parent = parent
+        [made] = _assignments_insert(template, group)
+        _assignments_begin(actor=actor, at=at, made=[made])
+        return made

@@ -53,6 +53,13 @@ DEMO_USERS = [
         ],
     ),
     (
+        "giamdoc.snv",
+        "Lê Thị Nội",
+        [
+            ("QT-SNV", Role.HEAD, "Giám đốc Sở Nội vụ", START, None),
+        ],
+    ),
+    (
         "giamdoc.stc",
         "Hoàng Văn Đốc",
         [

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class InspectionConfig(AppConfig):
+    name = "inspection"
+    verbose_name = _("Inspection")
+
+    def ready(self):
+        from . import access, inbox, services  # noqa: F401  (registers the access rules)
+
+        inbox.register()
+        services.hooks_connect()
