@@ -12,7 +12,7 @@ from pytest_django.plugin import blocking_manager_key
 from agencies.models import Agency, User
 from agencies.services import agencies_load, membership_grant
 
-pytest_plugins = ["tests.fixtures.workflow"]
+pytest_plugins = ["tests.fixtures.workflow", "tests.fixtures.inspection"]
 
 SMALL = Path(__file__).parent / "agencies" / "data" / "small.yaml"
 REFERENCE = Path(__file__).resolve().parent.parent / "agencies" / "data" / "quang_tri.yaml"

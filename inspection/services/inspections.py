@@ -297,15 +297,16 @@ def inspection_schedule(
             ),
             at,
         )
-        _tell(
-            _people(agency.pk, HEADS, today),
-            inspection,
-            "announced",
-            _("Your agency will be inspected on {date:%d/%m/%Y}: {plan}").format(
-                date=scheduled_on, plan=plan.title
-            ),
-            at,
-        )
+        if plan.form != PlanForm.UNANNOUNCED:  # an unannounced visit is not told beforehand
+            _tell(
+                _people(agency.pk, HEADS, today),
+                inspection,
+                "announced",
+                _("Your agency will be inspected on {date:%d/%m/%Y}: {plan}").format(
+                    date=scheduled_on, plan=plan.title
+                ),
+                at,
+            )
         return inspection
 
 
@@ -345,6 +346,12 @@ def _points_check(criterion: Criterion, result: str, points: Decimal | None) -> 
             max=criterion.max_points.normalize(), code=criterion.code
         )
         raise InvalidInput(message, code="points_range", details={"points": [message]})
+    try:  # at most two decimals, as the column keeps them (no query)
+        Finding._meta.get_field("points").run_validators(points)
+    except ValidationError as exc:
+        raise InvalidInput(
+            " ".join(exc.messages), code="points", details={"points": exc.messages}
+        ) from exc
     return points
 
 
@@ -375,7 +382,7 @@ def finding_record(
         if key is not None:
             done = FindingSubmission.objects.select_related("finding").filter(key=key).first()
             if done is not None:
-                if done.finding.inspection_id != inspection.pk:
+                if done.finding.inspection_id != inspection.pk or done.finding.side != side:
                     raise InvalidInput(
                         _("This key was used for another inspection."), code="key_reused"
                     )

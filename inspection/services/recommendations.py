@@ -40,6 +40,9 @@ DRAFTING_STATES = (
 # A recommendation is to be remedied within this many days of the conclusion notice unless
 # it says otherwise (DOMAIN.md §5: "within 15 days of the Thông báo kết luận kiểm tra").
 DEFAULT_DUE_DAYS = 15
+# Remediation work: the assignment a recommendation became, or its successor once the office
+# gave it to another agency (a transfer or reassignment).
+REMEDIATION_SOURCES = (AssignmentSource.INSPECTION, AssignmentSource.TRANSFER)
 
 
 def _may_draft(actor, inspection: Inspection) -> Inspection:
@@ -262,17 +265,21 @@ def _to_verify(recommendations, *, at) -> None:
 
 
 def _followed(recommendations, *, closed_ids) -> None:
-    """Remediation transferred to a successor: the recommendation follows the new assignment."""
-    for old_id, new_id in Assignment.objects.filter(transferred_from_id__in=closed_ids).values_list(
-        "transferred_from_id", "pk"
+    """Remediation transferred to a successor: the recommendation follows the new assignment
+    and its agency (which answers it, and is given it again if not done)."""
+    successors = Assignment.objects.filter(transferred_from_id__in=closed_ids)
+    for old_id, new_id, agency_id in successors.values_list(
+        "transferred_from_id", "pk", "agency_id"
     ):
-        recommendations.filter(assignment_id=old_id).update(assignment_id=new_id)
+        recommendations.filter(assignment_id=old_id).update(
+            assignment_id=new_id, agency_id=agency_id
+        )
 
 
 def on_assignments_closed(*, assignments, state: str, at: datetime, **_kwargs) -> None:
     """workflow's hook: remediation work closed (done, or closed by the office) is to be
     verified; transferred work is followed to its successor."""
-    ids = list(assignments.filter(source=AssignmentSource.INSPECTION).values_list("pk", flat=True))
+    ids = list(assignments.filter(source__in=REMEDIATION_SOURCES).values_list("pk", flat=True))
     if not ids:
         return
     open_recs = Recommendation.objects.filter(
@@ -285,7 +292,7 @@ def on_assignments_closed(*, assignments, state: str, at: datetime, **_kwargs) -
 
 
 def on_assignment_closed(*, assignment, state: str, at: datetime, **_kwargs) -> None:
-    if assignment.source != AssignmentSource.INSPECTION:
+    if assignment.source not in REMEDIATION_SOURCES:
         return
     on_assignments_closed(
         assignments=Assignment.objects.filter(pk=assignment.pk), state=state, at=at

@@ -73,6 +73,10 @@
     var queue = load();
     var payload = payloadOf(form);
     var waiting = queue[payload.criterion];
+    if (waiting && ["result", "points", "note", "version"].every(function (k) { return waiting[k] === payload[k]; })) {
+      flush();  // the same edit already waits (a change, then the button): sent once
+      return;
+    }
     if (waiting && waiting.sent) {
       // The earlier edit may have arrived without its answer: send it first, then this one.
       payload.after = waiting;
@@ -116,9 +120,15 @@
       return true;
     }
     // Refused (invalid, conflict, not allowed): no resend will change the answer.
-    if (queue[payload.criterion] && queue[payload.criterion].key === payload.key) {
+    var waiting = queue[payload.criterion];
+    if (waiting && waiting.key === payload.key) {
       delete queue[payload.criterion];
       keep(queue);
+    } else if (waiting && waiting.after && waiting.after.key === payload.key) {
+      // An earlier edit refused: the later one still goes.
+      delete waiting.after;
+      keep(queue);
+      return true;
     }
     if (form) show(form, answer.status === 409 && answer.json.code === "finding_conflict" ? "conflict" : "error", answer.json.message);
     return true;
@@ -155,9 +165,13 @@
     event.preventDefault();
     enqueue(form);
   });
+  // A complete entry is saved as soon as it is complete: a result, and its points unless the
+  // criterion does not apply.
   root.addEventListener("change", function (event) {
     var form = event.target.form;
-    if (form && form.classList.contains("finding") && event.target.name === "result") enqueue(form);
+    if (!form || !form.classList.contains("finding")) return;
+    var p = payloadOf(form);
+    if (p.result && (p.points || p.result === "not_applicable")) enqueue(form);
   });
   window.addEventListener("online", flush);
   window.setInterval(flush, 10000);

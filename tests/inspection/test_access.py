@@ -1,0 +1,297 @@
+"""Who sees an inspection, its findings and its recommendations, and who may act on them
+(``Model.objects.restrict``, the one rule lists, pages and services share); lists cost the same
+queries whatever their size."""
+
+from contextlib import nullcontext
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.choices import Role
+from core import access
+from inspection import selectors, services
+from inspection.choices import FindingResult, FindingSide, InspectionAction, TeamRole
+from inspection.models import Finding, Inspection, InspectionPlan, Recommendation
+from tests.conftest import grant
+from tests.fixtures.inspection import fill, make_long_template, schedule, today
+
+VIEW, RECORD, LEAD = InspectionAction.VIEW, InspectionAction.RECORD, InspectionAction.LEAD
+
+
+@pytest.fixture
+def elsewhere(world):
+    """An officer of an agency neither inspected nor inspecting (Công an tỉnh)."""
+    return grant(Role.OFFICER, world.tree["CA"], today() - timedelta(days=30), username="ca")
+
+
+def sees(user, model, action=VIEW, **filters):
+    return set(model.objects.restrict(user, action).filter(**filters).values_list("pk", flat=True))
+
+
+def self_assessed(world):
+    return services.finding_record(
+        actor=world.people["officer"],
+        inspection=world.inspection,
+        criterion=world.criteria[0],
+        result=FindingResult.PARTLY,
+        points=Decimal(2),
+        side=FindingSide.AGENCY,
+    ).finding
+
+
+def signed(world):
+    services.minutes_draft(
+        actor=world.people["lead"], inspection=world.inspection, text="…", conducted_on=today()
+    )
+    services.minutes_confirm(actor=world.people["head"], inspection=world.inspection)
+
+
+def findings_of(world, side):
+    return set(
+        Finding.objects.filter(inspection=world.inspection, side=side).values_list("pk", flat=True)
+    )
+
+
+# --- inspections ----------------------------------------------------------------------------
+
+
+def test_the_team_sees_and_records_and_only_its_head_leads(world):
+    pk = world.inspection.pk
+    for name in ("lead", "member"):
+        assert pk in sees(world.people[name], Inspection)
+        assert pk in sees(world.people[name], Inspection, RECORD)
+    assert pk in sees(world.people["lead"], Inspection, LEAD)
+    assert pk not in sees(world.people["member"], Inspection, LEAD)
+
+
+def test_another_inspector_oversees_but_does_not_record(world):
+    outsider = world.people["outsider"]
+    assert world.inspection.pk in sees(outsider, Inspection)
+    assert world.plan.pk in sees(outsider, InspectionPlan)
+    assert not sees(outsider, Inspection, RECORD)
+    assert not sees(outsider, Inspection, LEAD)
+
+
+def test_the_inspected_agencys_head_sees_the_inspection_and_confirms_but_never_records(world):
+    head = world.people["head"]
+    assert world.inspection.pk in sees(head, Inspection)
+    assert world.inspection.pk in sees(head, Inspection, InspectionAction.CONFIRM)
+    assert not sees(head, Inspection, RECORD)
+    assert not sees(head, Inspection, InspectionAction.MANAGE)
+    # Nor does the head see the plan's other inspections.
+    other = schedule(world, world.tree["MTTQ"])
+    assert other.pk not in sees(head, Inspection)
+
+
+def test_an_officer_elsewhere_sees_nothing(world, elsewhere):
+    fill(world)
+    signed(world)
+    services.recommendation_add(
+        actor=world.people["lead"],
+        inspection=world.inspection,
+        text="Niêm yết công khai thủ tục",
+        agency=world.tree["TC"],
+        due_days=15,
+    )
+    services.conclusion_issue(
+        actor=world.people["other_head"],
+        inspection=world.inspection,
+        number="01/TB-SNV",
+        issued_on=today(),
+        text="…",
+    )
+    assert not sees(elsewhere, Inspection)
+    assert not sees(elsewhere, InspectionPlan)
+    assert not sees(elsewhere, Finding)
+    assert not sees(elsewhere, Recommendation)
+    assert not selectors.inspection_list(user=elsewhere).exists()
+
+
+def test_only_the_organiser_manages_and_only_its_head_concludes(world):
+    pk = world.inspection.pk
+    assert pk in sees(world.people["outsider"], Inspection, InspectionAction.MANAGE)
+    assert pk in sees(world.people["other_head"], Inspection, InspectionAction.CONCLUDE)
+    assert pk not in sees(world.people["lead"], Inspection, InspectionAction.CONCLUDE)
+    assert pk not in sees(world.people["head"], Inspection, InspectionAction.CONCLUDE)
+
+
+def test_a_team_member_from_another_agency_sees_through_the_grant_only(world, elsewhere):
+    """Teams take members from the field-owner agencies: an officer with no overseeing role
+    sees and records the inspection they are on (django-guardian), and no other."""
+    on_team = schedule(
+        world,
+        world.tree["MTTQ"],
+        team=[
+            services.Member(user=world.people["lead"], agency=world.tree["NV"], role=TeamRole.LEAD),
+            services.Member(user=elsewhere, agency=world.tree["CA"]),
+        ],
+    )
+    for memo in (False, True):
+        with access.memo() if memo else nullcontext():
+            assert sees(elsewhere, Inspection) == {on_team.pk}
+            assert sees(elsewhere, Inspection, RECORD) == {on_team.pk}
+            assert not sees(elsewhere, Inspection, LEAD)
+            assert on_team.plan_id in sees(elsewhere, InspectionPlan)
+    done = services.finding_record(
+        actor=elsewhere,
+        inspection=on_team,
+        criterion=world.criteria[0],
+        result=FindingResult.MET,
+        points=Decimal(5),
+    )
+    assert sees(elsewhere, Finding) == {done.finding.pk}
+
+
+# --- findings ---------------------------------------------------------------------------------
+
+
+def test_the_agency_reads_the_teams_findings_once_the_minutes_are_signed(world):
+    head = world.people["head"]
+    own = self_assessed(world)
+    fill(world)
+    team = findings_of(world, FindingSide.TEAM)
+    assert len(team) == 3
+
+    # Its own self-assessment always; the team's not while the team works, nor in draft.
+    assert sees(head, Finding) == {own.pk}
+    services.minutes_draft(
+        actor=world.people["lead"], inspection=world.inspection, text="…", conducted_on=today()
+    )
+    assert sees(head, Finding) == {own.pk}
+    services.minutes_confirm(actor=head, inspection=world.inspection)
+    assert sees(head, Finding) == {own.pk, *team}
+
+
+def test_the_team_and_overseers_see_every_finding(world):
+    own = self_assessed(world)
+    fill(world)
+    every = {own.pk, *findings_of(world, FindingSide.TEAM)}
+    for name in ("lead", "member", "outsider", "other_head"):
+        assert sees(world.people[name], Finding, inspection=world.inspection) == every, name
+
+
+def test_the_checklist_shows_the_agency_no_team_points_before_the_signature(world):
+    self_assessed(world)
+    fill(world)
+    page = selectors.checklist(user=world.people["head"], inspection=world.inspection)
+    assert all(r.finding is None for r in page.rows)
+    assert page.team.filled == 0 and page.agency.filled == 1
+    assert not page.shows_team
+
+
+# --- recommendations ----------------------------------------------------------------------------
+
+
+def test_recommendations_are_the_teams_until_the_conclusion_then_the_agencies(world, elsewhere):
+    fill(world)
+    signed(world)
+    theirs = services.recommendation_add(
+        actor=world.people["lead"],
+        inspection=world.inspection,
+        text="Niêm yết công khai thủ tục",
+        agency=world.tree["TC"],
+        due_days=15,
+    )
+    other = services.recommendation_add(
+        actor=world.people["lead"],
+        inspection=world.inspection,
+        text="Phối hợp cập nhật dữ liệu",
+        agency=world.tree["MTTQ"],
+        due_date=today() + timedelta(days=30),
+    )
+    mttq_head = grant(Role.HEAD, world.tree["MTTQ"], today() - timedelta(days=30), username="mt")
+    both = {theirs.pk, other.pk}
+    assert sees(world.people["member"], Recommendation) == both
+    assert sees(world.people["outsider"], Recommendation) == both
+    assert not sees(world.people["head"], Recommendation)
+    assert not sees(mttq_head, Recommendation)
+
+    services.conclusion_issue(
+        actor=world.people["other_head"],
+        inspection=world.inspection,
+        number="01/TB-SNV",
+        issued_on=today(),
+        text="…",
+    )
+    # The inspected agency reads all of its inspection's; another responsible agency its own.
+    assert sees(world.people["head"], Recommendation) == both
+    assert sees(mttq_head, Recommendation) == {other.pk}
+    assert not sees(elsewhere, Recommendation)
+
+
+# --- lists cost the same whatever their size ------------------------------------------------------
+
+
+def queries(run) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        run()
+    return len(captured)
+
+
+@pytest.mark.parametrize("who", ["head", "member", "outsider"])
+def test_the_inspection_list_costs_the_same_for_1_and_6_inspections(
+    world, who, django_assert_max_num_queries
+):
+    user = world.people[who]
+
+    def read():
+        rows = list(selectors.inspection_list(user=user))
+        return [
+            (r.agency_name, r.plan.title, r.findings_count, r.open_recommendations) for r in rows
+        ]
+
+    fill(world)
+    few = queries(read)
+    for n, code in enumerate(["CA", "MTTQ", "X9", "P2", "TC"]):
+        schedule(world, world.tree[code], days=20 + n)
+    with django_assert_max_num_queries(few):
+        rows = read()
+    # The inspected head sees the two inspections of Sở Tài chính; the inspectors all six.
+    assert len(rows) == (2 if who == "head" else 6)
+
+
+def test_the_checklist_costs_the_same_for_3_and_24_criteria(world, django_assert_max_num_queries):
+    user = world.people["lead"]
+    self_assessed(world)
+    fill(world)
+    few = queries(
+        lambda: selectors.checklist(user=user, inspection=world.inspection, with_filed=True)
+    )
+
+    long = make_long_template(world.directive, family="long", count=24)
+    inspection = schedule(world, world.tree["MTTQ"], template=long)
+    for c in long.criteria.all():
+        services.finding_record(
+            actor=user, inspection=inspection, criterion=c, result="met", points=Decimal(2)
+        )
+    with django_assert_max_num_queries(few):
+        page = selectors.checklist(user=user, inspection=inspection, with_filed=True)
+    assert len(page.rows) == 24
+    assert (page.team.scored, page.team.out_of) == (Decimal(48), Decimal(72))
+
+
+def test_the_template_and_plan_lists_cost_the_same_whatever_their_size(
+    world, django_assert_max_num_queries
+):
+    user = world.people["outsider"]
+
+    def read():
+        return list(selectors.template_list(user=user)), list(selectors.plan_list(user=user))
+
+    few = queries(read)
+    for n in range(4):
+        make_long_template(world.directive, family=f"more-{n}", count=5)
+        services.plan_create(
+            actor=world.people["lead"],
+            year=today().year,
+            organiser=world.tree["NV"],
+            title=f"Kế hoạch {n}",
+            form="on_site",
+            item=world.plan.item,
+        )
+    with django_assert_max_num_queries(few):
+        templates, plans = read()
+    assert len(templates) == 5 and len(plans) == 5
