@@ -32,6 +32,7 @@ def demo_loaded(module_db, reference_tree_shared, django_db_blocker):
     with django_db_blocker.unblock():
         call_command("load_demo", stdout=StringIO())
         call_command("load_demo_directive", stdout=StringIO())
+        call_command("load_demo_inspection", stdout=StringIO())
 
 
 @pytest.fixture
@@ -185,3 +186,125 @@ def test_the_sweep_raises_tens_of_escalations_and_the_leader_reads_one_line_a_le
     # "29 nhiệm vụ đến cấp độ “Báo cáo lãnh đạo UBND tỉnh” ngày …: Sở Tài chính 3, UBND phường
     # Đông Hà 3, … và 16 cơ quan khác."
     assert all(re.search(r": (Sở|UBND) [^,]+ \d+, ", title) for title in summaries), summaries
+
+
+def test_the_demo_inspector_logs_an_inspection_that_ends_in_work_for_the_department(demo, client):
+    """Issue 13's journey on the demo: thanhtra.snv lands on the plans and their task, records
+    the reference checklist's findings on a phone's screen, Sở Tài chính's head confirms the
+    minutes with an objection, the conclusion issues two recommendations that arrive as
+    assignments in the department's inbox, and one verified not done comes back with a new
+    deadline."""
+    import json
+    import uuid
+
+    from inspection.choices import InspectionStatus, RecommendationStatus
+    from inspection.models import Inspection, Recommendation
+    from workflow.services import (
+        assignment_receive,
+        completion_report_file,
+        report_accept,
+        report_approve,
+    )
+
+    users = User.objects.in_bulk(
+        [
+            "thanhtra.snv",
+            "giamdoc.stc",
+            "giamdoc.snv",
+            "vanthu.stc",
+            "chuyenvien.stc",
+            "chuyenvien.vp",
+        ],
+        field_name="username",
+    )
+    inspection = Inspection.objects.get(agency__code="QT-STC")
+    client.force_login(users["thanhtra.snv"])
+    landing = client.get("/", follow=True)
+    assert landing.request["PATH_INFO"] == "/inspections/"
+    assert "dữ liệu mẫu" in landing.content.decode()  # the demo plan, labelled as demo data
+    assert "inspection_conduct" in landing.content.decode()  # their task, linked to the inbox
+    page = client.get(f"/inspections/{inspection.pk}/conduct/")
+    assert page.status_code == 200
+    criteria = list(inspection.template.criteria.order_by("order"))
+    assert len(criteria) == 16
+    for c in criteria:
+        answer = client.post(
+            f"/inspections/{inspection.pk}/findings/",
+            json.dumps(
+                {
+                    "criterion": c.pk,
+                    "side": "team",
+                    "result": "met" if c.code != "4.2" else "partly",
+                    "points": str(c.max_points if c.code != "4.2" else 3),
+                    "note": "",
+                    "version": None,
+                    "key": str(uuid.uuid4()),
+                }
+            ),
+            content_type="application/json",
+        )
+        assert answer.status_code == 200, answer.content
+    today = timezone.localdate()
+    day = today.strftime("%d/%m/%Y")
+    for text in ("Xin lỗi đầy đủ với hồ sơ trễ hạn.", "Niêm yết đủ thủ tục hành chính."):
+        client.post(
+            f"/inspections/{inspection.pk}/recommendations/new/",
+            {"text": text, "agency": "QT-STC", "due_days": 15},
+        )
+    minutes = client.post(
+        f"/inspections/{inspection.pk}/minutes/",
+        {"conducted_on": day, "text": "Đoàn đã kiểm tra tại Sở Tài chính (dữ liệu mẫu)."},
+    )
+    assert minutes.status_code == 302
+
+    client.force_login(users["giamdoc.stc"])
+    objection = "Sở Tài chính đã gửi văn bản xin lỗi, đề nghị Đoàn xem lại tiêu chí 4.2."
+    assert (
+        client.post(f"/inspections/{inspection.pk}/confirm/", {"objection": objection}).status_code
+        == 302
+    )
+    client.force_login(users["giamdoc.snv"])
+    concluded = client.post(
+        f"/inspections/{inspection.pk}/conclude/",
+        {"number": "15/TB-SNV", "issued_on": day, "text": "Kết luận kiểm tra (dữ liệu mẫu)."},
+    )
+    assert concluded.status_code == 302
+    inspection.refresh_from_db()
+    assert (inspection.status, inspection.objection) == (InspectionStatus.FOLLOW_UP, objection)
+    recs = list(Recommendation.objects.filter(inspection=inspection).select_related("assignment"))
+    assert len(recs) == 2 and all(r.assignment.agency.code == "QT-STC" for r in recs)
+    assert all(r.assignment.due_date >= today + timedelta(days=15) for r in recs)
+    inbox = {
+        t.process.assignmentprocess.assignment_id
+        for t in inbox_tasks(user=users["vanthu.stc"], kind="receive")
+    }
+    assert {r.assignment_id for r in recs} <= inbox
+
+    rec = recs[0]
+    now = timezone.now()
+    assignment_receive(
+        actor=users["vanthu.stc"],
+        assignment=rec.assignment,
+        assignee=users["chuyenvien.stc"],
+        at=now,
+    )
+    completion_report_file(
+        actor=users["chuyenvien.stc"], assignment=rec.assignment, text="Đã khắc phục (mẫu).", at=now
+    )
+    report_approve(actor=users["giamdoc.stc"], assignment=rec.assignment, at=now)
+    report_accept(actor=users["chuyenvien.vp"], assignment=rec.assignment, at=now)
+    client.force_login(users["thanhtra.snv"])
+    again = today + timedelta(days=30)
+    verified = client.post(
+        f"/inspections/recommendations/{rec.pk}/verify/",
+        {
+            "result": "not_done",
+            "note": "Chưa đủ văn bản xin lỗi.",
+            "new_due_date": again.strftime("%d/%m/%Y"),
+        },
+    )
+    assert verified.status_code == 302
+    rec.refresh_from_db()
+    assert (rec.status, rec.reissued) == (RecommendationStatus.ISSUED, 1)
+    assert rec.assignment.due_date >= again and rec.assignment.agency.code == "QT-STC"
+    assert rec.assignment.state == "new"
