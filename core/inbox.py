@@ -408,6 +408,5 @@ def rows_with_subjects(*, user, rows: list[InboxRow], assignments) -> list[tuple
             found[name] = reader(user, ids)
     of_assignments = assignments(user=user, pks=plain) if plain else {}
     return [
-        (row, found.get(_source_of(row.kind).name, of_assignments)[row.subject_id])
-        for row in rows
+        (row, found.get(_source_of(row.kind).name, of_assignments)[row.subject_id]) for row in rows
     ]
