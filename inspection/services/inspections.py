@@ -70,7 +70,9 @@ def _clean(obj) -> None:
 
 def _locked(user, action: str, pk) -> Inspection:
     """The inspection ``pk``, locked, when ``user`` may ``action`` it (else 404 / 403)."""
-    queryset = Inspection.objects.select_for_update(of=("self",)).select_related("plan", "template")
+    queryset = Inspection.objects.select_for_update(of=("self",)).select_related(
+        "plan", "template", "agency"
+    )
     return access.require_get(queryset, user, action, pk)
 
 
@@ -341,6 +343,7 @@ def _points_check(criterion: Criterion, result: str, points: Decimal | None) -> 
             code="points_required",
             details={"points": [_("Give the points.")]},
         )
+    points = Decimal(str(points))
     if points < 0 or points > criterion.max_points:
         message = _("The points must be between 0 and {max} for criterion {code}.").format(
             max=criterion.max_points.normalize(), code=criterion.code
@@ -412,7 +415,7 @@ def finding_record(
         old = None
         if finding is None:
             if version is not None:
-                raise FindingConflict()
+                raise FindingConflict(details={"version": [""]})
             finding = Finding(inspection=inspection, criterion=criterion, side=side)
         else:
             if version != finding.version:

@@ -319,8 +319,13 @@ def recommendation_verify(
             .select_related("assignment", "item", "agency")
             .get(pk=recommendation.pk, inspection=inspection)
         )
-        if rec.status != RecommendationStatus.TO_VERIFY:
+        if rec.status == RecommendationStatus.DONE:
             raise AlreadyHandled()
+        if rec.status != RecommendationStatus.TO_VERIFY:
+            raise DomainError(
+                _("This recommendation has no remediation report to verify yet."),
+                code="not_reported",
+            )
         if result not in VerificationResult.values:
             raise InvalidInput(
                 _("Choose done or not done."),

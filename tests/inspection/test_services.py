@@ -279,6 +279,21 @@ def test_a_new_finding_sent_as_an_edit_of_one_never_seen_is_a_conflict(world):
     assert Finding.objects.get(inspection=world.inspection).points == Decimal(1)
 
 
+def test_an_edit_of_a_finding_that_is_not_there_is_a_conflict_saying_so(world):
+    # Another team member's phone edited a finding that was never saved (a lost first save).
+    with pytest.raises(services.FindingConflict) as conflict:
+        record(world, points=Decimal(2), version=1)
+    assert conflict.value.details == {"version": [""]}  # nothing there yet: save it as new
+    assert not Finding.objects.filter(inspection=world.inspection).exists()
+
+
+def test_whole_points_given_as_a_number_are_taken(world):
+    assert record(world, points=4).finding.points == Decimal(4)
+    with pytest.raises(InvalidInput) as refused:
+        record(world, points=9, version=1)
+    assert refused.value.code == "points_range"
+
+
 def test_a_finding_sent_again_with_its_key_is_applied_once(world):
     key = uuid.uuid4()
     first = record(world, points=Decimal(3), key=key)
