@@ -43,7 +43,14 @@ from .forms import (
     YearForm,
 )
 from .inbox import INSPECTION_KINDS, VERIFICATION_KINDS
-from .models import ChecklistTemplate, Criterion, FindingEvidence, InspectionPlan, Recommendation
+from .models import (
+    ChecklistTemplate,
+    Criterion,
+    FindingEvidence,
+    Inspection,
+    InspectionPlan,
+    Recommendation,
+)
 
 
 def _read(select, **kwargs):
@@ -273,8 +280,11 @@ class FindingSaveView(SignedInActionView):
         form = FindingForm(payload)
         scripted = request.content_type == "application/json"
         try:
-            inspection = _read(selectors.inspection_get, user=request.user, pk=kwargs["pk"])
+            # The service's lock reads and checks the inspection (404 unseen, 403 not the
+            # team's): it is read here only when the input is refused, so that an inspection
+            # the person may not see still answers 404 first.
             if not form.is_valid():
+                _read(selectors.inspection_get, user=request.user, pk=kwargs["pk"])
                 raise InvalidInput(
                     _("The finding is not complete."),
                     code="invalid",
@@ -282,9 +292,11 @@ class FindingSaveView(SignedInActionView):
                 )
             data = form.cleaned_data
             criterion = Criterion.objects.filter(
-                pk=data["criterion"], template_id=inspection.template_id
+                pk=data["criterion"], template__inspections=kwargs["pk"]
             ).first()
+            inspection = Inspection(pk=kwargs["pk"])
             if criterion is None:
+                _read(selectors.inspection_get, user=request.user, pk=kwargs["pk"])
                 raise InvalidInput(
                     _("This criterion is not in the inspection's checklist."),
                     code="criterion",
@@ -304,6 +316,8 @@ class FindingSaveView(SignedInActionView):
         except DomainError as exc:
             if scripted:
                 return _error(exc)
+            if isinstance(exc, Forbidden | NotFound):
+                raise  # the page of refusal (403 / 404), as every view answers
             messages.error(request, str(exc.message))
             return redirect(
                 reverse("inspection:conduct", args=[kwargs["pk"]])
@@ -336,6 +350,8 @@ class EvidenceAddView(ScopedActionView):
         return Finding.objects.all()
 
     def perform(self, finding):
+        # Refused before the input is read: only the team attaches evidence.
+        access.require(self.request.user, InspectionAction.RECORD, finding.inspection)
         form = EvidenceForm(self.request.POST, self.request.FILES)
         target = (
             reverse("inspection:conduct", args=[finding.inspection_id])
@@ -349,6 +365,8 @@ class EvidenceAddView(ScopedActionView):
                 actor=self.request.user, finding=finding, upload=form.cleaned_data["file"]
             )
         except DomainError as exc:
+            if isinstance(exc, Forbidden | NotFound):
+                raise
             messages.error(self.request, str(exc.message))
             return redirect(target)
         messages.success(self.request, _("The evidence is attached."))

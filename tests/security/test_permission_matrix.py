@@ -18,7 +18,7 @@ import io
 import os
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -157,6 +157,7 @@ def build_world(people, small_tree, directive) -> World:
             assignment=objects[f"assignment.{scope}"], level__kind=LevelKind.OFFICE
         )
     objects["agency.own"], objects["agency.other"] = small_tree["TC"], small_tree["NV"]
+    objects.update(_inspections(people, small_tree, directive))
     users = {role: people[name] for role, name in PLAYERS.items()}
     # A notice of each person's own, and one of somebody else's.
     for user in [*users.values(), people["officer2"]]:
@@ -165,6 +166,73 @@ def build_world(people, small_tree, directive) -> World:
         )
     objects["notice.someone_else"] = Notice.objects.get(recipient=people["officer2"])
     return World(objects=objects, users=users)
+
+
+def _inspections(people, small_tree, directive) -> dict:
+    """Sở Nội vụ's plan, its inspection of Sở Tài chính ("own": the matrix's inspector leads
+    the team) and of Sở Nội vụ itself ("other": a team the matrix's people are not on), a
+    finding with a photo and a draft recommendation on the first."""
+    from inspection import services as inspection_services
+    from inspection.choices import PlanForm, TeamRole
+    from tests.fixtures.inspection import make_template
+
+    inspector, today = people["inspector"], date.today()
+    template = make_template(directive, family="matrix-checklist")
+    criterion = template.criteria.order_by("order").first()
+    plan = inspection_services.plan_create(
+        actor=inspector,
+        year=today.year,
+        organiser=small_tree["NV"],
+        title="Kế hoạch kiểm tra CCHC",
+        form=PlanForm.ON_SITE,
+        item=directive.items.get(number="1"),
+    )
+
+    def inspect(code, lead):
+        return inspection_services.inspection_schedule(
+            actor=inspector,
+            plan=plan,
+            agency=small_tree[code],
+            template=template,
+            team_decision_number="34/QĐ-SNV",
+            team_decision_date=today,
+            scheduled_on=today + timedelta(days=20),
+            team=[
+                inspection_services.Member(user=lead, agency=small_tree["NV"], role=TeamRole.LEAD)
+            ],
+            self_assessment_requested=True,
+        )
+
+    own = inspect("TC", inspector)
+    other = inspect("NV", people["other_officer"])
+    finding = inspection_services.finding_record(
+        actor=inspector,
+        inspection=own,
+        criterion=criterion,
+        result="met",
+        points=criterion.max_points,
+    ).finding
+    evidence = inspection_services.finding_evidence_add(
+        actor=inspector, finding=finding, upload=_file()
+    )
+    recommendation = inspection_services.recommendation_add(
+        actor=inspector,
+        inspection=own,
+        text="Kiện toàn bộ phận một cửa.",
+        agency=small_tree["TC"],
+        due_days=15,
+    )
+    return {
+        "template.own": template,
+        "criterion.own": criterion,
+        "criterion_field.own": criterion.field,
+        "plan.own": plan,
+        "inspection.own": own,
+        "inspection.other": other,
+        "finding.own": finding,
+        "evidence.own": evidence,
+        "recommendation.own": recommendation,
+    }
 
 
 # Evidence files stay in memory: the world's attachments must be there for every role's column.
@@ -208,6 +276,8 @@ def _path(world: World, role: str, template: str, on: str | None) -> str:
     key = obj.code if on.startswith("agency.") else obj.pk
     if on.startswith("item."):
         template = template.replace("{directive}", str(obj.directive_id))
+    if on.startswith("criterion."):
+        template = template.replace("{template}", str(obj.template_id))
     return template.replace("{obj}", str(key))
 
 
