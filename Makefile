@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1:8000
 # The address people use: printed at start and used for the links in e-mail.
 export SITE_URL ?= http://$(HOST)
 
-.PHONY: install install-test system-deps messages run test lint bench bench-pages clean audit
+.PHONY: install install-test system-deps messages run test lint bench bench-pages bench-inspection clean audit
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -99,4 +99,14 @@ ifdef BENCH_DATABASE_URL
 	$(BIN)/python bench/pages.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
 else
 	bash bench/with-postgres.sh $(BIN)/python bench/pages.py $(BENCH_ARGS)
+endif
+
+## bench-inspection: the conduct screen at 0 and 60 criteria filled, saving a finding and the
+## organiser's overview of 500 inspections and 3,000 recommendations, each beside its floor;
+## a throw-away PostgreSQL unless BENCH_DATABASE_URL names a database to wipe
+bench-inspection: $(VENV)/.test
+ifdef BENCH_DATABASE_URL
+	$(BIN)/python bench/inspection.py --database-url $(BENCH_DATABASE_URL) $(BENCH_ARGS)
+else
+	bash bench/with-postgres.sh $(BIN)/python bench/inspection.py $(BENCH_ARGS)
 endif
