@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -261,11 +262,20 @@ def checklist(*, user, inspection: Inspection, with_filed: bool = False) -> Chec
                 report__assignment__agency_id=inspection.agency_id,
                 report__assignment__item_id__in=item_ids,
             )
-            .annotate(item_id=F("report__assignment__item_id"))
+            .annotate(
+                item_id=F("report__assignment__item_id"),
+                # The latest few of each item, however many another item has.
+                rank=Window(
+                    RowNumber(),
+                    partition_by=F("report__assignment__item_id"),
+                    order_by=[F("uploaded_at").desc(), F("pk").desc()],
+                ),
+            )
+            .filter(rank__lte=FILED_PER_CRITERION)
             .order_by("-uploaded_at", "-pk")
         )
         by_item = defaultdict(list)
-        for a in attachments[: FILED_PER_CRITERION * max(1, len(item_ids))]:
+        for a in attachments:
             by_item[a.item_id].append(a)
         for c in criteria:
             seen = []
@@ -295,7 +305,9 @@ def checklist(*, user, inspection: Inspection, with_filed: bool = False) -> Chec
     shows_team = any(r.finding for _f, rows in groups.values() for r in rows) or (
         inspection.status in SIGNED_STATES
     )
-    return Checklist(groups=list(groups.values()), team=team, agency=agency, shows_team=shows_team)
+    # The fields in their order (data: CriterionField.order), each criterion in the checklist's.
+    ordered = sorted(groups.values(), key=lambda group: (group[0].order, group[0].code))
+    return Checklist(groups=ordered, team=team, agency=agency, shows_team=shows_team)
 
 
 def finding_get(*, user, pk) -> Finding:

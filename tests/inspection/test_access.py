@@ -295,3 +295,79 @@ def test_the_template_and_plan_lists_cost_the_same_whatever_their_size(
     with django_assert_max_num_queries(few):
         templates, plans = read()
     assert len(templates) == 5 and len(plans) == 5
+
+
+def test_the_conduct_screen_shows_the_latest_evidence_filed_for_each_item_of_a_criterion(
+    world, settings, tmp_path
+):
+    """Criterion 1 checks item 1, criterion 2 item 2: item 1's many files do not crowd out
+    item 2's one, and each criterion shows its own item's latest few."""
+    from django.core.files.base import ContentFile
+
+    from workflow.choices import AssignmentSource
+    from workflow.deadlines import DueRule
+    from workflow.models import Attachment, ProgressReport
+    from workflow.services import assignment_issue
+
+    settings.MEDIA_ROOT = tmp_path
+    lead, officer = world.people["lead"], world.people["officer"]
+    first = world.inspection.self_report  # item 1, Sở Tài chính's
+    second = assignment_issue(
+        actor=lead,
+        item=world.directive.items.get(number="2"),
+        agency=world.tree["TC"],
+        title="Báo cáo kế hoạch CCHC",
+        due_rule=DueRule.of("fixed", fixed_date=today() + timedelta(days=10)),
+        source=AssignmentSource.SELF_REPORT,
+    )
+
+    def filed(assignment, names):
+        report = ProgressReport.objects.create(
+            assignment=assignment, kind="progress", author=officer, text="Báo cáo"
+        )
+        for name in names:
+            Attachment.objects.create(
+                report=report,
+                file=ContentFile(b"%PDF-1.4", name=name),
+                original_name=name,
+                content_type="application/pdf",
+                size=8,
+                sha256="0" * 64,
+                uploaded_by=officer,
+            )
+
+    filed(second, ["ke-hoach-cchc.pdf"])
+    many = [f"quan-triet-{n}.pdf" for n in range(3 * selectors.FILED_PER_CRITERION)]
+    filed(first, many)
+
+    page = selectors.checklist(user=lead, inspection=world.inspection, with_filed=True)
+    shown = {r.criterion.code: [a.original_name for a in r.filed] for r in page.rows}
+    assert shown["1"] == list(reversed(many))[: selectors.FILED_PER_CRITERION]
+    assert shown["2"] == ["ke-hoach-cchc.pdf"]
+    assert shown["3"] == []  # it checks no item
+
+
+def test_the_checklist_lists_its_fields_in_their_order(world):
+    # Criteria listed across the fields come out grouped, the fields in their order
+    # (CriterionField.order: direction first), each field's criteria in the checklist's order.
+    procedures, direction = world.criteria[2].field, world.criteria[0].field
+    assert direction.order < procedures.order
+
+    def criterion(field, code):
+        return services.CriterionData(field=field, code=code, text=code, max_points=Decimal(2))
+
+    mixed = services.template_create(
+        actor=None,
+        family="mixed",
+        name="Phiếu xen kẽ",
+        year=today().year,
+        criteria=[
+            criterion(procedures, "A"),
+            criterion(direction, "B"),
+            criterion(procedures, "C"),
+        ],
+    )
+    inspection = schedule(world, world.tree["MTTQ"], template=mixed)
+    page = selectors.checklist(user=world.people["lead"], inspection=inspection)
+    assert [field.code for field, _rows in page.groups] == ["chi_dao", "tthc"]
+    assert [[r.criterion.code for r in rows] for _f, rows in page.groups] == [["B"], ["A", "C"]]
