@@ -269,8 +269,10 @@ def inspection_schedule(
                 actor=actor,
                 item=plan.item,
                 agency=agency,
-                title=_("Self-report for the inspection of {date:%d/%m/%Y}: {plan}").format(
-                    date=scheduled_on, plan=plan.title
+                title=_(
+                    "Self-report before the inspection by {organiser} on {date:%d/%m/%Y}"
+                ).format(
+                    organiser=agency_name_on(agency=plan.organiser, on=today), date=scheduled_on
                 ),
                 expected_output=_("A self-report on carrying out the directive, with evidence"),
                 due_rule=DueRule(DuePolicy.FIXED, fixed_date=self_report_due),

@@ -13,7 +13,7 @@ from agencies.models import Agency
 from core.audit import audit_record
 from core.exceptions import DomainError, InvalidInput
 from core.flowtasks import AlreadyHandled, processes_start_for, task_complete
-from core.text import nfc
+from core.text import nfc, shorten
 from core.time import local_date
 from workflow import services as workflow_services
 from workflow.choices import AssignmentSource, AssignmentState, DuePolicy
@@ -140,13 +140,20 @@ def recommendation_remove(*, actor, recommendation: Recommendation, at=None) -> 
         row.delete()
 
 
+# An assignment's title is a line of a list: the recommendation's whole text stays on the
+# recommendation (and its assignment's expected output names the conclusion).
+TITLE_WIDTH = 120
+
+
 def _remediation(*, actor, recommendation: Recommendation, due: date, parent=None, at):
     inspection = recommendation.inspection
     return workflow_services.assignment_issue(
         actor=actor,
         item=recommendation.item,
         agency=recommendation.agency,
-        title=_("Remedy after inspection: {text}").format(text=recommendation.text),
+        title=shorten(
+            _("Remedy after inspection: {text}").format(text=recommendation.text), TITLE_WIDTH
+        ),
         expected_output=_(
             "A report on the remediation, with evidence (conclusion {number})"
         ).format(number=inspection.conclusion_number),

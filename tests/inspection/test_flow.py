@@ -267,35 +267,8 @@ def test_an_inspection_from_the_visit_to_its_closing(world):
 
 
 def test_a_verification_by_someone_off_the_team_is_refused(world):
-    people, inspection = world.people, world.inspection
-    visit = inspection.scheduled_on
-    findings(world, visit)
-    services.minutes_draft(
-        actor=people["lead"],
-        inspection=inspection,
-        text="…",
-        conducted_on=visit,
-        at=at(visit, 16),
-    )
-    services.minutes_confirm(actor=people["head"], inspection=inspection, at=at(visit, 17))
-    rec = services.recommendation_add(
-        actor=people["lead"],
-        inspection=inspection,
-        text="Khắc phục",
-        agency=world.tree["TC"],
-        due_days=15,
-        at=at(visit, 18),
-    )
-    day = visit + timedelta(days=1)
-    services.conclusion_issue(
-        actor=people["other_head"],
-        inspection=inspection,
-        number="06/TB-SNV",
-        issued_on=day,
-        text="…",
-        at=at(day),
-    )
-    rec.refresh_from_db()
+    people = world.people
+    rec, day = concluded_with_one_recommendation(world, number="06/TB-SNV")
     remedy(people, rec.assignment, day + timedelta(days=1))
     for name in ("outsider", "head"):
         with pytest.raises(Forbidden):
@@ -346,7 +319,7 @@ def test_a_conclusion_without_recommendations_closes_the_inspection(world):
     assert not Assignment.objects.filter(source=AssignmentSource.INSPECTION).exists()
 
 
-def concluded_with_one_recommendation(world, number="08/TB-SNV"):
+def concluded_with_one_recommendation(world, number="08/TB-SNV", text="Khắc phục"):
     people, inspection = world.people, world.inspection
     visit = inspection.scheduled_on
     findings(world, visit)
@@ -361,7 +334,7 @@ def concluded_with_one_recommendation(world, number="08/TB-SNV"):
     rec = services.recommendation_add(
         actor=people["lead"],
         inspection=inspection,
-        text="Khắc phục",
+        text=text,
         agency=world.tree["TC"],
         due_days=15,
         at=at(visit, 18),
@@ -377,6 +350,25 @@ def concluded_with_one_recommendation(world, number="08/TB-SNV"):
     )
     rec.refresh_from_db()
     return rec, day
+
+
+def test_a_long_recommendation_gives_a_remediation_with_a_title_of_one_line(world):
+    # A recommendation runs as long as the team writes it; its assignment's title is a line of
+    # the inbox and the lists (255 characters at most in the database).
+    text = "Rà soát, niêm yết công khai đầy đủ thủ tục hành chính tại Bộ phận Một cửa; " * 8
+    rec, _day = concluded_with_one_recommendation(world, text=text.strip())
+    title = rec.assignment.title
+    assert len(title) <= 120 and title.endswith("…")
+    assert title.startswith("Khắc phục sau kiểm tra: Rà soát, niêm yết")
+    assert rec.text == text.strip()  # the whole text stays on the recommendation
+
+
+def test_the_self_report_is_titled_by_the_organiser_and_the_day_of_the_visit(world):
+    title = world.inspection.self_report.title
+    assert title == (
+        "Báo cáo tự kiểm tra phục vụ cuộc kiểm tra của Sở Nội vụ ngày "
+        + world.inspection.scheduled_on.strftime("%d/%m/%Y")
+    )
 
 
 def test_a_remediation_given_to_another_agency_is_still_verified(world):
