@@ -195,7 +195,7 @@ def inspection_schedule(
     today = local_date(at)
     with transaction.atomic():
         plan = access.require_get(
-            InspectionPlan.objects.select_for_update().select_related("item"),
+            InspectionPlan.objects.select_for_update(of=("self",)).select_related("item"),
             actor,
             InspectionAction.MANAGE,
             plan.pk,

@@ -322,7 +322,7 @@ def recommendation_verify(
     with transaction.atomic():
         inspection = _locked(actor, InspectionAction.RECORD, recommendation.inspection_id)
         rec = (
-            Recommendation.objects.select_for_update()
+            Recommendation.objects.select_for_update(of=("self",))
             .select_related("assignment", "item", "agency")
             .get(pk=recommendation.pk, inspection=inspection)
         )
