@@ -416,7 +416,8 @@ class StepView(ServiceFormView, InspectionMixin):
             "title": self.heading,
             "checklist": selectors.checklist(user=user, inspection=self.object),
             "recommendations": selectors.recommendation_list(user=user, inspection=self.object),
-            "recommendation_form": RecommendationForm(inspection=self.object)
+            # Its own ids: it sits on the page beside the step's form, which has a text too.
+            "recommendation_form": RecommendationForm(inspection=self.object, auto_id="rec_%s")
             if self.shows_recommendations
             else None,
         }
