@@ -4,6 +4,7 @@ only code that turns a document (``importer.document``) into a directive, whiche
 the document."""
 
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import NoReturn, cast
 
 from django.db import transaction
@@ -11,10 +12,18 @@ from django.utils.translation import gettext as _
 
 from agencies.choices import Collective
 from agencies.models import Agency
-from agencies.selectors import agencies_expand
+from agencies.selectors import agencies_expand, responsible_agencies
 from core.exceptions import InvalidInput
 from core.text import shorten
-from workflow.choices import AssignmentRole, DirectiveKind, DuePolicy, Modality, Period
+from core.time import local_date
+from workflow.choices import (
+    AssignmentRole,
+    DirectiveKind,
+    DuePolicy,
+    IndicatorDirection,
+    Modality,
+    Period,
+)
 from workflow.deadlines import DueRule, recurring_due_text
 from workflow.models import Directive, DirectiveItem
 from workflow.services import (
@@ -22,6 +31,7 @@ from workflow.services import (
     assignments_create_for_groups,
     directive_create,
     directive_publish,
+    indicator_create,
     item_add,
     obligation_create,
 )
@@ -192,6 +202,11 @@ def breakdown_confirm(
             )
             for item in items
         ]
+        for db_item, item in created:
+            reporter = _reporter(db_item.focal_agency, issued_on)
+            for k, entry in enumerate(item.get("indicators") or []):
+                fields = _indicator(item, k, entry, issued_on)
+                indicator_create(actor=actor, item=db_item, agency=reporter, **fields, at=at)
         directive = directive_publish(actor=actor, directive=directive)
         for db_item, item in created:
             groups = item.get("groups")
@@ -200,6 +215,82 @@ def breakdown_confirm(
             for group in groups:
                 _give(actor, db_item, group, agencies, issued_on, at)
         return directive
+
+
+# The unit of a "top N" target as the office writes it: a rank, where lower is better.
+RANK_UNIT = "hạng"
+
+
+def _reporter(focal: Agency | None, given_on: date) -> Agency | None:
+    """Who reports an item's targets: its focal agency, or the one agency that took it over
+    whole when it has ended (Sở Nội vụ of old Quảng Trị → of the merged province; a function
+    moved elsewhere does not count); none when there is no such single agency (the office
+    chooses it)."""
+    if focal is None:
+        return None
+    today = local_date()
+    if Agency.objects.valid_on(today).filter(pk=focal.pk).exists():
+        return focal
+    found = responsible_agencies(agency=focal, given_on=given_on, on=today)
+    successors = {r.agency.pk: r.agency for r in found if r.agency.pk != focal.pk}
+    living = Agency.objects.valid_on(today).filter(pk__in=successors)
+    return living.get() if len(successors) == 1 and living.exists() else None
+
+
+def _indicator(item: Item, k: int, entry: dict, on: date) -> dict:
+    """The ``indicator_create`` arguments of the ``k``-th target read in an item: a range
+    ("từ 5 đến 10 bậc", "20-25%"), a value ("đạt 80%") or a rank ("nhóm 20 tỉnh dẫn đầu", at
+    most 20, lower is better), with its target year ("đến năm 2025": due on 31/12 that year;
+    else the item's own deadline) and the item's focal agency reporting it. Refuses a target
+    that is not numbers, or whose year is before the directive's."""
+    where = _("Item {number}, target {k}").format(number=item.get("number"), k=k + 1)
+    target = entry.get("target") if isinstance(entry, dict) else None
+    if not isinstance(target, dict):
+        _invalid(_("{where}: the target is missing.").format(where=where), "bad_indicator")
+
+    def number(key: str) -> Decimal | None:
+        value = target.get(key)
+        if value is None:
+            return None
+        try:
+            found = Decimal(str(value))
+        except InvalidOperation:
+            found = Decimal("NaN")
+        if isinstance(value, bool) or not found.is_finite():
+            _invalid(
+                _("{where}: “{value}” is not a number.").format(where=where, value=value),
+                "bad_indicator",
+            )
+        return found
+
+    low, high, value, top = number("min"), number("max"), number("value"), number("top")
+    direction = IndicatorDirection.HIGHER
+    unit = str(target.get("unit") or "")
+    if top is not None:
+        low, high, direction, unit = None, top, IndicatorDirection.LOWER, RANK_UNIT
+    elif value is not None:
+        low = high = value
+    if low is None and high is None:
+        _invalid(_("{where}: the target has no value.").format(where=where), "bad_indicator")
+    year = target.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or year < on.year):
+        _invalid(
+            _("{where}: the target year {year} is before the directive.").format(
+                where=where, year=year
+            ),
+            "bad_indicator",
+        )
+    text = str(entry.get("text") or "").strip()
+    return {
+        "name": shorten(str(entry.get("name") or text or where), 255),
+        "unit": unit[:32],
+        "target_min": low,
+        "target_max": high,
+        "direction": direction,
+        "target_year": year,
+        "due_on": date(year, 12, 31) if year is not None else _due(item, on),
+        "source_text": text,
+    }
 
 
 def _due(item: Item, on: date) -> date | None:

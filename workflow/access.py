@@ -2,7 +2,9 @@
 core.access).
 
 - Everyone signed in reads published directives; drafts are for the office and leaders. The
-  office's reviewers register, change, publish and assign directives.
+  office's reviewers register, change, publish and assign directives, and make them public
+  to citizens (or withdraw them); what is public is read without signing in, through
+  ``workflow.selectors.publication``, never through these rules.
 - An agency's people see its assignments, and the lead agency sees the contributions made to
   its assignments; reviewers (Văn phòng UBND tỉnh), leaders, inspectors and emulation officers
   see every assignment, because following up is their job.
@@ -28,8 +30,23 @@ from agencies.choices import Role
 from core import access
 from core.sql import among
 
-from .choices import AssignmentAction, DirectiveAction, DirectiveStatus, ExtensionAction
-from .models import Assignment, Attachment, Directive, DirectiveItem, ExtensionRequest
+from .choices import (
+    AssignmentAction,
+    DirectiveAction,
+    DirectiveStatus,
+    ExtensionAction,
+    IndicatorAction,
+    MeasurementAction,
+)
+from .models import (
+    Assignment,
+    Attachment,
+    Directive,
+    DirectiveItem,
+    ExtensionRequest,
+    Indicator,
+    Measurement,
+)
 
 NOTHING = Q(pk__in=[])
 OVERSEERS = (Role.REVIEWER, Role.LEADER, Role.INSPECTOR, Role.EMULATION_OFFICER)
@@ -119,7 +136,13 @@ def assignment_model_rule(user, action: str) -> bool:
 def directive_rule(user, action: str) -> Q:
     if action == DirectiveAction.VIEW:
         return holds_role(user, [Role.REVIEWER, Role.LEADER]) | ~Q(status=DirectiveStatus.DRAFT)
-    if action in (DirectiveAction.CHANGE, DirectiveAction.ASSIGN, DirectiveAction.PUBLISH):
+    office = (
+        DirectiveAction.CHANGE,
+        DirectiveAction.ASSIGN,
+        DirectiveAction.PUBLISH,
+        DirectiveAction.PUBLICIZE,
+    )
+    if action in office:
         return holds_role(user, [Role.REVIEWER])
     return NOTHING
 
@@ -175,4 +198,43 @@ def attachment_rule(user, action: str) -> Q:
     """Evidence is seen by whoever sees its assignment; it is never changed once filed."""
     if action == access.VIEW:
         return of_visible_assignments(user, "report__assignment_id")
+    return NOTHING
+
+
+# Targets (chỉ tiêu). The office sets an item's indicators: its reviewers, or the leaders of the
+# People's Committee that issues the directives; the reporting agency's head, deputy or officer
+# reports a value, and the office's reviewers confirm it.
+TARGET_SETTERS = (Role.REVIEWER, Role.LEADER)
+REPORTERS = (Role.HEAD, Role.DEPUTY, Role.OFFICER)
+
+
+@access.register_model(Indicator)
+def indicator_model_rule(user, action: str) -> bool:
+    """Indicators are added to an item by the office (``TARGET_SETTERS``)."""
+    return action == IndicatorAction.ADD and has_role(user, TARGET_SETTERS)
+
+
+@access.register(Indicator)
+def indicator_rule(user, action: str) -> Q:
+    """An indicator is seen as its item is (its directive's rule)."""
+    if action == IndicatorAction.VIEW:
+        items = access.restrict(DirectiveItem.objects.all(), user, access.VIEW)
+        return Q(item_id__in=items.values("pk"))
+    if action == IndicatorAction.CHANGE:
+        return holds_role(user, TARGET_SETTERS)
+    if action == IndicatorAction.REPORT:
+        return _agency_roles(user, REPORTERS)
+    if action == IndicatorAction.CONFIRM:
+        return holds_role(user, [Role.REVIEWER])
+    return NOTHING
+
+
+@access.register(Measurement)
+def measurement_rule(user, action: str) -> Q:
+    """The values reported are seen by the office (reviewers and leaders) and by the people of
+    the agency that reported them; the office's reviewers confirm them."""
+    if action == MeasurementAction.VIEW:
+        return holds_role(user, TARGET_SETTERS) | _agency_roles(user, None)
+    if action == MeasurementAction.CONFIRM:
+        return holds_role(user, [Role.REVIEWER])
     return NOTHING

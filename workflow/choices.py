@@ -156,6 +156,8 @@ class DirectiveAction(models.TextChoices):
     CHANGE = "change", _("Change")
     PUBLISH = "publish", _("Publish")
     ASSIGN = "assign", _("Assign")
+    # Make public to citizens (công khai) or withdraw it: the office's reviewers.
+    PUBLICIZE = "publicize", _("Make public")
 
 
 class TriageDecision(models.TextChoices):
@@ -188,3 +190,32 @@ EXTENSION_STEP_STATUS = {
     ExtensionStepName.ENDORSE: ExtensionStatus.REQUESTED,
     ExtensionStepName.DECIDE: ExtensionStatus.ENDORSED,
 }
+
+
+class IndicatorDirection(models.TextChoices):
+    """Which way an indicator improves: a share of dossiers on time rises, a rank falls."""
+
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class IndicatorStatus(models.TextChoices):
+    """Where an indicator stands against its target (``workflow.targets.indicator_status``)."""
+
+    MET = "met", _("Met")
+    AT_RISK = "at_risk", _("At risk of being missed")
+    MISSED = "missed", _("Missed")
+    IN_PROGRESS = "in_progress", _("In progress")
+
+
+class IndicatorAction(models.TextChoices):
+    VIEW = "view", _("See")
+    ADD = "add", _("Add")
+    CHANGE = "change", _("Change")
+    REPORT = "report", _("Report a value")
+    CONFIRM = "confirm", _("Confirm a value")
+
+
+class MeasurementAction(models.TextChoices):
+    VIEW = "view", _("See")
+    CONFIRM = "confirm", _("Confirm")

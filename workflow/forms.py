@@ -9,8 +9,8 @@ from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField
 from agencies.models import Agency, User
 from agencies.selectors import collectives_existing
 
-from .choices import DuePolicy, Modality, TriageDecision
-from .models import Directive, DirectiveItem
+from .choices import DuePolicy, Modality, Period, TriageDecision
+from .models import Directive, DirectiveItem, Indicator
 from .selectors import assignees_for
 
 DATE_INPUT = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy"})
@@ -255,3 +255,84 @@ class ReorganisationForm(forms.Form):
         else:
             field.searched = True
             field.set_day()
+
+
+class PublicationForm(forms.Form):
+    """The items of a directive the public page shows (công khai); the service checks there is
+    at least one."""
+
+    items = forms.ModelMultipleChoiceField(
+        label=_("Public items"),
+        queryset=DirectiveItem.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Citizens see these items and the progress counts of the agencies."),
+    )
+
+    def __init__(self, *args, directive: Directive | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if directive is not None:
+            field = self.fields["items"]
+            assert isinstance(field, forms.ModelMultipleChoiceField)
+            field.queryset = directive.items.order_by("order", "pk")
+            field.label_from_instance = lambda item: str(item)
+
+
+class IndicatorForm(forms.ModelForm):
+    """A target of an item: a value (the same in both boxes, or one box) or a range."""
+
+    agency = AgencyChoiceField(
+        label=_("Reporting agency"),
+        required=False,
+        help_text=_("The agency that reports the values of the indicator."),
+    )
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "name",
+            "unit",
+            "baseline",
+            "target_min",
+            "target_max",
+            "direction",
+            "target_year",
+            "due_on",
+            "agency",
+        ]
+        widgets = {"due_on": DATE_INPUT}
+        help_texts = {
+            "target_min": _("A single target value: write it here, or in both boxes."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].set_day()
+        if self.instance.agency_id:
+            self.initial["agency"] = self.instance.agency.code
+
+
+class MeasurementForm(forms.Form):
+    period = forms.ChoiceField(
+        label=_("Reporting period"), choices=Period.choices, initial=Period.YEARLY
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    number = forms.IntegerField(
+        label=_("Period number"),
+        min_value=1,
+        max_value=12,
+        initial=1,
+        required=False,
+        help_text=_("The month (1–12), quarter (1–4) or half (1–2) of the year; 1 for a year."),
+    )
+    value = forms.DecimalField(label=_("Value"), max_digits=14, decimal_places=4)
+    evidence_note = forms.CharField(
+        label=_("Evidence"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The report or document the value comes from."),
+    )
+
+    def clean_number(self):
+        return self.cleaned_data.get("number") or 1

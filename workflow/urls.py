@@ -15,11 +15,34 @@ urlpatterns = [
         views.DirectivePublishView.as_view(),
         name="directive_publish",
     ),
+    path("directives/<int:pk>/public/", views.PublicationView.as_view(), name="publication"),
+    path(
+        "directives/<int:pk>/public/withdraw/",
+        views.PublicationWithdrawView.as_view(),
+        name="publication_withdraw",
+    ),
     path("directives/<int:pk>/items/new/", views.ItemFormView.as_view(), name="item_create"),
     path(
         "directives/<int:pk>/items/<int:item>/edit/", views.ItemFormView.as_view(), name="item_edit"
     ),
     path("items/<int:item>/assign/", views.AssignView.as_view(), name="assign"),
+    path("items/<int:pk>/indicators/", views.ItemIndicatorsView.as_view(), name="item_indicators"),
+    path(
+        "items/<int:item>/indicators/new/",
+        views.IndicatorFormView.as_view(),
+        name="indicator_create",
+    ),
+    path("indicators/<int:pk>/edit/", views.IndicatorFormView.as_view(), name="indicator_edit"),
+    path(
+        "indicators/<int:pk>/report/",
+        views.MeasurementReportView.as_view(),
+        name="measurement_report",
+    ),
+    path(
+        "measurements/<int:pk>/confirm/",
+        views.MeasurementConfirmView.as_view(),
+        name="measurement_confirm",
+    ),
     path("assignments/", views.AssignmentListView.as_view(), name="assignments"),
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment"),
     path("assignments/<int:pk>/steps/<str:step>/", views.StepView.as_view(), name="step"),

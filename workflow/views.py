@@ -32,12 +32,22 @@ from .choices import (
     AssignmentState,
     DirectiveAction,
     DirectiveKind,
+    IndicatorAction,
+    MeasurementAction,
     Modality,
     Timeliness,
 )
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
-from .forms import AssignForm, DirectiveForm, ItemForm, ReorganisationForm
-from .models import Assignment, Attachment, Directive, DirectiveItem
+from .forms import (
+    AssignForm,
+    DirectiveForm,
+    IndicatorForm,
+    ItemForm,
+    MeasurementForm,
+    PublicationForm,
+    ReorganisationForm,
+)
+from .models import Assignment, Attachment, Directive, DirectiveItem, Indicator, Measurement
 from .steps import (
     EXTENSION_STEPS,
     STEP_CHECKS,
@@ -198,6 +208,52 @@ class DirectivePublishView(ScopedActionView):
         services.directive_publish(actor=self.request.user, directive=directive)
         messages.success(self.request, _("The directive is published."))
         return redirect("workflow:directive", pk=directive.pk)
+
+
+class PublicationView(ServiceFormView):
+    """The office makes a directive public with the items it chooses (công khai), or changes
+    the choice; withdrawing is ``PublicationWithdrawView``."""
+
+    form_class = PublicationForm
+    template_name = "workflow/publication.html"
+
+    def load(self):
+        self.directive, self.publication = selectors.publication_get(
+            user=self.request.user, pk=self.kwargs["pk"]
+        )
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "directive": self.directive}
+
+    def get_initial(self):
+        return {"items": [item.pk for item in self.directive.items.filter(public=True)]}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "directive": self.directive,
+            "publication": self.publication,
+        }
+
+    def perform(self, form):
+        publication = services.publication_publish(
+            actor=self.request.user, directive=self.directive, items=form.cleaned_data["items"]
+        )
+        messages.success(self.request, _("The directive is public: citizens can see it."))
+        return publication
+
+    def get_success_url(self):
+        return reverse("workflow:publication", args=[self.directive.pk])
+
+
+class PublicationWithdrawView(ScopedActionView):
+    queryset = Directive.objects.all()
+    action = DirectiveAction.PUBLICIZE
+
+    def perform(self, directive):
+        services.publication_withdraw(actor=self.request.user, directive=directive)
+        messages.success(self.request, _("The directive is no longer public."))
+        return redirect("workflow:publication", pk=directive.pk)
 
 
 class ItemFormView(ServiceFormView):
@@ -616,3 +672,125 @@ class ExtensionListView(ScopedListView):
             rows=[(e, EXTENSION_STEPS.get(e.step)) for e in context["extensions"]],
         )
         return context
+
+
+# Targets (chỉ tiêu) ---------------------------------------------------------------------------
+
+
+class ItemIndicatorsView(SelectorDetailView):
+    """An item's targets, each with its status and the values the user may see."""
+
+    template_name = "workflow/item_indicators.html"
+    context_object_name = "item"
+
+    def select(self, *, user, pk):
+        return selectors.item_get(user=user, pk=pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, item = self.request.user, self.object
+        acts = (IndicatorAction.CHANGE, IndicatorAction.REPORT)
+        rows = selectors.indicators_with_status(
+            list(
+                selectors.indicator_list(
+                    user=user,
+                    item=item,
+                    with_measurements=True,
+                    actions=acts,
+                    measurement_actions=(MeasurementAction.CONFIRM,),
+                )
+            )
+        )
+        for row in rows:
+            row.may = access.allowed(user, acts, row)
+            for measurement in row.visible_measurements:
+                measurement.may_confirm = measurement.confirmed_at is None and bool(
+                    access.allowed(user, (MeasurementAction.CONFIRM,), measurement)
+                )
+        context["indicators"] = rows
+        context["may_add"] = access.may(user, IndicatorAction.ADD, Indicator)
+        return context
+
+
+class IndicatorFormView(ServiceFormView):
+    """Add a target to an item (``item`` in the URL) or correct one (``pk``)."""
+
+    form_class = IndicatorForm
+    template_name = "workflow/indicator_form.html"
+
+    def load(self):
+        user = self.request.user
+        self.indicator = None
+        if "pk" in self.kwargs:
+            try:
+                self.indicator = selectors.indicator_get(user=user, pk=self.kwargs["pk"])
+            except Indicator.DoesNotExist as exc:
+                raise Http404 from exc
+            access.require(user, IndicatorAction.CHANGE, self.indicator)
+            self.item = self.indicator.item
+        else:
+            try:
+                self.item = selectors.item_get(user=user, pk=self.kwargs["item"])
+            except DirectiveItem.DoesNotExist as exc:
+                raise Http404 from exc
+            access.require_may(user, IndicatorAction.ADD, Indicator)
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.indicator is not None:
+            kwargs["instance"] = Indicator.objects.select_related("agency").get(
+                pk=self.indicator.pk
+            )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "item": self.item}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        if self.indicator is None:
+            return services.indicator_create(actor=self.request.user, item=self.item, **data)
+        return services.indicator_update(actor=self.request.user, indicator=self.indicator, **data)
+
+    def get_success_url(self):
+        return reverse("workflow:item_indicators", args=[self.item.pk])
+
+
+class MeasurementReportView(ServiceFormView):
+    """The reporting agency reports the value of one period."""
+
+    form_class = MeasurementForm
+    template_name = "workflow/measurement_form.html"
+
+    def load(self):
+        try:
+            self.indicator = selectors.indicator_get(user=self.request.user, pk=self.kwargs["pk"])
+        except Indicator.DoesNotExist as exc:
+            raise Http404 from exc
+        access.require(self.request.user, IndicatorAction.REPORT, self.indicator)
+
+    def get_initial(self):
+        return {**super().get_initial(), "year": timezone.localdate().year - 1}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "indicator": self.indicator}
+
+    def perform(self, form):
+        result = services.measurement_report(
+            actor=self.request.user, indicator=self.indicator, **form.cleaned_data
+        )
+        messages.success(self.request, _("The value is reported; it counts once confirmed."))
+        return result
+
+    def get_success_url(self):
+        return reverse("workflow:item_indicators", args=[self.indicator.item_id])
+
+
+class MeasurementConfirmView(ScopedActionView):
+    queryset = Measurement.objects.select_related("indicator")
+    action = MeasurementAction.CONFIRM
+
+    def perform(self, measurement):
+        services.measurement_confirm(actor=self.request.user, measurement=measurement)
+        messages.success(self.request, _("The value is confirmed."))
+        return redirect("workflow:item_indicators", pk=measurement.indicator.item_id)

@@ -10,6 +10,7 @@ from workflow.models import (
     DirectiveItem,
     ExtensionRequest,
     ProgressReport,
+    Publication,
 )
 
 
@@ -44,6 +45,23 @@ class DirectiveDetailSerializer(DirectiveSerializer):
 
     class Meta(DirectiveSerializer.Meta):
         fields = [*DirectiveSerializer.Meta.fields, "full_text", "contribution_lead_days", "items"]
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    """Whether a directive is public, since when, and which of its items (by id)."""
+
+    items = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Publication
+        fields = ["directive", "is_public", "published_at", "withdrawn_at", "revision", "items"]
+
+    def get_items(self, publication) -> list[int]:
+        return list(
+            publication.directive.items.filter(public=True)
+            .order_by("order", "pk")
+            .values_list("pk", flat=True)
+        )
 
 
 class AssignmentSerializer(serializers.ModelSerializer):

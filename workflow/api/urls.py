@@ -1,6 +1,7 @@
 from rest_framework.routers import SimpleRouter
 
 from .reorganisation import ReorganisationViewSet
+from .targets import IndicatorViewSet, MeasurementViewSet
 from .views import (
     AssignmentViewSet,
     DirectiveItemViewSet,
@@ -14,5 +15,7 @@ router.register("items", DirectiveItemViewSet, basename="item")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("extensions", ExtensionViewSet, basename="extension")
 router.register("reorganisation", ReorganisationViewSet, basename="reorganisation")
+router.register("indicators", IndicatorViewSet, basename="indicator")
+router.register("measurements", MeasurementViewSet, basename="measurement")
 
 urlpatterns = router.urls

@@ -14,7 +14,7 @@ from core.api import KeysFirstPagination, ScopedViewSet, form_serializer, valid
 from workflow import selectors, services
 from workflow.choices import DirectiveAction, ExtensionStepName
 from workflow.filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
-from workflow.forms import AssignForm, DirectiveForm, ItemForm
+from workflow.forms import AssignForm, DirectiveForm, ItemForm, PublicationForm
 from workflow.models import Assignment, Directive, DirectiveItem, ExtensionRequest
 from workflow.steps import EXTENSION_STEPS, STEPS, assign_item, make_form
 
@@ -26,13 +26,19 @@ from .serializers import (
     DirectiveSerializer,
     ExtensionListSerializer,
     ExtensionSerializer,
+    PublicationSerializer,
 )
 
 
 class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     queryset = Directive.objects.all()
     filterset_class = DirectiveFilterSet
-    action_permissions = {"publish": DirectiveAction.PUBLISH, "add_item": DirectiveAction.CHANGE}
+    action_permissions = {
+        "publish": DirectiveAction.PUBLISH,
+        "add_item": DirectiveAction.CHANGE,
+        "make_public": DirectiveAction.PUBLICIZE,
+        "withdraw_public": DirectiveAction.PUBLICIZE,
+    }
 
     def get_queryset(self):
         return selectors.directive_list(user=self.request.user).order_by("-issued_on", "-pk")
@@ -51,6 +57,24 @@ class DirectiveViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     def publish(self, request, pk=None):
         directive = services.directive_publish(actor=request.user, directive=self.get_object())
         return Response(DirectiveDetailSerializer(directive).data)
+
+    @extend_schema(request=form_serializer(PublicationForm), responses=PublicationSerializer)
+    @action(detail=True, methods=["post"], url_path="public")
+    def make_public(self, request, pk=None):
+        """Make the directive public (công khai) with the chosen items, or change the choice."""
+        directive = self.get_object()
+        data = valid(PublicationForm(data=request.data, directive=directive))
+        publication = services.publication_publish(
+            actor=request.user, directive=directive, items=data["items"]
+        )
+        return Response(PublicationSerializer(publication).data)
+
+    @extend_schema(request=None, responses=PublicationSerializer)
+    @action(detail=True, methods=["post"], url_path="public/withdraw")
+    def withdraw_public(self, request, pk=None):
+        """Take the directive off the public page."""
+        publication = services.publication_withdraw(actor=request.user, directive=self.get_object())
+        return Response(PublicationSerializer(publication).data)
 
     @extend_schema(request=form_serializer(ItemForm), responses={201: DirectiveItemSerializer})
     @action(detail=True, methods=["post"], url_path="items")

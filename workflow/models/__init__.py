@@ -1,14 +1,16 @@
 """Directives, their items, the assignments made from them, and what happens to each."""
 
 from .assigning import Assignment, AssignmentProcess
-from .directives import Directive, DirectiveItem
+from .directives import Directive, DirectiveItem, Publication
 from .extensions import ExtensionProcess, ExtensionRequest
 from .recurrence import RecurringObligation
 from .reports import Attachment, ProgressReport, evidence_path
+from .targets import Indicator, Measurement
 
 __all__ = [
     "Directive",
     "DirectiveItem",
+    "Publication",
     "RecurringObligation",
     "Assignment",
     "AssignmentProcess",
@@ -17,4 +19,6 @@ __all__ = [
     "Attachment",
     "ExtensionRequest",
     "ExtensionProcess",
+    "Indicator",
+    "Measurement",
 ]

@@ -96,6 +96,9 @@ class DirectiveItem(models.Model):
     # Kept by the services (``item_search_text``); a pg_trgm GIN index on PostgreSQL, as for
     # ``Assignment.search_text``.
     search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
+    # Shown on the public page while its directive is public (chosen by the office through
+    # ``workflow.services.publication``; kept when the directive is withdrawn).
+    public = models.BooleanField(_("public"), default=False)
 
     objects = RestrictedManager()
 
@@ -109,3 +112,46 @@ class DirectiveItem(models.Model):
 
     def __str__(self):
         return f"{self.number}. {shorten(self.text, 80)}"
+
+
+class Publication(models.Model):
+    """Whether a directive is public (công khai để dân biết) and who decided it when: the
+    provincial office publishes a directive with the items it chooses (``DirectiveItem.public``)
+    and may withdraw it. Only ``workflow.services.publication`` writes it; every change adds
+    one to ``revision``, which the public page's cache key reads (``publication_revision``)."""
+
+    directive = models.OneToOneField(
+        Directive,
+        verbose_name=_("directive"),
+        on_delete=models.CASCADE,
+        related_name="publication",
+    )
+    is_public = models.BooleanField(_("public"), default=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        USER,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        USER,
+        verbose_name=_("withdrawn by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        indexes = [models.Index(fields=["is_public"], name="publication_public")]
+
+    def __str__(self):
+        return str(self.directive)

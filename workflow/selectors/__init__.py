@@ -15,9 +15,23 @@ from .assigning import (
     timeliness,
     timeliness_is,
 )
-from .directives import directive_choices, directive_get, directive_list
+from .directives import directive_choices, directive_get, directive_list, item_get
 from .extensions import extension_list, extension_page_is_for, extension_request_list
 from .inbox import inbox_subjects
+from .publication import (
+    public_directives,
+    public_items,
+    public_progress,
+    publication_get,
+    publication_revision,
+)
+from .targets import (
+    indicator_get,
+    indicator_list,
+    indicators_with_status,
+    measurement_get,
+    measurement_list,
+)
 from .timeline import assignment_timeline
 from .transfers import ended_agencies, ended_agencies_read, stranded_list, successors_for
 
@@ -39,8 +53,19 @@ __all__ = [
     "extension_page_is_for",
     "extension_request_list",
     "inbox_subjects",
+    "indicator_get",
+    "indicator_list",
+    "indicators_with_status",
+    "item_get",
     "item_progress",
+    "measurement_get",
+    "measurement_list",
     "name_rows",
+    "public_directives",
+    "public_items",
+    "public_progress",
+    "publication_get",
+    "publication_revision",
     "timeliness",
     "timeliness_is",
     "ended_agencies",

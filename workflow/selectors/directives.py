@@ -47,3 +47,8 @@ def directive_choices(*, user, text: str) -> list[Directive]:
     for key in fold(text).split():
         rows = rows.filter(search_text__contains=key)
     return list(rows.order_by("-issued_on", "-pk")[: CHOICES_SHOWN + 1])
+
+
+def item_get(*, user, pk: int) -> DirectiveItem:
+    """One visible item, with its directive."""
+    return DirectiveItem.objects.restrict(user, "view").select_related("directive").get(pk=pk)

@@ -18,6 +18,7 @@ from .assigning import (
 from .directives import directive_create, directive_publish, directive_update, item_add, item_update
 from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
 from .history import Outcome, outcomes_record
+from .publication import publication_publish, publication_withdraw
 from .recurrence import obligation_create, occurrences_generate
 from .reorganisation import reorganisation_transfer
 from .reports import (
@@ -29,6 +30,7 @@ from .reports import (
     report_return_office,
 )
 from .steps import assignment_receive, assignment_refuse, assignment_triage
+from .targets import indicator_create, indicator_update, measurement_confirm, measurement_report
 from .transfers import assignment_reassign, assignment_transfer
 
 __all__ = [
@@ -52,12 +54,18 @@ __all__ = [
     "extension_decide",
     "extension_endorse",
     "extension_request",
+    "indicator_create",
+    "indicator_update",
     "item_add",
     "item_update",
+    "measurement_confirm",
+    "measurement_report",
     "obligation_create",
     "occurrences_generate",
     "outcomes_record",
     "progress_report_file",
+    "publication_publish",
+    "publication_withdraw",
     "reorganisation_transfer",
     "report_accept",
     "report_approve",

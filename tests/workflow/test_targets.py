@@ -1,0 +1,312 @@
+"""Targets (chỉ tiêu): the status rule at its boundaries, and the services that set targets,
+report values and confirm them — each allowance beside its denial."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from core.exceptions import DomainError, Forbidden, InvalidInput, NotFound
+from core.flowtasks import AlreadyHandled
+from core.models import AuditEvent
+from tests.fixtures.workflow import vn
+from workflow import selectors
+from workflow.choices import IndicatorDirection, IndicatorStatus, Period
+from workflow.models import Indicator, Measurement
+from workflow.services import (
+    indicator_create,
+    indicator_update,
+    measurement_confirm,
+    measurement_report,
+)
+from workflow.targets import AT_RISK_DAYS, indicator_status, target_reached
+
+TODAY = date(2026, 6, 15)
+HIGHER, LOWER = IndicatorDirection.HIGHER, IndicatorDirection.LOWER
+
+
+def status(value, *, target_min=None, target_max=None, direction=HIGHER, due_on=None):
+    return indicator_status(
+        value=None if value is None else Decimal(value),
+        target_min=None if target_min is None else Decimal(target_min),
+        target_max=None if target_max is None else Decimal(target_max),
+        direction=direction,
+        due_on=due_on,
+        today=TODAY,
+    )
+
+
+# The rule, at its boundaries ----------------------------------------------------------------
+
+
+def test_exactly_at_the_target_is_met_and_one_unit_short_is_not():
+    assert status("80", target_min="80", target_max="80") == IndicatorStatus.MET
+    assert status("79", target_min="80", target_max="80") != IndicatorStatus.MET
+
+
+def test_when_lower_is_better_the_target_is_met_at_it_or_below():
+    rank = {"target_min": "20", "target_max": "20", "direction": LOWER}
+    assert status("20", **rank) == IndicatorStatus.MET
+    assert status("12", **rank) == IndicatorStatus.MET
+    assert status("21", **rank) != IndicatorStatus.MET
+
+
+def test_a_range_is_met_from_its_near_end():
+    # "up 5 to 10 places": 5 is met, 4 is not, 12 is more than met.
+    places = {"target_min": "5", "target_max": "10"}
+    assert status("5", **places) == IndicatorStatus.MET
+    assert status("12", **places) == IndicatorStatus.MET
+    assert status("4", **places) != IndicatorStatus.MET
+    # Lower is better: "20-25 days at most" is met at 25, not at 26.
+    days = {"target_min": "20", "target_max": "25", "direction": LOWER}
+    assert status("25", **days) == IndicatorStatus.MET
+    assert status("26", **days) != IndicatorStatus.MET
+
+
+def test_a_target_due_today_is_not_missed_yet_and_due_yesterday_is():
+    short = {"target_min": "80", "target_max": "80"}
+    assert status("79", due_on=TODAY, **short) == IndicatorStatus.AT_RISK
+    assert status("79", due_on=TODAY - timedelta(days=1), **short) == IndicatorStatus.MISSED
+    # Met stays met after the due date.
+    assert status("80", due_on=TODAY - timedelta(days=1), **short) == IndicatorStatus.MET
+
+
+def test_at_risk_within_the_last_days_before_the_due_date_only():
+    short = {"target_min": "80", "target_max": "80"}
+    near = TODAY + timedelta(days=AT_RISK_DAYS)
+    assert status("70", due_on=near, **short) == IndicatorStatus.AT_RISK
+    assert status("70", due_on=near + timedelta(days=1), **short) == IndicatorStatus.IN_PROGRESS
+    # No confirmed value yet counts as short.
+    assert status(None, due_on=near, **short) == IndicatorStatus.AT_RISK
+    assert status(None, due_on=TODAY - timedelta(days=1), **short) == IndicatorStatus.MISSED
+
+
+def test_without_a_due_date_a_target_is_never_missed():
+    assert status("1", target_min="80", target_max="80") == IndicatorStatus.IN_PROGRESS
+    assert not target_reached(None, target_min=Decimal(1), target_max=None, direction=HIGHER)
+    assert target_reached(Decimal(1), target_min=None, target_max=Decimal(1), direction=HIGHER)
+
+
+# The services --------------------------------------------------------------------------------
+
+
+def fingerprint():
+    return (
+        AuditEvent.objects.count(),
+        tuple(Indicator.objects.order_by("pk").values_list("name", "target_min", "agency_id")),
+        tuple(Measurement.objects.order_by("pk").values_list("value", "confirmed_at")),
+    )
+
+
+@pytest.fixture
+def item(directive):
+    return directive.items.get(number="2")
+
+
+@pytest.fixture
+def indicator(item, people, small_tree):
+    return indicator_create(
+        actor=people["reviewer"],
+        item=item,
+        name="Tỷ lệ giải ngân vốn đầu tư công",
+        unit="%",
+        target_min=Decimal(95),
+        target_max=Decimal(95),
+        due_on=date(2026, 12, 31),
+        agency=small_tree["TC"],
+    )
+
+
+def test_the_office_sets_a_target_and_an_agency_officer_cannot(item, people, small_tree):
+    before = fingerprint()
+    with pytest.raises(Forbidden):
+        indicator_create(actor=people["officer"], item=item, name="Chỉ tiêu", target_min=Decimal(1))
+    assert fingerprint() == before
+    made = indicator_create(
+        actor=people["leader"],
+        item=item,
+        name="Chỉ số PAR Index",
+        unit="bậc",
+        target_min=Decimal(5),
+        target_max=Decimal(10),
+        target_year=2026,
+        agency=small_tree["NV"],
+    )
+    event = AuditEvent.objects.filter(verb="indicator.create", object_id=str(made.pk)).get()
+    assert event.actor == people["leader"]
+    assert event.after["target_max"] == "10"
+
+
+def test_a_target_needs_a_value_and_an_ordered_range(item, people):
+    before = fingerprint()
+    with pytest.raises(InvalidInput):
+        indicator_create(actor=people["reviewer"], item=item, name="Không có mục tiêu")
+    with pytest.raises(InvalidInput):
+        indicator_create(
+            actor=people["reviewer"],
+            item=item,
+            name="Khoảng ngược",
+            target_min=Decimal(10),
+            target_max=Decimal(5),
+        )
+    assert fingerprint() == before
+
+
+def test_the_office_corrects_a_target_and_the_head_cannot(indicator, people):
+    before = fingerprint()
+    with pytest.raises(Forbidden):
+        indicator_update(actor=people["head"], indicator=indicator, target_min=Decimal(50))
+    with pytest.raises(InvalidInput):
+        indicator_update(actor=people["reviewer"], indicator=indicator, colour="red")
+    assert fingerprint() == before
+    indicator_update(
+        actor=people["reviewer"],
+        indicator=indicator,
+        target_min=Decimal(90),
+        target_max=Decimal(100),
+    )
+    indicator.refresh_from_db()
+    assert (indicator.target_min, indicator.target_max) == (Decimal(90), Decimal(100))
+    event = AuditEvent.objects.get(verb="indicator.update")
+    assert event.before["target_min"] == "95" and event.after["target_min"] == "90"
+
+
+def test_the_reporting_agency_reports_and_another_agency_cannot(indicator, people):
+    before = fingerprint()
+    for outsider in ("other_head", "other_officer", "clerk", "reviewer"):
+        with pytest.raises(Forbidden):
+            measurement_report(
+                actor=people[outsider],
+                indicator=indicator,
+                period=Period.YEARLY,
+                year=2025,
+                value=Decimal(90),
+            )
+    assert fingerprint() == before
+    measurement = measurement_report(
+        actor=people["officer"],
+        indicator=indicator,
+        period=Period.HALF_YEARLY,
+        year=2025,
+        number=2,
+        value=Decimal("96.5"),
+        evidence_note="Báo cáo số 12/BC-STC.",
+    )
+    assert measurement.agency == indicator.agency
+    assert measurement.period_end == date(2025, 12, 31)
+    assert AuditEvent.objects.filter(verb="measurement.report").count() == 1
+
+
+def test_a_value_is_refused_for_a_bad_or_already_reported_period(indicator, people):
+    report = {"actor": people["head"], "indicator": indicator, "value": Decimal(1)}
+    measurement_report(**report, period=Period.QUARTERLY, year=2025, number=4)
+    before = fingerprint()
+    with pytest.raises(DomainError) as exc:
+        measurement_report(**report, period=Period.QUARTERLY, year=2025, number=4)
+    assert exc.value.code == "period_reported"
+    with pytest.raises(InvalidInput) as exc:
+        measurement_report(**report, period=Period.QUARTERLY, year=2025, number=5)
+    assert exc.value.code == "bad_period_number"
+    with pytest.raises(InvalidInput):
+        measurement_report(**report, period="weekly", year=2025)
+    with pytest.raises(InvalidInput) as exc:
+        measurement_report(**report, period=Period.YEARLY, year=1999)
+    assert exc.value.code == "bad_year"
+    assert fingerprint() == before
+
+
+def test_the_office_confirms_a_value_once_and_the_head_cannot(indicator, people):
+    measurement = measurement_report(
+        actor=people["officer"],
+        indicator=indicator,
+        period=Period.YEARLY,
+        year=2025,
+        value=Decimal(96),
+    )
+    before = fingerprint()
+    with pytest.raises(Forbidden):
+        measurement_confirm(actor=people["head"], measurement=measurement)
+    with pytest.raises(NotFound):
+        measurement_confirm(actor=people["other_officer"], measurement=measurement)
+    assert fingerprint() == before
+    row = selectors.indicator_get(user=people["reviewer"], pk=indicator.pk)
+    assert row.latest_value is None  # a value counts once confirmed
+    measurement_confirm(actor=people["reviewer"], measurement=measurement, at=vn(2026, 2, 1))
+    with pytest.raises(AlreadyHandled):
+        measurement_confirm(actor=people["reviewer"], measurement=measurement)
+    row = selectors.indicator_get(user=people["reviewer"], pk=indicator.pk)
+    assert row.latest_value == Decimal(96) and row.status == IndicatorStatus.MET
+    assert AuditEvent.objects.filter(verb="measurement.confirm").count() == 1
+
+
+def test_the_latest_confirmed_period_decides_the_status(indicator, people):
+    for year, value in ((2024, 97), (2025, 80)):
+        m = measurement_report(
+            actor=people["officer"],
+            indicator=indicator,
+            period=Period.YEARLY,
+            year=year,
+            value=Decimal(value),
+        )
+        measurement_confirm(actor=people["reviewer"], measurement=m)
+    row = selectors.indicator_get(user=people["reviewer"], pk=indicator.pk)
+    assert row.latest_value == Decimal(80)
+    assert row.status != IndicatorStatus.MET
+
+
+# Who sees what ------------------------------------------------------------------------------
+
+
+def test_measurements_are_seen_by_the_office_and_the_reporting_agency(indicator, people):
+    measurement_report(
+        actor=people["officer"],
+        indicator=indicator,
+        period=Period.YEARLY,
+        year=2025,
+        value=Decimal(96),
+    )
+    for who in ("reviewer", "leader", "head", "officer", "clerk"):
+        assert selectors.measurement_list(user=people[who]).count() == 1, who
+    for who in ("other_head", "other_officer"):
+        assert selectors.measurement_list(user=people[who]).count() == 0, who
+        # The indicator itself is seen as its item is.
+        assert selectors.indicator_list(user=people[who]).count() == 1, who
+
+
+# Constant query counts ---------------------------------------------------------------------
+
+
+def _many(item, people, small_tree, n):
+    for k in range(n):
+        made = indicator_create(
+            actor=people["reviewer"],
+            item=item,
+            name=f"Chỉ tiêu {k}",
+            target_min=Decimal(k),
+            agency=small_tree["TC"],
+        )
+        m = measurement_report(
+            actor=people["officer"],
+            indicator=made,
+            period=Period.YEARLY,
+            year=2025,
+            value=Decimal(k),
+        )
+        measurement_confirm(actor=people["reviewer"], measurement=m)
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_list_of_indicators_costs_the_same_for_one_or_many(
+    n, item, people, small_tree, django_assert_max_num_queries
+):
+    _many(item, people, small_tree, n)
+    with django_assert_max_num_queries(3):
+        rows = selectors.indicators_with_status(
+            list(
+                selectors.indicator_list(user=people["officer"], item=item, with_measurements=True)
+            )
+        )
+        assert len(rows) == n
+        assert all(len(r.visible_measurements) == 1 for r in rows)
+    with django_assert_max_num_queries(1):
+        assert len(list(selectors.measurement_list(user=people["officer"]))) == n

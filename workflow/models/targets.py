@@ -1,0 +1,171 @@
+"""The quantified targets of a directive's items (chỉ tiêu) and the values agencies report."""
+
+import calendar
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from core.querysets import RestrictedManager
+
+from ..choices import PERIOD_MONTHS, IndicatorDirection, Period
+from .directives import DirectiveItem
+
+USER = settings.AUTH_USER_MODEL
+DIGITS = {"max_digits": 14, "decimal_places": 4}
+
+
+def periods_in_year(period: str) -> int:
+    """How many periods of ``period`` a year has: 12 months, 4 quarters, 2 halves, 1 year."""
+    return 12 // PERIOD_MONTHS[Period(period)]
+
+
+def period_end(period: str, year: int, number: int) -> date:
+    """The last day of the ``number``-th ``period`` of ``year`` (the 2nd half of 2025 ends on
+    31/12/2025): what orders a measurement among the others."""
+    month = number * PERIOD_MONTHS[Period(period)]
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+class Indicator(models.Model):
+    """A target of an item: "PAR Index up 5 to 10 places", "in the top 20 by 2025".
+
+    The target is a value (``target_min`` = ``target_max``) or a range; ``workflow.targets``
+    says when it is met."""
+
+    item = models.ForeignKey(
+        DirectiveItem, verbose_name=_("item"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    name = models.CharField(_("name"), max_length=255)
+    unit = models.CharField(_("unit"), max_length=32, blank=True)
+    baseline = models.DecimalField(_("baseline"), null=True, blank=True, **DIGITS)
+    target_min = models.DecimalField(_("target (from)"), null=True, blank=True, **DIGITS)
+    target_max = models.DecimalField(_("target (up to)"), null=True, blank=True, **DIGITS)
+    direction = models.CharField(
+        _("direction"),
+        max_length=8,
+        choices=IndicatorDirection.choices,
+        default=IndicatorDirection.HIGHER,
+    )
+    target_year = models.PositiveSmallIntegerField(_("target year"), null=True, blank=True)
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+    # The agency that reports the values; none until the office chooses it (an import of an
+    # item that names no focal agency).
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("reporting agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The words of the item the target was read from (the importer), for the reviewer.
+    source_text = models.CharField(_("as written"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        ordering = ["item", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(target_min__isnull=False) | Q(target_max__isnull=False),
+                name="indicator_has_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_min__isnull=True)
+                | Q(target_max__isnull=True)
+                | Q(target_min__lte=F("target_max")),
+                name="indicator_range_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.target_min is None and self.target_max is None:
+            raise ValidationError({"target_min": _("Give the target value or its range.")})
+        if (
+            self.target_min is not None
+            and self.target_max is not None
+            and self.target_min > self.target_max
+        ):
+            raise ValidationError(
+                {"target_max": _("The end of the range must not be below its start.")}
+            )
+
+
+class Measurement(models.Model):
+    """The value an agency reports for one period (year, half, quarter or month) of an
+    indicator; it counts once the office confirms it."""
+
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name=_("indicator"),
+        on_delete=models.CASCADE,
+        related_name="measurements",
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
+    )
+    period = models.CharField(_("reporting period"), max_length=16, choices=Period.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    number = models.PositiveSmallIntegerField(_("period number"), default=1)
+    # Kept by the services (``period_end``): the order of the measurements.
+    period_end = models.DateField(_("end of the period"), editable=False)
+    value = models.DecimalField(_("value"), **DIGITS)
+    evidence_note = models.TextField(_("evidence"), blank=True)
+    reported_by = models.ForeignKey(
+        USER, verbose_name=_("reported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        USER,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        ordering = ["indicator", "-period_end", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "period", "year", "number"], name="measurement_period_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["indicator", "-period_end"], name="measurement_latest"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value} ({self.period_label})"
+
+    @property
+    def period_label(self) -> str:
+        if self.period == Period.YEARLY:
+            return str(self.year)
+        return f"{self.get_period_display()} {self.number}/{self.year}"
+
+    def clean(self):
+        if self.period in Period.values and not 1 <= self.number <= periods_in_year(self.period):
+            raise ValidationError(
+                {"number": _("A year has {n} such periods.").format(n=periods_in_year(self.period))}
+            )

@@ -1,0 +1,92 @@
+"""Reads of the items' targets and the values reported, scoped to what the user may see; each
+indicator comes with its latest confirmed value and its status (``workflow.targets``)."""
+
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+
+from agencies.selectors import name_on
+from core import access
+from core.time import local_date
+
+from ..choices import IndicatorAction, MeasurementAction
+from ..models import Indicator, Measurement
+from ..targets import indicator_status
+
+
+def _latest_confirmed(column: str) -> Subquery:
+    """``column`` of the indicator's latest confirmed measurement (the latest period; of two
+    of a period, the later confirmed): one indexed lookup per row."""
+    rows = Measurement.objects.filter(
+        indicator_id=OuterRef("pk"), confirmed_at__isnull=False
+    ).order_by("-period_end", "-confirmed_at", "-pk")
+    return Subquery(rows.values(column)[:1])
+
+
+def _measurements(user, actions=()) -> QuerySet[Measurement]:
+    rows = (
+        Measurement.objects.restrict(user, MeasurementAction.VIEW)
+        .select_related("reported_by", "confirmed_by")
+        .annotate(agency_name=name_on("agency_id", local_date()))
+        .order_by("-period_end", "-pk")
+    )
+    return access.with_allowed(rows, user, actions) if actions else rows
+
+
+def indicators_with_status(rows):
+    """Give each indicator read by ``indicator_list`` its status (``workflow.targets``)."""
+    today = local_date()
+    for indicator in rows:
+        indicator.status = indicator_status(
+            value=indicator.latest_value,
+            target_min=indicator.target_min,
+            target_max=indicator.target_max,
+            direction=indicator.direction,
+            due_on=indicator.due_on,
+            today=today,
+        )
+    return rows
+
+
+def indicator_list(
+    *, user, item=None, with_measurements: bool = False, actions=(), measurement_actions=()
+) -> QuerySet[Indicator]:
+    """Visible indicators (of ``item`` when given), each with its latest confirmed value and
+    period (``latest_value``, ``latest_end``), its reporting agency's name today and, when
+    asked, the measurements the user may see (``visible_measurements``, latest first); rows
+    read with what of ``actions`` (``measurement_actions``) the user may do on each
+    (``core.access.allowed``), in the same queries."""
+    rows = (
+        Indicator.objects.restrict(user, IndicatorAction.VIEW)
+        .select_related("item__directive")
+        .annotate(
+            latest_value=_latest_confirmed("value"),
+            latest_end=_latest_confirmed("period_end"),
+            agency_name=name_on("agency_id", local_date()),
+        )
+        .order_by("item__directive", "item__order", "pk")
+    )
+    if item is not None:
+        rows = rows.filter(item=item)
+    if with_measurements:
+        measurements = _measurements(user, measurement_actions)
+        rows = rows.prefetch_related(
+            Prefetch("measurements", queryset=measurements, to_attr="visible_measurements")
+        )
+    return access.with_allowed(rows, user, actions) if actions else rows
+
+
+def indicator_get(*, user, pk: int) -> Indicator:
+    """One visible indicator, read as ``indicator_list`` reads them, with its status."""
+    indicator = indicator_list(user=user, with_measurements=True).get(pk=pk)
+    return indicators_with_status([indicator])[0]
+
+
+def measurement_list(*, user, indicator=None) -> QuerySet[Measurement]:
+    """The values the user may see (of ``indicator`` when given), latest period first."""
+    rows = _measurements(user).select_related("indicator")
+    if indicator is not None:
+        rows = rows.filter(indicator=indicator)
+    return rows
+
+
+def measurement_get(*, user, pk: int) -> Measurement:
+    return measurement_list(user=user).get(pk=pk)
