@@ -1,9 +1,15 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
-from . import views
+from . import feeds, views
 
 app_name = "dashboards"
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="overview"),
+    # The public page (công khai), without signing in, and its open data.
+    path("cong-khai/", views.PublicView.as_view(), name="public"),
+    path("cong-khai/atom/", require_safe(feeds.PublicDirectivesFeed()), name="public_feed"),
+    path("cong-khai/so-lieu.csv", views.PublicCsvView.as_view(), name="public_csv"),
+    path("cong-khai/so-lieu.json", views.PublicJsonView.as_view(), name="public_json"),
 ]

@@ -1,14 +1,22 @@
-"""Landing pages: each person lands where their work is. Reads only."""
+"""Landing pages: each person lands where their work is; the public page, for everyone.
+Reads only."""
 
+import csv
+
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.generic import TemplateView, View
 
 from agencies.access import has_role
 from agencies.choices import Role
 from core.views import SignedInTemplateView
 from workflow.choices import AssignmentState, Timeliness
 
+from .public import CACHE_SECONDS, COLUMN_LABELS, PublicReport, public_report
 from .selectors import province_overview
 
 OVERVIEW_ROLES = (Role.LEADER, Role.REVIEWER, Role.INSPECTOR, Role.EMULATION_OFFICER)
@@ -83,3 +91,80 @@ class OverviewView(SignedInTemplateView):
             "escalations_link": escalations,
             "results_link": _assignments(base, state=AssignmentState.APPROVED),
         }
+
+
+class PublicMixin:
+    """The public pages: no sign-in, reads only (GET and HEAD), nothing but ``public``'s
+    figures."""
+
+    http_method_names = ["get", "head"]
+
+
+def column_labels() -> list[str]:
+    return [str(label) for label in COLUMN_LABELS]
+
+
+class PublicView(PublicMixin, TemplateView):
+    """What citizens see of the directives the provincial office made public."""
+
+    template_name = "dashboards/public.html"
+
+    def get_context_data(self, **kwargs):
+        report = public_report()
+        return {
+            **super().get_context_data(**kwargs),
+            "report": report,
+            "columns": column_labels(),
+            "cache_minutes": CACHE_SECONDS // 60,
+        }
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
+
+
+def _cell(text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (a title typed as "=…")."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+class PublicCsvView(PublicMixin, View):
+    """The public figures per directive and agency, as a spreadsheet (open data)."""
+
+    def get(self, request, *args, **kwargs):
+        report: PublicReport = public_report()
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="cong-khai.csv"'
+        response.write("\ufeff")  # a byte-order mark, so that spreadsheets read UTF-8
+        writer = csv.writer(response)
+        writer.writerow(
+            [
+                _("Directive"),
+                _("Title"),
+                _("Agency code"),
+                _("Agency"),
+                *column_labels(),
+                _("Figures updated at"),
+            ]
+        )
+        read_at = _local(report.read_at)
+        for directive in report.directives:
+            for agency in directive.agencies:
+                writer.writerow(
+                    [
+                        _cell(directive.number or directive.kind_label),
+                        _cell(directive.title),
+                        _cell(agency.code),
+                        _cell(agency.name),
+                        *agency.counts.as_list(),
+                        read_at,
+                    ]
+                )
+        return response
+
+
+class PublicJsonView(PublicMixin, View):
+    """The public figures, directive by directive, item by item and agency by agency."""
+
+    def get(self, request, *args, **kwargs):
+        return JsonResponse(public_report().as_json(), json_dumps_params={"ensure_ascii": False})

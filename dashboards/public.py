@@ -1,0 +1,188 @@
+"""The public page's figures (công khai để dân biết): the directives the provincial office made
+public, their public items and, per agency, how many assignments of those items were given,
+done on time, done late, are open and are overdue (``workflow.selectors.timeliness``, the
+rules every list uses). Nothing about people: no names, reports, comments or files.
+
+Read without signing in, so kept in Django's cache for ``CACHE_SECONDS`` — under a key that
+holds the publications' revision (``workflow.selectors.publication_revision``, which every
+publication and withdrawal moves, read from the database by each request: one small query,
+right for every server process whatever cache they share) and the day (overdue work is
+counted against it). A publication or withdrawal therefore shows at once; the counts and the
+texts of what is already public at most ``CACHE_SECONDS`` late, and the page says when they
+were read ("Số liệu cập nhật lúc").
+"""
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from hashlib import sha256
+
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from agencies.models import Agency
+from agencies.selectors import name_latest, name_on
+from core.text import fold
+from core.time import local_date
+from workflow import selectors
+from workflow.choices import DirectiveKind, Timeliness
+
+CACHE_SECONDS = 300
+
+# Each timeliness counted in one public column (and all but the cancelled and the
+# transferred — counted again at the successor — in "assigned").
+COLUMN_OF = {
+    Timeliness.DONE_ON_TIME: "done_on_time",
+    Timeliness.DONE_LATE: "done_late",
+    Timeliness.OVERDUE: "overdue",
+    Timeliness.ON_TIME: "open",
+    Timeliness.CONTINUOUS: "open",
+    Timeliness.EXTENSION_REQUESTED: "open",
+}
+COLUMNS = ("assigned", "done_on_time", "done_late", "open", "overdue")
+COLUMN_LABELS = (_("Assigned"), _("Done on time"), _("Done late"), _("Still open"), _("Overdue"))
+
+
+@dataclass
+class Counts:
+    assigned: int = 0
+    done_on_time: int = 0
+    done_late: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    def add(self, timeliness: str, n: int) -> None:
+        column = COLUMN_OF.get(timeliness)
+        if column is None:
+            return
+        self.assigned += n
+        setattr(self, column, getattr(self, column) + n)
+
+    def as_list(self) -> list[int]:
+        return [getattr(self, c) for c in COLUMNS]
+
+    @property
+    def cells(self) -> list[tuple[str, int]]:
+        """(label, count) of each column, in the reader's language."""
+        return [(str(label), n) for label, n in zip(COLUMN_LABELS, self.as_list(), strict=True)]
+
+
+@dataclass
+class PublicItem:
+    number: str
+    text: str
+    expected_output: str
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class PublicAgency:
+    code: str
+    name: str
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class PublicDirective:
+    id: int
+    kind: str
+    number: str
+    title: str
+    issued_on: date
+    issuer: str
+    public_since: datetime | None
+    items: list[PublicItem] = field(default_factory=list)
+    agencies: list[PublicAgency] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+
+    @property
+    def kind_label(self) -> str:
+        return str(DirectiveKind(self.kind).label)
+
+
+@dataclass
+class PublicReport:
+    directives: list[PublicDirective]
+    read_at: datetime  # when the figures were counted
+
+    @property
+    def updated(self) -> datetime | None:
+        """When the last directive was made public (the feed's date)."""
+        return max((d.public_since for d in self.directives if d.public_since), default=None)
+
+    def as_json(self) -> dict:
+        return {
+            "read_at": self.read_at.isoformat(),
+            "columns": list(COLUMNS),
+            "directives": [
+                {
+                    **{k: v for k, v in asdict(d).items() if k not in ("items", "agencies")},
+                    "issued_on": d.issued_on.isoformat(),
+                    "public_since": d.public_since.isoformat() if d.public_since else None,
+                    "items": [asdict(item) for item in d.items],
+                    "agencies": [asdict(agency) for agency in d.agencies],
+                }
+                for d in self.directives
+            ],
+        }
+
+
+def public_report_read(*, today: date | None = None) -> PublicReport:
+    """The public figures counted now: four queries whatever the number of directives, items
+    and agencies (the directives, their public items, the assignments counted by the database
+    per item, agency and timeliness, the agencies' names)."""
+    today = today or local_date()
+    directives = {
+        d.pk: PublicDirective(
+            id=d.pk,
+            kind=d.kind,
+            number=d.number,
+            title=d.title,
+            issued_on=d.issued_on,
+            issuer=d.issuer_name,
+            public_since=d.public_since,
+        )
+        for d in selectors.public_directives()
+    }
+    items: dict[int, PublicItem] = {}
+    for item in selectors.public_items():
+        if item.directive_id in directives:
+            items[item.pk] = PublicItem(
+                number=item.number, text=item.text, expected_output=item.expected_output
+            )
+            directives[item.directive_id].items.append(items[item.pk])
+    per_agency: dict[tuple[int, int], Counts] = {}
+    for row in selectors.public_progress(today=today):
+        if row["directive_id"] not in directives or row["item_id"] not in items:
+            continue  # made public between the reads: shown with the next count
+        directive = directives[row["directive_id"]]
+        directive.counts.add(row["timeliness"], row["n"])
+        items[row["item_id"]].counts.add(row["timeliness"], row["n"])
+        counts = per_agency.setdefault((directive.id, row["agency_id"]), Counts())
+        counts.add(row["timeliness"], row["n"])
+    names = {
+        a.pk: (a.code, a.name_today or a.name_last or a.code)
+        for a in Agency.objects.filter(pk__in={agency for _d, agency in per_agency})
+        .annotate(name_today=name_on("pk", today), name_last=name_latest("pk"))
+        .only("pk", "code")
+    }
+    for (directive_id, agency_id), counts in per_agency.items():
+        if counts.assigned:
+            code, name = names[agency_id]
+            directives[directive_id].agencies.append(PublicAgency(code, name, counts))
+    for directive in directives.values():
+        directive.agencies.sort(key=lambda a: (fold(a.name), a.code))
+    return PublicReport(directives=list(directives.values()), read_at=timezone.now())
+
+
+def public_report() -> PublicReport:
+    """The public figures from the cache, counted again when a publication changed, a new day
+    began or ``CACHE_SECONDS`` passed (see the module's docstring)."""
+    today = local_date()
+    revision = repr((selectors.publication_revision(), today.isoformat()))
+    key = "dashboards:public:" + sha256(revision.encode()).hexdigest()
+    report = cache.get(key)
+    if report is None:
+        report = public_report_read(today=today)
+        cache.set(key, report, CACHE_SECONDS)
+    return report
