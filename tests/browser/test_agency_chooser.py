@@ -2,39 +2,14 @@
 headings, works with the keyboard and on a phone, and the plain select still works without
 JavaScript. Set SHOTS=<dir> to keep screenshots of the chooser and of the extension list."""
 
-import os
-from pathlib import Path
-
 import pytest
 
+from tests.browser.conftest import DESK, PHONE, open_as, shot
 from tests.workflow.factories import ExtensionFactory
 from tests.workflow.scoped import assignment_to
 from workflow.models import Assignment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DESK = {"width": 1366, "height": 900}
-PHONE = {"width": 360, "height": 740}
-
-
-def shot(page, name):
-    folder = os.environ.get("SHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-
-
-def open_as(browser, live_server, username, viewport, **options):
-    context = browser.new_context(
-        viewport=viewport, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh", **options
-    )
-    page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", "pw-Secret-1")
-    page.click("main button[type=submit]")  # without JavaScript the header shows one too
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    return context, page
 
 
 def chooser(page, select_id):

@@ -25,7 +25,7 @@ def open_step(page, label):
     page.click(f"summary:has-text('{label}')")
 
 
-def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path):  # noqa: F811
+def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path, artefact):  # noqa: F811
     base = live_server.url
     detail = f"{base}/assignments/{assignment.pk}/"
 
@@ -69,3 +69,4 @@ def test_from_delegation_to_acceptance(live_server, page, assignment, tmp_path):
     page.click(f"a[href='/directives/{assignment.item.directive_id}/']")
     item = page.locator("section.item", has_text="Giao Sở Tài chính").inner_text()
     assert "Hoàn thành đúng hạn: 1" in item or "Hoàn thành quá hạn: 1" in item
+    artefact(page, "journey-a-assignment-accepted")

@@ -6,7 +6,7 @@ import pytest
 
 from core.models import AuditEvent
 from inspection.models import Finding, FindingSubmission
-from tests.browser.test_agency_chooser import PHONE, open_as, shot
+from tests.browser.conftest import PHONE, open_as, shot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -5,7 +5,8 @@ screenshots."""
 
 import pytest
 
-from tests.browser.test_agency_chooser import DESK, PHONE, chooser, open_as, shot
+from tests.browser.conftest import DESK, PHONE, open_as, shot
+from tests.browser.test_agency_chooser import chooser
 from tests.workflow.scoped import assignment_to
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
