@@ -158,6 +158,7 @@ def build_world(people, small_tree, directive) -> World:
         )
     objects["agency.own"], objects["agency.other"] = small_tree["TC"], small_tree["NV"]
     objects.update(_inspections(people, small_tree, directive))
+    objects.update(_targets(people, small_tree, item))
     users = {role: people[name] for role, name in PLAYERS.items()}
     # A notice of each person's own, and one of somebody else's.
     for user in [*users.values(), people["officer2"]]:
@@ -233,6 +234,35 @@ def _inspections(people, small_tree, directive) -> dict:
         "evidence.own": evidence,
         "recommendation.own": recommendation,
     }
+
+
+def _targets(people, small_tree, item) -> dict:
+    """A target of the published item reported by Sở Tài chính ("own") and one reported by Sở
+    Nội vụ ("other"), each with a value for 2024 awaiting the office's confirmation."""
+    from decimal import Decimal
+
+    from workflow.choices import Period
+    from workflow.services import indicator_create, measurement_report
+
+    found = {}
+    for scope, code, officer in (
+        ("own", "TC", people["officer"]),
+        ("other", "NV", people["other_officer"]),
+    ):
+        indicator = indicator_create(
+            actor=people["reviewer"],
+            item=item,
+            name=f"Chỉ tiêu ({code})",
+            unit="%",
+            target_min=Decimal(90),
+            due_on=date(2026, 12, 31),
+            agency=small_tree[code],
+        )
+        found[f"indicator.{scope}"] = indicator
+        found[f"measurement.{scope}"] = measurement_report(
+            actor=officer, indicator=indicator, period=Period.YEARLY, year=2024, value=Decimal(85)
+        )
+    return found
 
 
 # Evidence files stay in memory: the world's attachments must be there for every role's column.
