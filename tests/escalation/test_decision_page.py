@@ -70,7 +70,7 @@ def test_the_list_has_its_total_and_plain_filter_labels(client, office_level):
     page = client.get(reverse("escalation:list"), {"open": "true"})
     html = page.content.decode()
     assert page.context["paginator"].count == 3
-    assert "3 nhiệm vụ chậm, quá hạn" in html
+    assert "3 lượt đôn đốc, cảnh báo" in html  # levels, not assignments
     assert "Chưa xác định" not in html and "---------" not in html
     assert "Chờ quyết định" in html
     closed = client.get(reverse("escalation:list"), {"open": "false"})
