@@ -168,10 +168,11 @@ def inspection_list(
     )
 
 
-def inspection_get(*, user, pk) -> Inspection:
-    """One inspection as its page shows it: plan, checklist, team with names, and which
-    steps the user may take (read with the row)."""
-    rows = access.with_allowed(Inspection.objects.restrict(user), user, INSPECTION_ACTIONS)
+def inspection_get(*, user, pk, actions=INSPECTION_ACTIONS) -> Inspection:
+    """One inspection as its page shows it: plan, checklist, team with names, and which of
+    ``actions`` the user may take (read with the row; each costs a test in the query, so a page
+    asks for those it offers)."""
+    rows = access.with_allowed(Inspection.objects.restrict(user), user, actions)
     return (
         rows.select_related(
             "plan__item__directive",

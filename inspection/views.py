@@ -185,11 +185,16 @@ class InspectionMixin:
     """Reads the inspection of the URL for the user (404), and requires ``step`` (403)."""
 
     step: str | None = None
+    # The steps the page offers, read with the inspection (none: only its own ``step``).
+    steps_offered: tuple[str, ...] = selectors.INSPECTION_ACTIONS
 
     def inspection(self):
         user = self.request.user
-        inspection = _read(selectors.inspection_get, user=user, pk=self.kwargs["pk"])
-        steps = access.allowed(user, selectors.INSPECTION_ACTIONS, inspection)
+        actions = self.steps_offered or ((self.step,) if self.step else ())
+        inspection = _read(
+            selectors.inspection_get, user=user, pk=self.kwargs["pk"], actions=actions
+        )
+        steps = access.allowed(user, actions, inspection)
         if self.step is not None and self.step not in steps:
             raise Forbidden()
         inspection.steps = steps
@@ -219,6 +224,7 @@ class ConductView(SignedInTemplateView, InspectionMixin):
 
     template_name = "inspection/conduct.html"
     side = FindingSide.TEAM
+    steps_offered = ()  # the screen offers its own step only
 
     @property
     def step(self):
