@@ -98,25 +98,6 @@ def fingerprint():
     )
 
 
-@pytest.fixture
-def item(directive):
-    return directive.items.get(number="2")
-
-
-@pytest.fixture
-def indicator(item, people, small_tree):
-    return indicator_create(
-        actor=people["reviewer"],
-        item=item,
-        name="Tỷ lệ giải ngân vốn đầu tư công",
-        unit="%",
-        target_min=Decimal(95),
-        target_max=Decimal(95),
-        due_on=date(2026, 12, 31),
-        agency=small_tree["TC"],
-    )
-
-
 def test_the_office_sets_a_target_and_an_agency_officer_cannot(item, people, small_tree):
     before = fingerprint()
     with pytest.raises(Forbidden):

@@ -15,25 +15,6 @@ from workflow.services import indicator_create, measurement_confirm, measurement
 from workflow.targets import indicator_status
 
 
-@pytest.fixture
-def item(directive):
-    return directive.items.get(number="2")
-
-
-@pytest.fixture
-def indicator(item, people, small_tree):
-    return indicator_create(
-        actor=people["reviewer"],
-        item=item,
-        name="Tỷ lệ hồ sơ đúng hạn",
-        unit="%",
-        target_min=Decimal(98),
-        target_max=Decimal(98),
-        due_on=date(2026, 12, 31),
-        agency=small_tree["TC"],
-    )
-
-
 def _report(indicator, people, year=2025, value=99):
     return measurement_report(
         actor=people["officer"],
@@ -55,12 +36,12 @@ def test_the_item_page_shows_status_and_values_to_the_reporting_agency_only(
     url = reverse("workflow:item_indicators", args=[indicator.item_id])
     client.force_login(people["officer"])
     page = client.get(url).content.decode()
-    assert "Tỷ lệ hồ sơ đúng hạn" in page
+    assert "Tỷ lệ giải ngân vốn đầu tư công" in page
     assert "Báo cáo năm." in page and "Sở Tài chính" in page  # the agency by its name
     assert reverse("workflow:measurement_report", args=[indicator.pk]) in page
     client.force_login(people["other_officer"])
     page = client.get(url).content.decode()
-    assert "Tỷ lệ hồ sơ đúng hạn" in page and "Báo cáo năm." not in page
+    assert "Tỷ lệ giải ngân vốn đầu tư công" in page and "Báo cáo năm." not in page
     assert reverse("workflow:measurement_report", args=[indicator.pk]) not in page
 
 
