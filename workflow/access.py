@@ -35,6 +35,7 @@ from .choices import (
     DirectiveAction,
     DirectiveStatus,
     ExtensionAction,
+    IndexResultAction,
     IndicatorAction,
     MeasurementAction,
 )
@@ -44,6 +45,8 @@ from .models import (
     Directive,
     DirectiveItem,
     ExtensionRequest,
+    IndexComponent,
+    IndexResult,
     Indicator,
     Measurement,
 )
@@ -238,3 +241,28 @@ def measurement_rule(user, action: str) -> Q:
     if action == MeasurementAction.CONFIRM:
         return holds_role(user, [Role.REVIEWER])
     return NOTHING
+
+
+# National index results (PAR Index, SIPAS, PAPI) are public national publications: everyone
+# signed in reads them; the office's reviewers enter, correct and import them.
+
+
+@access.register_model(IndexResult)
+def index_result_model_rule(user, action: str) -> bool:
+    """A year's result is entered (by hand or from a file) by the office's reviewers."""
+    return action == IndexResultAction.CHANGE and has_role(user, [Role.REVIEWER])
+
+
+@access.register(IndexResult)
+def index_result_rule(user, action: str) -> Q:
+    if action == IndexResultAction.VIEW:
+        return Q()
+    if action == IndexResultAction.CHANGE:
+        return holds_role(user, [Role.REVIEWER])
+    return NOTHING
+
+
+@access.register(IndexComponent)
+def index_component_rule(user, action: str) -> Q:
+    """A component is read with its result and changed only through it."""
+    return Q() if action == access.VIEW else NOTHING

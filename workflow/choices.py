@@ -219,3 +219,17 @@ class IndicatorAction(models.TextChoices):
 class MeasurementAction(models.TextChoices):
     VIEW = "view", _("See")
     CONFIRM = "confirm", _("Confirm")
+
+
+class NationalIndex(models.TextChoices):
+    """The national indices a province is ranked by each year (DOMAIN.md §3)."""
+
+    PAR_INDEX = "par_index", _("PAR Index (administrative reform)")
+    SIPAS = "sipas", _("SIPAS (satisfaction with public administration)")
+    PAPI = "papi", _("PAPI (governance and public administration)")
+
+
+class IndexResultAction(models.TextChoices):
+    VIEW = "view", _("See")
+    # Enter a year's result, correct one, or import a file of them: the office's reviewers.
+    CHANGE = "change", _("Enter or correct")

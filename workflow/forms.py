@@ -9,7 +9,8 @@ from agencies.forms import AgencyChoiceField, AgencyMultipleChoiceField
 from agencies.models import Agency, User
 from agencies.selectors import collectives_existing
 
-from .choices import DuePolicy, Modality, Period, TriageDecision
+from .choices import DuePolicy, Modality, NationalIndex, Period, TriageDecision
+from .indices import FIRST_YEAR
 from .models import Directive, DirectiveItem, Indicator
 from .selectors import assignees_for
 
@@ -336,3 +337,37 @@ class MeasurementForm(forms.Form):
 
     def clean_number(self):
         return self.cleaned_data.get("number") or 1
+
+
+class IndexResultForm(forms.Form):
+    """A year's result of the province in a national index, as published."""
+
+    index = forms.ChoiceField(label=_("Index"), choices=NationalIndex.choices)
+    year = forms.IntegerField(label=_("Year"), min_value=FIRST_YEAR, max_value=2100)
+    score = forms.DecimalField(label=_("Score"), max_digits=7, decimal_places=2, min_value=0)
+    rank = forms.IntegerField(label=_("Rank"), min_value=1, max_value=100)
+    rank_of = forms.IntegerField(
+        label=_("Out of (provinces)"),
+        min_value=1,
+        max_value=100,
+        help_text=_("63 for the results up to 2024, 34 from 2025 (after the provinces merged)."),
+    )
+    source_note = forms.CharField(
+        label=_("Source"),
+        max_length=500,
+        required=False,
+        help_text=_("Where the result was published (decision, report, page)."),
+    )
+
+    def __init__(self, *args, correcting: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if correcting:  # a correction keeps its index and year: another one is a new result
+            self.fields["index"].disabled = True
+            self.fields["year"].disabled = True
+
+
+class IndexImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or XLSX)"),
+        help_text=_("The first row names the columns; see the format below."),
+    )

@@ -32,22 +32,34 @@ from .choices import (
     AssignmentState,
     DirectiveAction,
     DirectiveKind,
+    IndexResultAction,
     IndicatorAction,
     MeasurementAction,
     Modality,
+    NationalIndex,
     Timeliness,
 )
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
 from .forms import (
     AssignForm,
     DirectiveForm,
+    IndexImportForm,
+    IndexResultForm,
     IndicatorForm,
     ItemForm,
     MeasurementForm,
     PublicationForm,
     ReorganisationForm,
 )
-from .models import Assignment, Attachment, Directive, DirectiveItem, Indicator, Measurement
+from .models import (
+    Assignment,
+    Attachment,
+    Directive,
+    DirectiveItem,
+    IndexResult,
+    Indicator,
+    Measurement,
+)
 from .steps import (
     EXTENSION_STEPS,
     STEP_CHECKS,
@@ -794,3 +806,93 @@ class MeasurementConfirmView(ScopedActionView):
         services.measurement_confirm(actor=self.request.user, measurement=measurement)
         messages.success(self.request, _("The value is confirmed."))
         return redirect("workflow:item_indicators", pk=measurement.indicator.item_id)
+
+
+# National index results (PAR Index, SIPAS, PAPI) ---------------------------------------------
+
+
+class IndexResultListView(SignedInTemplateView):
+    """The province's results in the national indices, by year (``?index=`` for one)."""
+
+    template_name = "workflow/index_results.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        index = self.request.GET.get("index", "")
+        index = index if index in NationalIndex.values else ""
+        user = self.request.user
+        context.update(
+            results=selectors.index_result_list(user=user, index=index or None),
+            indices=NationalIndex.choices,
+            index=index,
+            may_change=access.may(user, IndexResultAction.CHANGE, IndexResult),
+        )
+        return context
+
+
+class IndexResultFormView(ServiceFormView):
+    """Enter a year's result (no ``pk``) or correct one (``pk``): the office's reviewers."""
+
+    form_class = IndexResultForm
+    template_name = "workflow/index_result_form.html"
+
+    def load(self):
+        user = self.request.user
+        self.result = None
+        if "pk" in self.kwargs:
+            try:
+                self.result = selectors.index_result_get(user=user, pk=self.kwargs["pk"])
+            except IndexResult.DoesNotExist as exc:
+                raise Http404 from exc
+            access.require(user, IndexResultAction.CHANGE, self.result)
+        else:
+            access.require_may(user, IndexResultAction.CHANGE, IndexResult)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "correcting": self.result is not None}
+
+    def get_initial(self):
+        if self.result is None:
+            return {**super().get_initial(), "year": timezone.localdate().year - 1}
+        r = self.result
+        return {
+            "index": r.index,
+            "year": r.year,
+            "score": r.score,
+            "rank": r.rank,
+            "rank_of": r.rank_of,
+            "source_note": r.source_note,
+        }
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "result": self.result}
+
+    def perform(self, form):
+        result = services.index_result_save(actor=self.request.user, **form.cleaned_data)
+        messages.success(self.request, _("The result is saved."))
+        return result
+
+    def get_success_url(self):
+        return reverse("workflow:index_results")
+
+
+class IndexImportView(ServiceFormView):
+    """Import results from a file: every row, or none with each wrong row listed."""
+
+    form_class = IndexImportForm
+    template_name = "workflow/index_import.html"
+
+    def load(self):
+        access.require_may(self.request.user, IndexResultAction.CHANGE, IndexResult)
+
+    def form_valid(self, form):
+        try:
+            summary = services.index_results_import(
+                actor=self.request.user, file=form.cleaned_data["file"]
+            )
+        except DomainError as exc:
+            context = self.get_context_data(form=form)
+            context.update(error=exc.message, row_errors=exc.details.get("rows", []))
+            return self.render_to_response(context, status=exc.status)
+        context = self.get_context_data(form=IndexImportForm(), summary=summary)
+        return self.render_to_response(context)

@@ -159,6 +159,7 @@ def build_world(people, small_tree, directive) -> World:
     objects["agency.own"], objects["agency.other"] = small_tree["TC"], small_tree["NV"]
     objects.update(_inspections(people, small_tree, directive))
     objects.update(_targets(people, small_tree, item))
+    objects.update(_indices(people))
     users = {role: people[name] for role, name in PLAYERS.items()}
     # A notice of each person's own, and one of somebody else's.
     for user in [*users.values(), people["officer2"]]:
@@ -263,6 +264,31 @@ def _targets(people, small_tree, item) -> dict:
             actor=officer, indicator=indicator, period=Period.YEARLY, year=2024, value=Decimal(85)
         )
     return found
+
+
+def _indices(people) -> dict:
+    """The province's PAR Index result for 2023 (public: everyone signed in reads it)."""
+    from decimal import Decimal
+
+    from workflow.choices import NationalIndex
+    from workflow.services import index_result_save
+
+    result = index_result_save(
+        actor=people["reviewer"],
+        index=NationalIndex.PAR_INDEX,
+        year=2023,
+        score=Decimal("85.12"),
+        rank=40,
+        rank_of=63,
+    )
+    return {"index_result.own": result}
+
+
+def _csv():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = "index,year,score,rank,rank_of\nPAPI,2024,42.5,30,63\n"
+    return SimpleUploadedFile("ket-qua.csv", text.encode(), content_type="text/csv")
 
 
 # Evidence files stay in memory: the world's attachments must be there for every role's column.
@@ -390,14 +416,16 @@ def test_every_operation_has_a_row():
 
 
 def _data(world: World, data: dict) -> dict:
-    """The row's input, its tokens replaced: "@png" by a fresh image file, "@<object>" by the
-    object's key."""
+    """The row's input, its tokens replaced: "@png" by a fresh image file, "@csv" by a file of
+    index results, "@<object>" by the object's key."""
 
     def value(v):
         if isinstance(v, list):
             return [value(x) for x in v]
         if v == "@png":
             return _file()
+        if v == "@csv":
+            return _csv()
         if isinstance(v, str) and v.startswith("@"):
             return world.objects[v[1:]].pk
         return v

@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .indices import IndexResultViewSet
 from .reorganisation import ReorganisationViewSet
 from .targets import IndicatorViewSet, MeasurementViewSet
 from .views import (
@@ -17,5 +18,6 @@ router.register("extensions", ExtensionViewSet, basename="extension")
 router.register("reorganisation", ReorganisationViewSet, basename="reorganisation")
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("index-results", IndexResultViewSet, basename="index-result")
 
 urlpatterns = router.urls

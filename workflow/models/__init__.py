@@ -5,7 +5,7 @@ from .directives import Directive, DirectiveItem, Publication
 from .extensions import ExtensionProcess, ExtensionRequest
 from .recurrence import RecurringObligation
 from .reports import Attachment, ProgressReport, evidence_path
-from .targets import Indicator, Measurement
+from .targets import IndexComponent, IndexResult, Indicator, Measurement
 
 __all__ = [
     "Directive",
@@ -21,4 +21,6 @@ __all__ = [
     "ExtensionProcess",
     "Indicator",
     "Measurement",
+    "IndexResult",
+    "IndexComponent",
 ]

@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency
 from core.querysets import RestrictedManager
 
-from ..choices import PERIOD_MONTHS, IndicatorDirection, Period
+from ..choices import PERIOD_MONTHS, IndicatorDirection, NationalIndex, Period
+from ..indices import rank_problems
 from .directives import DirectiveItem
 
 USER = settings.AUTH_USER_MODEL
@@ -169,3 +170,93 @@ class Measurement(models.Model):
             raise ValidationError(
                 {"number": _("A year has {n} such periods.").format(n=periods_in_year(self.period))}
             )
+
+
+class IndexResult(models.Model):
+    """A province's result in a national index for one year, as published: its score and its
+    rank out of ``rank_of`` provinces (``workflow.indices``: 63 up to 2024, 34 from 2025).
+
+    The province is the one that existed that year (the old province before the 1 July 2025
+    merger, the merged one after): an index series belongs to the historical entity."""
+
+    index = models.CharField(_("index"), max_length=16, choices=NationalIndex.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    province = models.ForeignKey(
+        Agency, verbose_name=_("province"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    rank_of = models.PositiveSmallIntegerField(_("out of"))
+    source_note = models.CharField(_("source"), max_length=500, blank=True)
+    entered_by = models.ForeignKey(
+        USER, verbose_name=_("entered by"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"), default=timezone.now)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("index result")
+        verbose_name_plural = _("index results")
+        ordering = ["index", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["index", "year", "province"], name="index_result_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1) & Q(rank__lte=F("rank_of")),
+                name="index_result_rank_within",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_index_display()} {self.year}"
+
+    def clean(self):
+        if None not in (self.year, self.rank, self.rank_of):
+            problems = rank_problems(year=self.year, rank=self.rank, rank_of=self.rank_of)
+            if problems:
+                raise ValidationError(problems)
+
+
+class IndexComponent(models.Model):
+    """One component of an index result (a PAR Index field, a SIPAS element, a PAPI
+    dimension) with the provincial agency that advises on it (``data/index_components.yaml``;
+    empty when the sources do not say)."""
+
+    result = models.ForeignKey(
+        IndexResult,
+        verbose_name=_("index result"),
+        on_delete=models.CASCADE,
+        related_name="components",
+    )
+    code = models.CharField(_("code"), max_length=16)
+    name = models.CharField(_("name"), max_length=255)
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    max_score = models.DecimalField(_("maximum score"), max_digits=7, decimal_places=2)
+    rank = models.PositiveSmallIntegerField(_("rank"), null=True, blank=True)
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("advisory agency"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("index component")
+        verbose_name_plural = _("index components")
+        ordering = ["result", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "code"], name="index_component_unique"),
+            models.CheckConstraint(
+                condition=Q(max_score__gt=0) & Q(score__gte=0) & Q(score__lte=F("max_score")),
+                name="index_component_score_within",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"

@@ -26,6 +26,8 @@ from .publication import (
     publication_revision,
 )
 from .targets import (
+    index_result_get,
+    index_result_list,
     indicator_get,
     indicator_list,
     indicators_with_status,
@@ -53,6 +55,8 @@ __all__ = [
     "extension_page_is_for",
     "extension_request_list",
     "inbox_subjects",
+    "index_result_get",
+    "index_result_list",
     "indicator_get",
     "indicator_list",
     "indicators_with_status",

@@ -3,12 +3,12 @@ indicator comes with its latest confirmed value and its status (``workflow.targe
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from agencies.selectors import name_on
+from agencies.selectors import name_latest, name_on
 from core import access
 from core.time import local_date
 
-from ..choices import IndicatorAction, MeasurementAction
-from ..models import Indicator, Measurement
+from ..choices import IndexResultAction, IndicatorAction, MeasurementAction
+from ..models import IndexComponent, IndexResult, Indicator, Measurement
 from ..targets import indicator_status
 
 
@@ -90,3 +90,25 @@ def measurement_list(*, user, indicator=None) -> QuerySet[Measurement]:
 
 def measurement_get(*, user, pk: int) -> Measurement:
     return measurement_list(user=user).get(pk=pk)
+
+
+def _components():
+    return IndexComponent.objects.annotate(agency_name=name_latest("agency_id")).order_by("code")
+
+
+def index_result_list(*, user, index: str | None = None) -> QuerySet[IndexResult]:
+    """The province's index results over the years (newest first, by index), each with its
+    province's name, who entered it and its components with their advisory agency's name
+    (``agency_name``): two queries whatever the number of results."""
+    rows = (
+        IndexResult.objects.restrict(user, IndexResultAction.VIEW)
+        .select_related("entered_by")
+        .annotate(province_name=name_latest("province_id"))
+        .prefetch_related(Prefetch("components", queryset=_components()))
+        .order_by("-year", "index")
+    )
+    return rows.filter(index=index) if index else rows
+
+
+def index_result_get(*, user, pk: int) -> IndexResult:
+    return index_result_list(user=user).get(pk=pk)

@@ -18,6 +18,12 @@ from .assigning import (
 from .directives import directive_create, directive_publish, directive_update, item_add, item_update
 from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
 from .history import Outcome, outcomes_record
+from .indices import (
+    ComponentValue,
+    ImportSummary,
+    index_result_save,
+    index_results_import,
+)
 from .publication import publication_publish, publication_withdraw
 from .recurrence import obligation_create, occurrences_generate
 from .reorganisation import reorganisation_transfer
@@ -36,6 +42,8 @@ from .transfers import assignment_reassign, assignment_transfer
 __all__ = [
     "Addressees",
     "AlreadyHandled",
+    "ComponentValue",
+    "ImportSummary",
     "Outcome",
     "Target",
     "assignment_extend",
@@ -54,6 +62,8 @@ __all__ = [
     "extension_decide",
     "extension_endorse",
     "extension_request",
+    "index_result_save",
+    "index_results_import",
     "indicator_create",
     "indicator_update",
     "item_add",
