@@ -1,6 +1,6 @@
 """The province overview's tallies: how many assignments each agency has in each bucket of
-timeliness (open work by due date), and how many escalations of each level are open against
-each agency.
+timeliness (open work by due date, done work by month of completion), and how many
+escalations of each level are open against each agency.
 
 Kept by the database, not by Python: triggers of migration 0002 on ``workflow_assignment``
 and ``escalation_escalation`` change a tally in the same statement as the rows it counts —
@@ -36,7 +36,9 @@ class AssignmentTally(models.Model):
         "agencies.Agency", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
     )
     bucket = models.CharField(max_length=16, choices=Bucket.choices)
-    due_date = models.DateField()  # open work: its due date; UNDATED otherwise
+    # Open work: its due date; done work: the first day of its month of completion (the
+    # dashboard's trend); UNDATED otherwise.
+    due_date = models.DateField()
     n = models.IntegerField()
 
     class Meta:

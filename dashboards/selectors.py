@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncMonth
 
 from agencies.access import has_role
 from agencies.models import Agency
@@ -15,8 +16,24 @@ from core.time import local_date
 from escalation.choices import LevelKind
 from escalation.models import Escalation
 from workflow.access import OVERSEERS
-from workflow.choices import OPEN_STATES, AssignmentState, ExtensionStatus, Timeliness
-from workflow.models import Assignment
+from workflow.choices import (
+    OPEN_STATES,
+    AssignmentState,
+    DirectiveStatus,
+    ExtensionStatus,
+    IndicatorStatus,
+    Timeliness,
+)
+from workflow.models import Assignment, DirectiveItem
+from workflow.selectors import (
+    agency_names,
+    assignment_rows,
+    directive_list,
+    indicator_list,
+    indicators_with_status,
+    timeliness_is,
+)
+from workflow.selectors import timeliness as timeliness_case
 
 from .models import AssignmentTally, Bucket, EscalationTally
 
@@ -191,32 +208,49 @@ def escalations_awaiting(*, user) -> int:
     return sum(row["count"] for row in _awaiting(user))
 
 
-def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedRow]:
-    """The agencies with open escalations awaiting the office or a leader, most first, with
-    their names: two queries (``_awaiting``, then the names)."""
-    today = today or local_date()
+def _awaiting_by_agency(user) -> dict[int, dict[str, int]]:
     per_agency: dict[int, dict[str, int]] = {}
     for row in _awaiting(user):
         per_agency.setdefault(row["agency_id"], {})[row["level__kind"]] = row["count"]
-    agencies = Agency.objects.filter(pk__in=list(per_agency)).annotate(
+    return per_agency
+
+
+def _named_agencies(ids, today: date) -> dict[int, Agency]:
+    """The agencies ``ids``, each with its ``display_name``: today's (or its last): one query."""
+    agencies = Agency.objects.filter(pk__in=list(ids)).annotate(
         name_today=name_on("pk", today), name_last=name_latest("pk")
     )
+    for a in agencies:
+        a.display_name = a.name_today or a.name_last
+    return {a.pk: a for a in agencies}
+
+
+def _escalated_rows(per_agency: dict[int, dict[str, int]], named: dict) -> list[EscalatedRow]:
     rows = [
         EscalatedRow(
-            agency=a,
-            name=a.name_today or a.name_last,
-            office=per_agency[a.pk].get(LevelKind.OFFICE, 0),
-            leader=per_agency[a.pk].get(LevelKind.LEADER, 0),
+            agency=named[pk],
+            name=named[pk].display_name,
+            office=counts.get(LevelKind.OFFICE, 0),
+            leader=counts.get(LevelKind.LEADER, 0),
         )
-        for a in agencies
+        for pk, counts in per_agency.items()
+        if pk in named
     ]
     rows.sort(key=lambda r: (-r.total, r.name))
     return rows
 
 
+def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedRow]:
+    """The agencies with open escalations awaiting the office or a leader, most first, with
+    their names: two queries (``_awaiting``, then the names)."""
+    today = today or local_date()
+    per_agency = _awaiting_by_agency(user)
+    return _escalated_rows(per_agency, _named_agencies(per_agency, today))
+
+
 def province_overview(*, user, today: date | None = None) -> Overview:
     """Counts by timeliness per agency (by name), what waits for the office and the leaders by
-    agency: six queries, each read from a tally or an index, none computing a timeliness or
+    agency: five queries, each read from a tally or an index, none computing a timeliness or
     testing a sub-query row by row, none reading every assignment of the province."""
     today = today or local_date()
     per_agency = timeliness_tally(user=user, today=today)
@@ -224,20 +258,235 @@ def province_overview(*, user, today: date | None = None) -> Overview:
     for counts in per_agency.values():
         for timeliness, n in counts.items():
             totals[timeliness] = totals.get(timeliness, 0) + n
-    agencies = Agency.objects.filter(pk__in=list(per_agency)).annotate(
-        name_today=name_on("pk", today), name_last=name_latest("pk")
-    )
+    awaiting = _awaiting_by_agency(user)
+    # One query names the agencies of both tables.
+    named = _named_agencies(set(per_agency) | set(awaiting), today)
     rows = [
-        AgencyRow(agency=a, name=a.name_today or a.name_last, counts=per_agency[a.pk])
-        for a in agencies
+        AgencyRow(agency=named[pk], name=named[pk].display_name, counts=counts)
+        for pk, counts in per_agency.items()
+        if pk in named
     ]
     rows.sort(key=lambda r: r.name)
     approved = Assignment.objects.restrict(user, "view").filter(state=AssignmentState.APPROVED)
-    escalated = escalations_by_agency(user=user, today=today)
+    escalated = _escalated_rows(awaiting, named)
     return Overview(
         rows=rows,
         totals=totals,
         escalations_open=sum(r.total for r in escalated),
         results_awaiting=approved.count(),
         escalated=escalated,
+    )
+
+
+# The provincial dashboard's charts (issue 14): each a few queries, whatever the province's size.
+
+# A heat map cell's state, worst first: what its assignments say, the worst of them winning.
+CELL_OVERDUE, CELL_LATE, CELL_OPEN, CELL_ON_TIME = "overdue", "late", "open", "on_time"
+CELL_STATES = (CELL_OVERDUE, CELL_LATE, CELL_OPEN, CELL_ON_TIME)
+CELL_OF = {
+    Timeliness.OVERDUE: CELL_OVERDUE,
+    Timeliness.DONE_LATE: CELL_LATE,
+    Timeliness.ON_TIME: CELL_OPEN,
+    Timeliness.EXTENSION_REQUESTED: CELL_OPEN,
+    Timeliness.CONTINUOUS: CELL_OPEN,
+    Timeliness.DONE_ON_TIME: CELL_ON_TIME,
+}  # cancelled and transferred work is not the agency's to answer for: no colour
+HEAT_AGENCIES_PER_PAGE = 30
+DIRECTIVES_OFFERED = 30
+
+
+@dataclass
+class HeatCell:
+    item_id: int
+    counts: dict[str, int] = field(default_factory=dict)  # by cell state
+
+    @property
+    def state(self) -> str:
+        return next((s for s in CELL_STATES if self.counts.get(s)), "")
+
+
+@dataclass
+class HeatRow:
+    agency: Agency
+    name: str
+    cells: list[HeatCell]
+
+
+@dataclass
+class HeatMap:
+    directive: object  # workflow.models.Directive, or None when none is visible
+    directives: list  # the directives offered by the chooser, newest first
+    items: list
+    rows: list[HeatRow]
+    agency_count: int
+    page: int
+    pages: int
+
+    @property
+    def more(self) -> int:
+        """The agencies after this page."""
+        return max(0, self.agency_count - self.page * HEAT_AGENCIES_PER_PAGE)
+
+
+def directive_heat_map(
+    *, user, directive_id: int | None = None, page: int = 1, today: date | None = None
+) -> HeatMap:
+    """The agencies × items of one directive (``directive_id``, else the most recently issued
+    published one), each cell the worst state of the agency's work on the item (overdue, done
+    late, open, done on time: ``workflow.selectors.timeliness``), agencies by name, a page of
+    ``HEAT_AGENCIES_PER_PAGE`` at a time: four queries (the directives offered, the items, the
+    directive's assignments grouped by agency, item and timeliness, the page's names), each
+    bounded by one directive."""
+    today = today or local_date()
+    published = list(
+        directive_list(user=user).filter(status=DirectiveStatus.PUBLISHED)[:DIRECTIVES_OFFERED]
+    )
+    chosen = next((d for d in published if d.pk == directive_id), None)
+    if chosen is None and directive_id is not None:
+        chosen = directive_list(user=user).filter(pk=directive_id).first()
+        if chosen is not None:
+            published.append(chosen)
+    if chosen is None:
+        chosen = published[0] if published else None
+    if chosen is None:
+        return HeatMap(None, [], [], [], 0, 1, 1)
+    items = list(DirectiveItem.objects.filter(directive=chosen).order_by("order", "pk"))
+    grouped = (
+        Assignment.objects.restrict(user, "view")
+        .filter(item__directive=chosen)
+        .annotate(timeliness=timeliness_case(today))
+        .order_by()
+        .values("agency_id", "item_id", "timeliness")
+        .annotate(n=Count("pk"))
+    )
+    per_agency: dict[int, dict[int, dict[str, int]]] = {}
+    for row in grouped:
+        state = CELL_OF.get(row["timeliness"])
+        if state is None:
+            continue
+        counts = per_agency.setdefault(row["agency_id"], {}).setdefault(row["item_id"], {})
+        counts[state] = counts.get(state, 0) + row["n"]
+    pages = max(1, -(-len(per_agency) // HEAT_AGENCIES_PER_PAGE))
+    page = min(max(1, page), pages)
+    names = Agency.objects.filter(pk__in=list(per_agency)).annotate(
+        name_today=name_on("pk", today), name_last=name_latest("pk")
+    )
+    named = sorted(names, key=lambda a: a.name_today or a.name_last or "")
+    start = (page - 1) * HEAT_AGENCIES_PER_PAGE
+    rows = [
+        HeatRow(
+            agency=a,
+            name=a.name_today or a.name_last,
+            cells=[HeatCell(item.pk, per_agency[a.pk].get(item.pk, {})) for item in items],
+        )
+        for a in named[start : start + HEAT_AGENCIES_PER_PAGE]
+    ]
+    return HeatMap(chosen, published, items, rows, len(per_agency), page, pages)
+
+
+OLDEST_OVERDUE = 10
+
+
+def oldest_overdue(*, user, today: date | None = None) -> list:
+    """The ``OLDEST_OVERDUE`` visible assignments overdue the longest (due date first), named:
+    one query, read in order from the partial index on open work by due date (the names of
+    the few rows annotated)."""
+    today = today or local_date()
+    rows = list(
+        assignment_rows(user=user, today=today)
+        .filter(timeliness_is(Timeliness.OVERDUE, today))
+        .annotate(**agency_names(today, written=False))
+        .order_by("due_date", "pk")[:OLDEST_OVERDUE]
+    )
+    for row in rows:
+        row.days_overdue = (today - row.due_date).days
+    return rows
+
+
+@dataclass
+class MonthShare:
+    month: date  # its first day
+    on_time: int
+    late: int
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+    @property
+    def percent(self) -> int | None:
+        """The share done on time, in whole percent (None: nothing completed that month)."""
+        return round(100 * self.on_time / self.done) if self.done else None
+
+
+def _months_back(today: date, n: int) -> list[date]:
+    months, year, month = [], today.year, today.month
+    for _i in range(n):
+        months.append(date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def on_time_trend(*, user, today: date | None = None, months: int = 12) -> list[MonthShare]:
+    """Of the visible assignments completed in each of the last ``months`` months (this one
+    included), how many on time and how many late (``Timeliness.DONE_ON_TIME`` / ``DONE_LATE``;
+    a completion with no date counts nowhere): one query, from the tally for someone who sees
+    every assignment (done work is counted by month of completion), else grouped from the
+    agencies' covering index."""
+    today = today or local_date()
+    first = _months_back(today, months)
+    shares = {m: MonthShare(m, 0, 0) for m in first}
+    if _sees_everything(user):
+        rows = (
+            AssignmentTally.objects.filter(
+                bucket__in=[Bucket.DONE_ON_TIME, Bucket.DONE_LATE], due_date__gte=first[0]
+            )
+            .values("due_date", "bucket")
+            .annotate(n=Sum("n"))
+            .order_by()
+        )
+        for row in rows:
+            share = shares.get(row["due_date"].replace(day=1))
+            if share is None:
+                continue
+            if row["bucket"] == Bucket.DONE_ON_TIME:
+                share.on_time += row["n"]
+            else:
+                share.late += row["n"]
+        return list(shares.values())
+    on_time = Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))
+    rows = (
+        Assignment.objects.restrict(user, "view")
+        .filter(state=AssignmentState.DONE, completed_on__gte=first[0])
+        .annotate(month=TruncMonth("completed_on"))
+        .order_by()
+        .values("month")
+        .annotate(on_time=Count("pk", filter=on_time), n=Count("pk"))
+    )
+    for row in rows:
+        share = shares.get(row["month"])
+        if share is not None:
+            share.on_time += row["on_time"]
+            share.late += row["n"] - row["on_time"]
+    return list(shares.values())
+
+
+@dataclass
+class TargetSummary:
+    counts: dict[str, int]
+    at_risk: list
+    missed: list
+
+
+def targets_summary(*, user) -> TargetSummary:
+    """The visible indicators by status (``workflow.targets``), with the at-risk and missed
+    ones listed: one query (``indicator_list``)."""
+    indicators = indicators_with_status(list(indicator_list(user=user)))
+    counts = {s: 0 for s in IndicatorStatus.values}
+    for indicator in indicators:
+        counts[indicator.status] += 1
+    return TargetSummary(
+        counts=counts,
+        at_risk=[i for i in indicators if i.status == IndicatorStatus.AT_RISK],
+        missed=[i for i in indicators if i.status == IndicatorStatus.MISSED],
     )

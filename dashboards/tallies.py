@@ -26,8 +26,15 @@ def bucket(r: str) -> str:
 
 
 def due(r: str, undated: str) -> str:
+    """The tally's date: open work's due date; done work's month of completion (its first
+    day: the dashboard's trend of on-time completion reads it); ``undated`` otherwise."""
+    if undated.startswith("DATE"):  # PostgreSQL
+        month = f"CAST(date_trunc('month', {r}.completed_on) AS date)"
+    else:
+        month = f"date({r}.completed_on, 'start of month')"
     return (
-        f"CASE WHEN {r}.state IN {CLOSED} OR {r}.due_date IS NULL THEN {undated} "
+        f"CASE WHEN {r}.state = 'done' AND {r}.completed_on IS NOT NULL THEN {month} "
+        f"WHEN {r}.state IN {CLOSED} OR {r}.due_date IS NULL THEN {undated} "
         f"ELSE {r}.due_date END"
     )
 

@@ -7,6 +7,7 @@ app_name = "dashboards"
 
 urlpatterns = [
     path("overview/", views.OverviewView.as_view(), name="overview"),
+    path("overview/heat-map/", views.HeatMapView.as_view(), name="heat_map"),
     # The public page (công khai), without signing in, and its open data.
     path("cong-khai/", views.PublicView.as_view(), name="public"),
     path("cong-khai/atom/", require_safe(feeds.PublicDirectivesFeed()), name="public_feed"),

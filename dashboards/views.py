@@ -9,15 +9,25 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView, View
 
 from agencies.access import has_role
 from agencies.choices import Role
 from core.views import SignedInTemplateView
-from workflow.choices import AssignmentState, Timeliness
+from workflow.choices import AssignmentState, IndicatorStatus, Timeliness
 
+from .charts import CELL_SYMBOL, hbar_geometry, heat_geometry, trend_geometry
 from .public import CACHE_SECONDS, COLUMN_LABELS, PublicReport, public_report
-from .selectors import province_overview
+from .selectors import (
+    CELL_STATES,
+    DIRECTIVES_OFFERED,
+    directive_heat_map,
+    oldest_overdue,
+    on_time_trend,
+    province_overview,
+    targets_summary,
+)
 
 OVERVIEW_ROLES = (Role.LEADER, Role.REVIEWER, Role.INSPECTOR, Role.EMULATION_OFFICER)
 
@@ -40,6 +50,19 @@ class HomeView(SignedInTemplateView):
 
 def _assignments(base: str, **query) -> str:
     return base + "?" + urlencode(query)
+
+
+def _number(value: str | None) -> int | None:
+    """A positive whole number from the query string, or None (never a 500)."""
+    return int(value) if value and value.isdigit() and len(value) < 10 else None
+
+
+CELL_LABELS = {
+    "overdue": _lazy("Overdue"),
+    "late": _lazy("Done late"),
+    "open": _lazy("In progress"),
+    "on_time": _lazy("Done on time"),
+}
 
 
 class OverviewView(SignedInTemplateView):
@@ -90,6 +113,70 @@ class OverviewView(SignedInTemplateView):
             ],
             "escalations_link": escalations,
             "results_link": _assignments(base, state=AssignmentState.APPROVED),
+            "overdue_svg": hbar_geometry(
+                [("overdue", r.name, r.overdue) for r in overview.most_overdue]
+            ),
+            **self.charts(base),
+        }
+
+    def charts(self, base: str) -> dict:
+        """The dashboard's charts (issue 14): the oldest overdue work, the trend of on-time
+        completion, the targets (the heat map of a directive has its page: ``HeatMapView``)."""
+        user = self.request.user
+        trend = on_time_trend(user=user)
+        targets = targets_summary(user=user)
+        return {
+            "oldest_overdue": oldest_overdue(user=user),
+            "overdue_link": _assignments(base, timeliness=Timeliness.OVERDUE),
+            "trend": trend,
+            "trend_svg": trend_geometry(trend),
+            "targets": targets,
+            "target_lists": [
+                (IndicatorStatus.AT_RISK.label, targets.at_risk),
+                (IndicatorStatus.MISSED.label, targets.missed),
+            ],
+            "targets_svg": hbar_geometry(
+                [(s, str(IndicatorStatus(s).label), n) for s, n in targets.counts.items()],
+                label_width=170,
+            ),
+        }
+
+
+class HeatMapView(SignedInTemplateView):
+    """A directive's items by agency, each cell coloured by the state of the agency's work on
+    the item (what the user may see of it), agencies by page; linked from the overview, whose
+    queries it would otherwise add to."""
+
+    template_name = "dashboards/heat_map.html"
+
+    def get_context_data(self, **kwargs):
+        user, query = self.request.user, self.request.GET
+        base = reverse("workflow:assignments")
+        heat = directive_heat_map(
+            user=user,
+            directive_id=_number(query.get("directive")),
+            page=_number(query.get("hpage")) or 1,
+        )
+
+        def cell_link(row, cell):
+            return _assignments(base, item=cell.item_id, agency=row.agency.code)
+
+        page_link = None
+        if heat.directive is not None:
+            page_link = (
+                reverse("dashboards:heat_map") + "?" + urlencode({"directive": heat.directive.pk})
+            )
+        return {
+            **super().get_context_data(**kwargs),
+            "heat": heat,
+            "heat_svg": heat_geometry(heat, cell_link),
+            "heat_legend": [(s, CELL_LABELS[s], CELL_SYMBOL[s]) for s in CELL_STATES],
+            "heat_page_link": page_link,
+            "heat_directive_link": (
+                _assignments(base, directive=heat.directive.pk) if heat.directive else None
+            ),
+            "directives_link": reverse("workflow:directives"),
+            "directives_offered": DIRECTIVES_OFFERED,
         }
 
 

@@ -35,6 +35,8 @@ def test_the_overview_counts_by_agency_name_and_links_each_number(client, assign
     assert "/assignments/?agency=TC&amp;timeliness=overdue" in html
     assert "/escalations/?open=true" in html
     assert ">TC<" not in html
+    # The overview with its charts (the trend, the targets, the oldest overdue work; the heat
+    # map has its own page).
     assert len(queries) <= 12
 
 

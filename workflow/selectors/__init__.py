@@ -2,6 +2,7 @@
 
 from .assigning import (
     agency_dashboard,
+    agency_names,
     api_rows,
     assignees_for,
     assignment_detail_list,
@@ -39,6 +40,7 @@ from .transfers import ended_agencies, ended_agencies_read, stranded_list, succe
 
 __all__ = [
     "agency_dashboard",
+    "agency_names",
     "api_rows",
     "assignees_for",
     "assignment_detail_list",

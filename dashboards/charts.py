@@ -1,0 +1,129 @@
+"""The geometry of the province overview's inline SVG charts (no script, no library): plain
+numbers the template draws. Every chart's figures are also in a table beside it."""
+
+from dataclasses import dataclass
+
+from .selectors import CELL_STATES, HeatMap, MonthShare
+
+# The heat map: a label column for the agencies' names, then a square per item.
+HEAT_LABEL = 230
+HEAT_CELL = 34
+HEAT_HEAD = 30
+# The symbol drawn in each cell state, so that colour is never the only sign.
+CELL_SYMBOL = {"overdue": "!!", "late": "!", "open": "…", "on_time": "✓"}
+
+
+@dataclass
+class HeatSvgCell:
+    x: int
+    y: int
+    state: str
+    symbol: str
+    counts: dict
+    link: str
+    item_number: str
+
+
+def heat_geometry(heat: HeatMap, link) -> dict:
+    """Where each row, column and cell of ``heat`` goes; ``link(row, cell)`` is a cell's list."""
+    width = HEAT_LABEL + HEAT_CELL * max(1, len(heat.items)) + 4
+    height = HEAT_HEAD + HEAT_CELL * len(heat.rows) + 4
+    columns = [
+        {"x": HEAT_LABEL + i * HEAT_CELL + HEAT_CELL // 2, "label": item.number or str(i + 1)}
+        for i, item in enumerate(heat.items)
+    ]
+    numbers = {item.pk: item.number or str(i + 1) for i, item in enumerate(heat.items)}
+    rows = []
+    for r, row in enumerate(heat.rows):
+        y = HEAT_HEAD + r * HEAT_CELL
+        cells = [
+            HeatSvgCell(
+                x=HEAT_LABEL + c * HEAT_CELL,
+                y=y,
+                state=cell.state,
+                symbol=CELL_SYMBOL.get(cell.state, ""),
+                counts={s: cell.counts.get(s, 0) for s in CELL_STATES},
+                link=link(row, cell),
+                item_number=numbers[cell.item_id],
+            )
+            for c, cell in enumerate(row.cells)
+        ]
+        rows.append({"row": row, "y": y, "text_y": y + HEAT_CELL // 2 + 5, "cells": cells})
+    return {
+        "width": width,
+        "height": height,
+        "label_x": HEAT_LABEL - 8,
+        "columns": columns,
+        "rows": rows,
+    }
+
+
+# The trend: a bar per month, the share done on time on a 0–100 axis.
+TREND_LEFT, TREND_TOP, TREND_BAR, TREND_GAP, TREND_HEIGHT = 76, 16, 40, 16, 180
+
+
+def trend_geometry(months: list[MonthShare]) -> dict:
+    bars = []
+    for i, month in enumerate(months):
+        x = TREND_LEFT + TREND_GAP // 2 + i * (TREND_BAR + TREND_GAP)
+        percent = month.percent
+        h = round(TREND_HEIGHT * (percent or 0) / 100)
+        bars.append(
+            {
+                "month": month,
+                "label": month.month.strftime("%m/%Y"),
+                "x": x,
+                "mid": x + TREND_BAR // 2,
+                "y": TREND_TOP + TREND_HEIGHT - h,
+                "h": h,
+                "value_y": TREND_TOP + TREND_HEIGHT - h - 4,
+            }
+        )
+    bottom = TREND_TOP + TREND_HEIGHT
+    return {
+        "bars": bars,
+        "bar": TREND_BAR,
+        "left": TREND_LEFT,
+        "right": TREND_LEFT + len(months) * (TREND_BAR + TREND_GAP),
+        "bottom": bottom,
+        "ticks": [
+            {"y": TREND_TOP + TREND_HEIGHT - TREND_HEIGHT * p // 100, "label": p}
+            for p in (0, 25, 50, 75, 100)
+        ],
+        "width": TREND_LEFT + len(months) * (TREND_BAR + TREND_GAP) + 8,
+        "height": bottom + 56,
+        "month_label_y": bottom + 18,
+        "axis_label_y": bottom + 46,
+        "axis_mid": (TREND_LEFT + TREND_LEFT + len(months) * (TREND_BAR + TREND_GAP)) // 2,
+        "y_label_y": TREND_TOP + TREND_HEIGHT // 2,
+    }
+
+
+# Horizontal bars (the agencies with the most overdue work, the targets by status): a label
+# column, then a bar as long as its value against the largest.
+HBAR_LABEL, HBAR_LENGTH, HBAR_ROW, HBAR_THICK = 260, 200, 28, 18
+
+
+def hbar_geometry(values: list[tuple[str, str, int]], label_width: int = HBAR_LABEL) -> dict:
+    """``values``: (a key for the bar's class, its label, its value) each; ``label_width``:
+    the width of the labels' column."""
+    largest = max((v for _key, _label, v in values), default=0) or 1
+    bars = [
+        {
+            "key": key,
+            "label": label,
+            "value": value,
+            "y": 6 + i * HBAR_ROW,
+            "text_y": 6 + i * HBAR_ROW + HBAR_THICK // 2 + 5,
+            "w": max(1, round(HBAR_LENGTH * value / largest)) if value else 0,
+            "value_x": label_width + (round(HBAR_LENGTH * value / largest) if value else 0) + 6,
+        }
+        for i, (key, label, value) in enumerate(values)
+    ]
+    return {
+        "bars": bars,
+        "left": label_width,
+        "thick": HBAR_THICK,
+        "width": label_width + HBAR_LENGTH + 60,
+        "height": 12 + len(values) * HBAR_ROW,
+    }
