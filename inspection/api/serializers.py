@@ -29,8 +29,8 @@ def _user(serializer):
     return serializer.context["request"].user
 
 
-class ScopedSlugField(serializers.SlugRelatedField):
-    """A related object by its slug among those the requesting user may see (``restrict``)."""
+class _Scoped:
+    """A related field choosing among the rows the requesting user may see (``restrict``)."""
 
     def __init__(self, model, **kwargs):
         self.model = model
@@ -41,16 +41,12 @@ class ScopedSlugField(serializers.SlugRelatedField):
         return self.model.objects.restrict(_user(self.root))
 
 
-class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
-    """A related object by its id among those the requesting user may see (``restrict``)."""
+class ScopedSlugField(_Scoped, serializers.SlugRelatedField):
+    """A related object by its slug, among those the user may see."""
 
-    def __init__(self, model, **kwargs):
-        self.model = model
-        kwargs.setdefault("queryset", model.objects.none())
-        super().__init__(**kwargs)
 
-    def get_queryset(self):
-        return self.model.objects.restrict(_user(self.root))
+class ScopedPrimaryKeyField(_Scoped, serializers.PrimaryKeyRelatedField):
+    """A related object by its id, among those the user may see."""
 
 
 # --- output -------------------------------------------------------------------------------------
