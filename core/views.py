@@ -85,6 +85,16 @@ class ScopedDetailView(ScopedMixin, DetailView):
         return obj
 
 
+def selected(select, /, *, missing: type[Exception] = Http404, **kwargs):
+    """What a scoped selector ``select(**kwargs)`` reads, or ``missing`` (404) when the user
+    may not see it (``DoesNotExist``); ``core.exceptions.NotFound`` where a view answers its
+    errors itself (as JSON)."""
+    try:
+        return select(**kwargs)
+    except ObjectDoesNotExist as exc:
+        raise missing from exc
+
+
 class SelectorDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
     """A page about one object read through a scoped selector ``select(user=, pk=)``.
 
@@ -98,10 +108,7 @@ class SelectorDetailView(LoginRequiredMixin, DomainErrorMixin, TemplateView):
         raise ImproperlyConfigured(f"{type(self).__name__} needs select().")
 
     def get_object(self):
-        try:
-            obj = self.select(user=self.request.user, pk=self.kwargs["pk"])
-        except ObjectDoesNotExist as exc:
-            raise Http404 from exc
+        obj = selected(self.select, user=self.request.user, pk=self.kwargs["pk"])
         if self.action != access.VIEW:  # read through a scoped selector: visible already
             access.require(self.request.user, self.action, obj)
         return obj

@@ -6,7 +6,6 @@ import json
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
@@ -24,6 +23,7 @@ from core.views import (
     ServiceFormView,
     SignedInActionView,
     SignedInTemplateView,
+    selected,
 )
 from workflow import evidence as workflow_evidence
 
@@ -54,10 +54,8 @@ from .models import (
 
 
 def _read(select, **kwargs):
-    try:
-        return select(**kwargs)
-    except ObjectDoesNotExist as exc:
-        raise NotFound() from exc
+    # NotFound rather than Http404: the finding's JSON answer turns it into its error body.
+    return selected(select, missing=NotFound, **kwargs)
 
 
 def _year(request) -> int:

@@ -23,6 +23,7 @@ from core.views import (
     SelectorDetailView,
     ServiceFormView,
     SignedInTemplateView,
+    selected,
 )
 
 from . import evidence, selectors, services
@@ -734,17 +735,11 @@ class IndicatorFormView(ServiceFormView):
         user = self.request.user
         self.indicator = None
         if "pk" in self.kwargs:
-            try:
-                self.indicator = selectors.indicator_get(user=user, pk=self.kwargs["pk"])
-            except Indicator.DoesNotExist as exc:
-                raise Http404 from exc
+            self.indicator = selected(selectors.indicator_get, user=user, pk=self.kwargs["pk"])
             access.require(user, IndicatorAction.CHANGE, self.indicator)
             self.item = self.indicator.item
         else:
-            try:
-                self.item = selectors.item_get(user=user, pk=self.kwargs["item"])
-            except DirectiveItem.DoesNotExist as exc:
-                raise Http404 from exc
+            self.item = selected(selectors.item_get, user=user, pk=self.kwargs["item"])
             access.require_may(user, IndicatorAction.ADD, Indicator)
 
     def get_form_kwargs(self):
@@ -775,10 +770,9 @@ class MeasurementReportView(ServiceFormView):
     template_name = "workflow/measurement_form.html"
 
     def load(self):
-        try:
-            self.indicator = selectors.indicator_get(user=self.request.user, pk=self.kwargs["pk"])
-        except Indicator.DoesNotExist as exc:
-            raise Http404 from exc
+        self.indicator = selected(
+            selectors.indicator_get, user=self.request.user, pk=self.kwargs["pk"]
+        )
         access.require(self.request.user, IndicatorAction.REPORT, self.indicator)
 
     def get_initial(self):
@@ -840,10 +834,7 @@ class IndexResultFormView(ServiceFormView):
         user = self.request.user
         self.result = None
         if "pk" in self.kwargs:
-            try:
-                self.result = selectors.index_result_get(user=user, pk=self.kwargs["pk"])
-            except IndexResult.DoesNotExist as exc:
-                raise Http404 from exc
+            self.result = selected(selectors.index_result_get, user=user, pk=self.kwargs["pk"])
             access.require(user, IndexResultAction.CHANGE, self.result)
         else:
             access.require_may(user, IndexResultAction.CHANGE, IndexResult)
