@@ -359,6 +359,22 @@ def successor_agencies(*, agency: Agency, given_on: date, on: date) -> list[Agen
     return [a for pk, a in candidates.items() if pk in living]
 
 
+def agency_forerunners(*, agency_ids) -> set[int]:
+    """The agencies ``agency_ids`` and every one that became them, going back through the
+    mergers into them and the renamings as them (one query a generation)."""
+    line = frontier = set(agency_ids)
+    while frontier:
+        before = set(
+            Succession.objects.filter(
+                successor_id__in=frontier,
+                kind__in=(SuccessionKind.MERGE_INTO, SuccessionKind.RENAME),
+            ).values_list("predecessor_id", flat=True)
+        )
+        frontier = before - line
+        line = line | frontier
+    return line
+
+
 def agencies_expand(
     *, agencies: Sequence[Agency] = (), collectives: Sequence[str] = (), on: date
 ) -> list[Agency]:

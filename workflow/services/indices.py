@@ -16,9 +16,9 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from agencies.choices import AgencyKind, SuccessionKind
-from agencies.models import Agency, AgencyVersion, Succession, valid_on_q
-from agencies.selectors import agency_match
+from agencies.choices import AgencyKind
+from agencies.models import Agency, AgencyVersion, valid_on_q
+from agencies.selectors import agency_forerunners, agency_match
 from core import access
 from core.audit import audit_record
 from core.exceptions import InvalidInput
@@ -97,16 +97,7 @@ def province_for(year: int) -> Agency:
             code="no_province",
         )
     current, current_name = now[0]
-    line, frontier = {current}, {current}
-    while frontier:
-        before = set(
-            Succession.objects.filter(
-                successor_id__in=frontier,
-                kind__in=(SuccessionKind.MERGE_INTO, SuccessionKind.RENAME),
-            ).values_list("predecessor_id", flat=True)
-        )
-        frontier = before - line
-        line |= frontier
+    line = agency_forerunners(agency_ids={current})
     then = list(
         AgencyVersion.objects.filter(
             valid_on_q(year_end(year)), kind=AgencyKind.PROVINCE, agency_id__in=line
