@@ -20,12 +20,12 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency
-from agencies.selectors import name_latest, name_on
 from core.text import fold
 from core.time import local_date
 from workflow import selectors
 from workflow.choices import DirectiveKind, Timeliness
+
+from .selectors import named_agencies
 
 CACHE_SECONDS = 300
 
@@ -161,10 +161,8 @@ def public_report_read(*, today: date | None = None) -> PublicReport:
         counts = per_agency.setdefault((directive.id, row["agency_id"]), Counts())
         counts.add(row["timeliness"], row["n"])
     names = {
-        a.pk: (a.code, a.name_today or a.name_last or a.code)
-        for a in Agency.objects.filter(pk__in={agency for _d, agency in per_agency})
-        .annotate(name_today=name_on("pk", today), name_last=name_latest("pk"))
-        .only("pk", "code")
+        pk: (a.code, a.display_name or a.code)
+        for pk, a in named_agencies({agency for _d, agency in per_agency}, today).items()
     }
     for (directive_id, agency_id), counts in per_agency.items():
         if counts.assigned:

@@ -215,7 +215,7 @@ def _awaiting_by_agency(user) -> dict[int, dict[str, int]]:
     return per_agency
 
 
-def _named_agencies(ids, today: date) -> dict[int, Agency]:
+def named_agencies(ids, today: date) -> dict[int, Agency]:
     """The agencies ``ids``, each with its ``display_name``: today's (or its last): one query."""
     agencies = Agency.objects.filter(pk__in=list(ids)).annotate(
         name_today=name_on("pk", today), name_last=name_latest("pk")
@@ -245,7 +245,7 @@ def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedR
     their names: two queries (``_awaiting``, then the names)."""
     today = today or local_date()
     per_agency = _awaiting_by_agency(user)
-    return _escalated_rows(per_agency, _named_agencies(per_agency, today))
+    return _escalated_rows(per_agency, named_agencies(per_agency, today))
 
 
 def province_overview(*, user, today: date | None = None) -> Overview:
@@ -260,7 +260,7 @@ def province_overview(*, user, today: date | None = None) -> Overview:
             totals[timeliness] = totals.get(timeliness, 0) + n
     awaiting = _awaiting_by_agency(user)
     # One query names the agencies of both tables.
-    named = _named_agencies(set(per_agency) | set(awaiting), today)
+    named = named_agencies(set(per_agency) | set(awaiting), today)
     rows = [
         AgencyRow(agency=named[pk], name=named[pk].display_name, counts=counts)
         for pk, counts in per_agency.items()
