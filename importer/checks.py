@@ -245,7 +245,9 @@ def check_shape(document) -> None:
                 d.texts("periods")
                 d.span()
         for k, indicator in enumerate(i.objects("indicators")):
-            i.sub(f"indicators.{k}", indicator, f"{where} (indicators {k + 1})").span()
+            t = i.sub(f"indicators.{k}", indicator, f"{where} (indicators {k + 1})")
+            t.text("text", "name")
+            t.span()
         if item.get("groups") is not None:
             for k, group in enumerate(i.objects("groups")):
                 _group_shape(i.sub(f"groups.{k}", group, _group_where(where, k)))

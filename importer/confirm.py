@@ -38,6 +38,7 @@ from workflow.services import (
 
 from .checks import check_rules, check_shape
 from .document import BreakdownDocument, Group, GroupRecurrence, Header, Item, Mention
+from .parse.indicators import TargetWords
 
 _PERIOD_RULES = {  # period -> (report_day, month_offset), as in reference_directive.yaml
     Period.MONTHLY: (15, 0),
@@ -204,8 +205,9 @@ def breakdown_confirm(
         ]
         for db_item, item in created:
             reporter = _reporter(db_item.focal_agency, issued_on)
+            words = TargetWords(str(item.get("text") or ""))
             for k, entry in enumerate(item.get("indicators") or []):
-                fields = _indicator(item, k, entry, issued_on)
+                fields = _indicator(item, k, entry, issued_on, words)
                 indicator_create(actor=actor, item=db_item, agency=reporter, **fields, at=at)
         directive = directive_publish(actor=actor, directive=directive)
         for db_item, item in created:
@@ -237,12 +239,17 @@ def _reporter(focal: Agency | None, given_on: date) -> Agency | None:
     return living.get() if len(successors) == 1 and living.exists() else None
 
 
-def _indicator(item: Item, k: int, entry: dict, on: date) -> dict:
+def _indicator(item: Item, k: int, entry: dict, on: date, words: TargetWords) -> dict:
     """The ``indicator_create`` arguments of the ``k``-th target read in an item: a range
     ("từ 5 đến 10 bậc", "20-25%"), a value ("đạt 80%") or a rank ("nhóm 20 tỉnh dẫn đầu", at
     most 20, lower is better), with its target year ("đến năm 2025": due on 31/12 that year;
     else the item's own deadline) and the item's focal agency reporting it. Refuses a target
-    that is not numbers, or whose year is before the directive's."""
+    that is not numbers, or whose year is before the directive's.
+
+    Its name is the one the breakdown gives, else the clause of the item its target stands in
+    (``TargetWords``: whole words, at most 255 characters, "Thực hiện cắt giảm 20-25% thời gian
+    giải quyết thủ tục hành chính (TTHC)"), else the words it was read from; the clause in full
+    words (at most 500) is kept as its source text."""
     where = _("Item {number}, target {k}").format(number=item.get("number"), k=k + 1)
     target = entry.get("target") if isinstance(entry, dict) else None
     if not isinstance(target, dict):
@@ -281,8 +288,13 @@ def _indicator(item: Item, k: int, entry: dict, on: date) -> dict:
             "bad_indicator",
         )
     text = str(entry.get("text") or "").strip()
+    span = entry.get("span")
+    clause = name = ""
+    if words.holds(span, entry.get("text")):
+        clause, name = words.source(*span), words.name(*span)
+    text = clause or text
     return {
-        "name": shorten(str(entry.get("name") or text or where), 255),
+        "name": shorten(str(entry.get("name") or name or text or where), 255),
         "unit": unit[:32],
         "target_min": low,
         "target_max": high,

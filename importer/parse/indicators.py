@@ -1,10 +1,13 @@
 """An item's quantified targets ("đạt 20-25%", "nhóm 10 tỉnh dẫn đầu")."""
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from datetime import date
 
+from core.text import shorten
+
 from .deadlines import year_ok
+from .lexicon import fold_chars
 from .spans import Claimed, Clauses
 
 _NUM = r"(\d+(?:[.,]\d+)?)"
@@ -31,6 +34,16 @@ _LEFT_LENGTHS = sorted({len(v) for v in _LEFT_VERBS}, reverse=True)
 _BY_YEAR = re.compile(r"den nam (\d{4})")
 _TAIL = re.compile(r"(?: [^\s,;.()]+){1,3}")
 
+# An indicator's name is the clause its target stands in: from the start of its sentence part
+# (after a ";", ":", a full stop or a line break) to the end of the clause (up to a "," too),
+# so that it never stops inside a word ("thời gian giải" | "quyết thủ tục hành chính").
+# A "." or "," counts only before a space or the end: never the one inside "2,5%" or "1.000".
+NAME_CHARS = 255  # Indicator.name
+SOURCE_CHARS = 500  # Indicator.source_text
+_NAME_START_SEPS = re.compile(r"[;:\n]|\.(?=\s|$)")
+_NAME_END_SEPS = re.compile(r"[;:\n]|[.,](?=\s|$)")
+_ELLIPSIS = "…"
+
 
 class _TargetYears:
     """The "đến năm YYYY" of a text that a directive of ``on`` may target, by position."""
@@ -52,7 +65,112 @@ def _number(value: str) -> float | int:
     return float(value) if "." in value else int(value)
 
 
+class _Cuts:
+    """The positions of a separator pattern in a text, asked by binary search (each target's
+    clause is found without scanning back through the text: see ``spans``)."""
+
+    def __init__(self, folded: str, pattern: re.Pattern) -> None:
+        self._at = [m.start() for m in pattern.finditer(folded)]
+
+    def before(self, pos: int) -> int:
+        """Where the clause ending at ``pos`` starts: just after the last cut before it."""
+        i = bisect_left(self._at, pos) - 1
+        return self._at[i] + 1 if i >= 0 else 0
+
+    def after(self, pos: int, length: int) -> int:
+        """The first cut at or after ``pos`` (the text's end when none)."""
+        i = bisect_left(self._at, pos)
+        return self._at[i] if i < len(self._at) else length
+
+
+def _lead(text: str, start: int, end: int, room: int) -> str:
+    """The last words of ``text[start:end]`` in at most ``room`` characters, "…" first when
+    some are left out."""
+    words = text[start:end].split()
+    if start > 0 and not text[start - 1].isspace() and not text[start : start + 1].isspace():
+        words = words[1:]  # the window began inside a word
+    kept, size = [], 0
+    for word in reversed(words):
+        if size + len(word) + 1 > room:
+            return _ELLIPSIS + " ".join(reversed(kept)) if kept else ""
+        kept.append(word)
+        size += len(word) + 1
+    return " ".join(reversed(kept))
+
+
+def _tail(text: str, start: int, end: int, room: int, whole: bool) -> str:
+    """The first words of ``text[start:end]`` in at most ``room`` characters, "…" last when
+    some are left out (``whole``: ``end`` is the clause's end, not a cut inside a word)."""
+    words = text[start:end].split()
+    if not whole and words and not text[end : end + 1].isspace():
+        words = words[:-1]  # the window ended inside a word
+    kept, size = [], 0
+    for word in words:
+        if size + len(word) + 1 > room:
+            return " ".join(kept) + _ELLIPSIS
+        kept.append(word)
+        size += len(word) + 1
+    return " ".join(kept) + ("" if whole or len(kept) == len(words) else _ELLIPSIS)
+
+
+def _clause(text: str, s: int, e: int, starts: _Cuts, ends: _Cuts, width: int) -> str:
+    """The words of the clause around the target ``text[s:e]`` in at most ``width``
+    characters, cut only between words: when the clause is longer, the words before and after
+    the target share the room (either taking what the other leaves), the cuts marked "…"."""
+    first, last = starts.before(s), ends.after(e, len(text))
+    c0, c1 = max(first, s - width), min(last, e + width)
+    target = " ".join(text[s:e].split())
+    room = max(width - len(target) - 2, 0)
+    before = _lead(text, c0, s, width)
+    after = _tail(text, e, c1, width, whole=c1 == last)
+    if c0 > first and before and not before.startswith(_ELLIPSIS):
+        before = _ELLIPSIS + before
+    if len(before) + len(after) > room:
+        half = room // 2
+        lead_room = max(half, room - len(after))
+        before = _lead(text, c0, s, lead_room) if len(before) > lead_room else before
+        after = _tail(text, e, c1, room - len(before), whole=c1 == last)
+    name = " ".join(part for part in (before, target, after) if part)
+    name = shorten(name, width).rstrip(" ,;:")
+    return name if name.startswith(_ELLIPSIS) else name[:1].upper() + name[1:]
+
+
+class TargetWords:
+    """The readable words of the targets read in one item's ``text`` (by their ``span``): the
+    ``name`` an indicator is given and the ``source`` it keeps. Built once per item (one pass
+    over its text), then each target's words cost a binary search and a bounded slice."""
+
+    def __init__(self, text: str) -> None:
+        folded = fold_chars(text)
+        self.text = text
+        self._starts, self._ends = _Cuts(folded, _NAME_START_SEPS), _Cuts(folded, _NAME_END_SEPS)
+
+    def holds(self, span, words: str) -> bool:
+        """True when ``span`` is a pair of offsets of this text where ``words`` stand (a span
+        edited away from its words names nothing)."""
+        if not (isinstance(span, list | tuple) and len(span) == 2):
+            return False
+        s, e = span
+        return (
+            type(s) is int
+            and type(e) is int
+            and 0 <= s < e <= len(self.text)
+            and self.text[s:e] == words
+        )
+
+    def name(self, s: int, e: int) -> str:
+        """The clause of the target at [s, e) in at most ``NAME_CHARS``, whole words only."""
+        return _clause(self.text, s, e, self._starts, self._ends, NAME_CHARS)
+
+    def source(self, s: int, e: int) -> str:
+        """The same clause in at most ``SOURCE_CHARS``, whole words only."""
+        return _clause(self.text, s, e, self._starts, self._ends, SOURCE_CHARS)
+
+
 def find_indicators(text: str, folded: str, on: date) -> list[dict]:
+    """The targets of an item's ``text``, each with its ``span``, the words it was read from
+    (``text``: the target and a few words after it) and its ``target``; the indicator's
+    readable name comes from ``TargetWords`` when the import is confirmed."""
     found_all, claimed = [], Claimed()
     clauses, years = Clauses(folded, ";.\n"), _TargetYears(folded, on)
     for kind, pattern in _INDICATORS:
