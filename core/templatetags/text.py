@@ -1,6 +1,10 @@
-"""Template filters for text: ``{% load text %}`` then ``{{ title|shorten:60 }}``."""
+"""Template filters for text: ``{% load text %}`` then ``{{ title|shorten:60 }}``,
+``{{ value|number }}``."""
+
+from decimal import Decimal
 
 from django import template
+from django.utils import formats
 
 from core import text
 
@@ -11,3 +15,14 @@ register = template.Library()
 def shorten(value, width: int) -> str:
     """The text cut at a word within ``width`` characters and ended with "…" (never mid-word)."""
     return text.shorten(str(value or ""), int(width))
+
+
+@register.filter
+def number(value) -> str:
+    """A decimal as the office writes it: its digits without trailing zeros, with the
+    locale's decimal mark ("19,2", not "19,2000"); empty for none."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(str(value))
+    amount = amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
+    return formats.number_format(amount, use_l10n=True)
