@@ -3,7 +3,7 @@ numbers the template draws. Every chart's figures are also in a table beside it.
 
 from dataclasses import dataclass
 
-from .selectors import CELL_STATES, HeatMap, MonthShare
+from .selectors import CELL_STATES, HeatMap, IndexRanks, MonthShare
 
 # The heat map: a label column for the agencies' names, then a square per item.
 HEAT_LABEL = 230
@@ -24,12 +24,13 @@ class HeatSvgCell:
     item_number: str
 
 
-def heat_geometry(heat: HeatMap, link) -> dict:
-    """Where each row, column and cell of ``heat`` goes; ``link(row, cell)`` is a cell's list."""
-    width = HEAT_LABEL + HEAT_CELL * max(1, len(heat.items)) + 4
+def heat_geometry(heat: HeatMap, link, label_width: int = HEAT_LABEL) -> dict:
+    """Where each row, column and cell of ``heat`` goes; ``link(row, cell)`` is a cell's list;
+    ``label_width``: the width of the rows' labels (a few pixels when they are elsewhere)."""
+    width = label_width + HEAT_CELL * max(1, len(heat.items)) + 4
     height = HEAT_HEAD + HEAT_CELL * len(heat.rows) + 4
     columns = [
-        {"x": HEAT_LABEL + i * HEAT_CELL + HEAT_CELL // 2, "label": item.number or str(i + 1)}
+        {"x": label_width + i * HEAT_CELL + HEAT_CELL // 2, "label": item.number or str(i + 1)}
         for i, item in enumerate(heat.items)
     ]
     numbers = {item.pk: item.number or str(i + 1) for i, item in enumerate(heat.items)}
@@ -38,7 +39,7 @@ def heat_geometry(heat: HeatMap, link) -> dict:
         y = HEAT_HEAD + r * HEAT_CELL
         cells = [
             HeatSvgCell(
-                x=HEAT_LABEL + c * HEAT_CELL,
+                x=label_width + c * HEAT_CELL,
                 y=y,
                 state=cell.state,
                 symbol=CELL_SYMBOL.get(cell.state, ""),
@@ -52,7 +53,7 @@ def heat_geometry(heat: HeatMap, link) -> dict:
     return {
         "width": width,
         "height": height,
-        "label_x": HEAT_LABEL - 8,
+        "label_x": label_width - 8,
         "columns": columns,
         "rows": rows,
     }
@@ -126,4 +127,73 @@ def hbar_geometry(values: list[tuple[str, str, int]], label_width: int = HBAR_LA
         "thick": HBAR_THICK,
         "width": label_width + HBAR_LENGTH + 60,
         "height": 12 + len(values) * HBAR_ROW,
+    }
+
+
+# The index ranks: a small chart per index, a point per year, rank 1 at the top (lower is
+# better), the rank target drawn across and the 2025 merger (63 → 34 provinces) marked.
+RANK_LEFT, RANK_TOP, RANK_HEIGHT, RANK_STEP, RANK_RIGHT = 46, 22, 170, 54, 70
+RANK_TICKS = (1, 10, 20, 30, 40, 50, 63)
+
+
+def rank_geometry(ranks: IndexRanks, merger_year: int) -> dict:
+    """Where each index's points, the target's line and the merger's mark go; the years run
+    from the first result to the last (or to the target's year, when later)."""
+    if not ranks.years:
+        return {"charts": []}
+    first = ranks.years[0]
+    last = max(ranks.years[-1], ranks.target.year or 0)
+    years = list(range(first, last + 1))
+    deepest = max(
+        [p.rank_of for s in ranks.series for p in s.points] + [ranks.target.rank], default=63
+    )
+
+    def x(year: int) -> int:
+        return RANK_LEFT + RANK_STEP // 2 + (year - first) * RANK_STEP
+
+    def y(rank: int) -> int:
+        return RANK_TOP + round(RANK_HEIGHT * (rank - 1) / max(1, deepest - 1))
+
+    right = RANK_LEFT + len(years) * RANK_STEP
+    bottom = RANK_TOP + RANK_HEIGHT
+    ticks = sorted({t for t in RANK_TICKS if t <= deepest} | {deepest})
+    merger = None
+    if first < merger_year <= last:
+        merger = {
+            "x": x(merger_year) - RANK_STEP // 2,
+            "label_x": x(merger_year) - RANK_STEP // 2 + 4,
+        }
+    charts = []
+    for series in ranks.series:
+        points = [
+            {
+                "point": p,
+                "x": x(p.year),
+                "y": y(p.rank),
+                "label_y": y(p.rank) - 8 if p.rank > 3 else y(p.rank) + 18,
+                "within": p.rank <= ranks.target.rank,
+            }
+            for p in series.points
+        ]
+        charts.append(
+            {
+                "series": series,
+                "points": points,
+                "line": " ".join(f"{q['x']},{q['y']}" for q in points),
+            }
+        )
+    return {
+        "charts": charts,
+        "years": [{"year": year, "x": x(year)} for year in years],
+        "ticks": [{"rank": t, "y": y(t)} for t in ticks],
+        "target_y": y(ranks.target.rank),
+        "target_label_y": y(ranks.target.rank) - 5,
+        "merger": merger,
+        "left": RANK_LEFT,
+        "right": right,
+        "top": RANK_TOP,
+        "bottom": bottom,
+        "year_label_y": bottom + 18,
+        "width": right + RANK_RIGHT,
+        "height": bottom + 30,
     }

@@ -1,7 +1,10 @@
 """The public page's figures (công khai để dân biết): the directives the provincial office made
 public, their public items and, per agency, how many assignments of those items were given,
 done on time, done late, are open and are overdue (``workflow.selectors.timeliness``, the
-rules every list uses). Nothing about people: no names, reports, comments or files.
+rules every list uses); and the targets (indicators) of the public items, each with its
+latest value the office confirmed and its status (met, at risk, missed, in progress:
+``workflow.targets``). Nothing about people: no names, reports, comments, evidence or files,
+no value still awaiting the office's confirmation.
 
 Read without signing in, so kept in Django's cache for ``CACHE_SECONDS`` — under a key that
 holds the publications' revision (``workflow.selectors.publication_revision``, which every
@@ -14,6 +17,7 @@ were read ("Số liệu cập nhật lúc").
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from hashlib import sha256
 
 from django.core.cache import cache
@@ -23,9 +27,10 @@ from django.utils.translation import gettext_lazy as _
 from core.text import fold
 from core.time import local_date
 from workflow import selectors
-from workflow.choices import DirectiveKind, Timeliness
+from workflow.choices import DirectiveKind, IndicatorDirection, IndicatorStatus, Period, Timeliness
+from workflow.targets import indicator_status
 
-from .selectors import named_agencies
+from .selectors import named_agencies, public_indicators
 
 CACHE_SECONDS = 300
 
@@ -68,11 +73,93 @@ class Counts:
 
 
 @dataclass
+class PublicIndicator:
+    """A target of a public item as the public sees it: its numbers, its latest confirmed
+    value and the period it is for, and its status (``workflow.targets``) — nothing else."""
+
+    name: str
+    unit: str
+    baseline: Decimal | None
+    target_min: Decimal | None
+    target_max: Decimal | None
+    direction: str
+    target_year: int | None
+    due_on: date | None
+    latest_value: Decimal | None
+    latest_period: str  # "2025", "Quarterly 2/2026"; "" with no confirmed value
+    status: str
+
+    @property
+    def status_label(self) -> str:
+        return str(IndicatorStatus(self.status).label)
+
+    @property
+    def baseline_label(self) -> str:
+        return _number(self.baseline)
+
+    @property
+    def latest_label(self) -> str:
+        return _number(self.latest_value)
+
+    @property
+    def target_label(self) -> str:
+        """The target as a reader says it: "20 to 25", "≤ 20", "≥ 80"."""
+        low, high = self.target_min, self.target_max
+        if low is not None and high is not None and low != high:
+            return _("{low} to {high}").format(low=_number(low), high=_number(high))
+        if self.direction == IndicatorDirection.LOWER:
+            return "≤ " + _number(high if high is not None else low)
+        return "≥ " + _number(low if low is not None else high)
+
+
+def _number(value: Decimal | None) -> str:
+    """A decimal without its trailing zeros, with a decimal comma (as the office writes it)."""
+    if value is None:
+        return ""
+    text = f"{value.normalize():f}"
+    return text.replace(".", ",")
+
+
+def _period_label(row: dict) -> str:
+    period = row["latest_period"]
+    if not period:
+        return ""
+    if period == Period.YEARLY:
+        return str(row["latest_year"])
+    return f"{Period(period).label} {row['latest_number']}/{row['latest_year']}"
+
+
+def public_indicator(row: dict, today: date) -> PublicIndicator:
+    status = indicator_status(
+        value=row["latest_value"],
+        target_min=row["target_min"],
+        target_max=row["target_max"],
+        direction=row["direction"],
+        due_on=row["due_on"],
+        today=today,
+    )
+    return PublicIndicator(
+        name=row["name"],
+        unit=row["unit"],
+        baseline=row["baseline"],
+        target_min=row["target_min"],
+        target_max=row["target_max"],
+        direction=row["direction"],
+        target_year=row["target_year"],
+        due_on=row["due_on"],
+        latest_value=row["latest_value"],
+        latest_period=_period_label(row),
+        status=str(status),
+    )
+
+
+@dataclass
 class PublicItem:
     number: str
     text: str
     expected_output: str
     counts: Counts = field(default_factory=Counts)
+    indicators: list[PublicIndicator] = field(default_factory=list)
 
 
 @dataclass
@@ -128,9 +215,10 @@ class PublicReport:
 
 
 def public_report_read(*, today: date | None = None) -> PublicReport:
-    """The public figures counted now: four queries whatever the number of directives, items
-    and agencies (the directives, their public items, the assignments counted by the database
-    per item, agency and timeliness, the agencies' names)."""
+    """The public figures counted now: five queries whatever the number of directives, items,
+    indicators and agencies (the directives, their public items, the items' indicators with
+    their latest confirmed values, the assignments counted by the database per item, agency
+    and timeliness, the agencies' names)."""
     today = today or local_date()
     directives = {
         d.pk: PublicDirective(
@@ -151,6 +239,9 @@ def public_report_read(*, today: date | None = None) -> PublicReport:
                 number=item.number, text=item.text, expected_output=item.expected_output
             )
             directives[item.directive_id].items.append(items[item.pk])
+    for row in public_indicators():
+        if row["item_id"] in items:  # else made public between the reads
+            items[row["item_id"]].indicators.append(public_indicator(row, today))
     per_agency: dict[tuple[int, int], Counts] = {}
     for row in selectors.public_progress(today=today):
         if row["directive_id"] not in directives or row["item_id"] not in items:

@@ -4,14 +4,15 @@ whole province read its counts from the database's tallies (``models``), kept by
 same statement as the rows they count."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncMonth
 
-from agencies.access import has_role
+from agencies.access import has_role, memberships_today
 from agencies.models import Agency
-from agencies.selectors import name_latest, name_on
+from agencies.selectors import agency_namer, name_latest, name_on
+from core.text import fold
 from core.time import local_date
 from escalation.choices import LevelKind
 from escalation.models import Escalation
@@ -19,18 +20,24 @@ from workflow.access import OVERSEERS
 from workflow.choices import (
     OPEN_STATES,
     AssignmentState,
+    DirectiveKind,
     DirectiveStatus,
     ExtensionStatus,
+    IndicatorDirection,
     IndicatorStatus,
+    NationalIndex,
     Timeliness,
 )
-from workflow.models import Assignment, DirectiveItem
+from workflow.models import Assignment, DirectiveItem, Indicator, Measurement
 from workflow.selectors import (
     agency_names,
     assignment_rows,
     directive_list,
+    index_result_list,
     indicator_list,
     indicators_with_status,
+    latest_explanation,
+    public_items,
     timeliness_is,
 )
 from workflow.selectors import timeliness as timeliness_case
@@ -157,6 +164,13 @@ def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, 
     work with a pending extension request (a few rows, from the requests) and moves it to
     "extension requested", which comes first for open work."""
     today = today or local_date()
+    return _tally_and_approved(user, today)[0]
+
+
+def _tally_and_approved(user, today: date) -> tuple[dict[int, dict[str, int]], int]:
+    """``timeliness_tally``, and how many visible assignments are approved by their agency and
+    await the office's acceptance: the second of its queries reads both, the pending requests
+    and the approved work each from its own index, joined by UNION ALL (one round trip)."""
     visible = Assignment.objects.restrict(user, "view").order_by()
     tally: dict[int, dict[str, int]] = {}
 
@@ -173,17 +187,33 @@ def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, 
         for row in visible.annotate(**_tests(today)).values(*columns).annotate(n=Count("pk")):
             timeliness = _timeliness(row["state"], row["no_due"], row["late"], row["in_time"])
             add(row["agency_id"], timeliness, row["n"])
-    pending = visible.filter(
-        state__in=list(OPEN_STATES),
-        extension_requests__status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.ENDORSED],
+    pending = (
+        visible.filter(
+            state__in=list(OPEN_STATES),
+            extension_requests__status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.ENDORSED],
+        )
+        .annotate(**_tests(today), part=Value(PART_PENDING))
+        .values(*columns, "part")
+        .annotate(n=Count("pk", distinct=True))
     )
-    for row in (
-        pending.annotate(**_tests(today)).values(*columns).annotate(n=Count("pk", distinct=True))
-    ):
+    approved = (
+        visible.filter(state=AssignmentState.APPROVED)
+        .annotate(**_tests(today), part=Value(PART_APPROVED))
+        .values(*columns, "part")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    approved_count = 0
+    for row in pending.union(approved, all=True):
+        if row["part"] == PART_APPROVED:
+            approved_count += row["n"]
+            continue
         timeliness = _timeliness(row["state"], row["no_due"], row["late"], row["in_time"])
         add(row["agency_id"], timeliness, -row["n"])
         add(row["agency_id"], Timeliness.EXTENSION_REQUESTED, row["n"])
-    return tally
+    return tally, approved_count
+
+
+PART_PENDING, PART_APPROVED = "pending", "approved"
 
 
 def _awaiting(user):
@@ -250,10 +280,11 @@ def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedR
 
 def province_overview(*, user, today: date | None = None) -> Overview:
     """Counts by timeliness per agency (by name), what waits for the office and the leaders by
-    agency: five queries, each read from a tally or an index, none computing a timeliness or
-    testing a sub-query row by row, none reading every assignment of the province."""
+    agency, the work approved awaiting acceptance: four queries, each read from a tally or an
+    index, none computing a timeliness or testing a sub-query row by row, none reading every
+    assignment of the province."""
     today = today or local_date()
-    per_agency = timeliness_tally(user=user, today=today)
+    per_agency, approved = _tally_and_approved(user, today)
     totals: dict[str, int] = {}
     for counts in per_agency.values():
         for timeliness, n in counts.items():
@@ -267,13 +298,12 @@ def province_overview(*, user, today: date | None = None) -> Overview:
         if pk in named
     ]
     rows.sort(key=lambda r: r.name)
-    approved = Assignment.objects.restrict(user, "view").filter(state=AssignmentState.APPROVED)
     escalated = _escalated_rows(awaiting, named)
     return Overview(
         rows=rows,
         totals=totals,
         escalations_open=sum(r.total for r in escalated),
-        results_awaiting=approved.count(),
+        results_awaiting=approved,
         escalated=escalated,
     )
 
@@ -395,7 +425,10 @@ def oldest_overdue(*, user, today: date | None = None) -> list:
     rows = list(
         assignment_rows(user=user, today=today)
         .filter(timeliness_is(Timeliness.OVERDUE, today))
-        .annotate(**agency_names(today, written=False))
+        .annotate(
+            **agency_names(today, written=False),
+            **latest_explanation(user=user, about="assignment", today=today),
+        )
         .order_by("due_date", "pk")[:OLDEST_OVERDUE]
     )
     for row in rows:
@@ -427,24 +460,25 @@ def _months_back(today: date, n: int) -> list[date]:
     return months[::-1]
 
 
-def on_time_trend(*, user, today: date | None = None, months: int = 12) -> list[MonthShare]:
+def on_time_trend(
+    *, user, today: date | None = None, months: int = 12, agency_ids=None
+) -> list[MonthShare]:
     """Of the visible assignments completed in each of the last ``months`` months (this one
     included), how many on time and how many late (``Timeliness.DONE_ON_TIME`` / ``DONE_LATE``;
     a completion with no date counts nowhere): one query, from the tally for someone who sees
     every assignment (done work is counted by month of completion), else grouped from the
-    agencies' covering index."""
+    agencies' covering index. With ``agency_ids`` (the user's own agencies, whose members see
+    all of their work), those agencies' rows of the tally."""
     today = today or local_date()
     first = _months_back(today, months)
     shares = {m: MonthShare(m, 0, 0) for m in first}
-    if _sees_everything(user):
-        rows = (
-            AssignmentTally.objects.filter(
-                bucket__in=[Bucket.DONE_ON_TIME, Bucket.DONE_LATE], due_date__gte=first[0]
-            )
-            .values("due_date", "bucket")
-            .annotate(n=Sum("n"))
-            .order_by()
+    if agency_ids is not None or _sees_everything(user):
+        tallied = AssignmentTally.objects.filter(
+            bucket__in=[Bucket.DONE_ON_TIME, Bucket.DONE_LATE], due_date__gte=first[0]
         )
+        if agency_ids is not None:
+            tallied = tallied.filter(agency_id__in=list(agency_ids))
+        rows = tallied.values("due_date", "bucket").annotate(n=Sum("n")).order_by()
         for row in rows:
             share = shares.get(row["due_date"].replace(day=1))
             if share is None:
@@ -476,12 +510,14 @@ class TargetSummary:
     counts: dict[str, int]
     at_risk: list
     missed: list
+    indicators: list = field(default_factory=list)  # every one, with its status
 
 
 def targets_summary(*, user) -> TargetSummary:
     """The visible indicators by status (``workflow.targets``), with the at-risk and missed
     ones listed: one query (``indicator_list``)."""
-    indicators = indicators_with_status(list(indicator_list(user=user)))
+    explained = latest_explanation(user=user, about="indicator")
+    indicators = indicators_with_status(list(indicator_list(user=user).annotate(**explained)))
     counts = {s: 0 for s in IndicatorStatus.values}
     for indicator in indicators:
         counts[indicator.status] += 1
@@ -489,4 +525,309 @@ def targets_summary(*, user) -> TargetSummary:
         counts=counts,
         at_risk=[i for i in indicators if i.status == IndicatorStatus.AT_RISK],
         missed=[i for i in indicators if i.status == IndicatorStatus.MISSED],
+        indicators=indicators,
     )
+
+
+# The national indices' ranks over the years (issue 14), against the directive's rank target.
+
+# The unit the importer gives a "top N" target (``importer.confirm.RANK_UNIT``: a rank, lower
+# is better); an indicator in it is the province's rank target.
+RANK_UNITS = ("hạng",)
+# The reference directive's goal for 2025 (item 3: "thuộc nhóm 20 tỉnh, thành phố đứng đầu cả
+# nước"), drawn when no indicator records a rank target — and said so on the page.
+DEFAULT_RANK_TARGET, DEFAULT_TARGET_YEAR = 20, 2025
+
+
+@dataclass
+class RankPoint:
+    year: int
+    rank: int
+    rank_of: int
+    score: object  # Decimal
+
+
+@dataclass
+class IndexSeries:
+    index: str
+    label: str
+    points: list[RankPoint]  # oldest year first
+
+    def point(self, year: int) -> RankPoint | None:
+        return next((p for p in self.points if p.year == year), None)
+
+
+@dataclass
+class RankTarget:
+    rank: int
+    year: int | None
+    indicator: object = None  # the Indicator it is read from, None: the directive's goal
+    status: str = ""  # the indicator's status (``workflow.targets``), "" without one
+
+
+@dataclass
+class IndexRanks:
+    series: list[IndexSeries]
+    target: RankTarget
+    years: list[int]  # every year with a result, oldest first
+    sources: list[str] = field(default_factory=list)  # the results' source notes, each once
+
+    @property
+    def rows(self) -> list[tuple[int, list[RankPoint | None]]]:
+        """The table: a row per year, a cell per index (None: no result that year)."""
+        return [(year, [s.point(year) for s in self.series]) for year in self.years]
+
+    @property
+    def target_met(self) -> list[bool | None]:
+        """Per index: whether its result for the target's year is within the target rank
+        (None: no result for that year yet, or a target without a year)."""
+        year, rank = self.target.year, self.target.rank
+        found = [s.point(year) if year else None for s in self.series]
+        return [None if p is None else p.rank <= rank for p in found]
+
+
+def rank_target(indicators) -> RankTarget:
+    """The province's rank target: the first visible indicator in a rank (``RANK_UNITS``,
+    lower is better, with an upper bound), else the directive's goal of top 20 by 2025."""
+    for indicator in indicators:
+        bound = indicator.target_max if indicator.target_max is not None else indicator.target_min
+        if (
+            indicator.unit.strip().lower() in RANK_UNITS
+            and indicator.direction == IndicatorDirection.LOWER
+            and bound is not None
+        ):
+            year = indicator.target_year or (indicator.due_on.year if indicator.due_on else None)
+            return RankTarget(int(bound), year, indicator, getattr(indicator, "status", ""))
+    return RankTarget(DEFAULT_RANK_TARGET, DEFAULT_TARGET_YEAR)
+
+
+def index_ranks(*, user, indicators=None) -> IndexRanks:
+    """The province's rank in each national index (PAR Index, SIPAS, PAPI) per year, out of
+    the provinces ranked that year (``workflow.indices``: 63 up to 2024, 34 from 2025), with
+    the rank target (``rank_target`` of ``indicators``, the visible ones with their status
+    when not given): one query (the results), and one more when ``indicators`` is not given."""
+    if indicators is None:
+        indicators = indicators_with_status(list(indicator_list(user=user)))
+    found: dict[str, dict[int, RankPoint]] = {i: {} for i in NationalIndex.values}
+    rows = (
+        index_result_list(user=user)
+        .prefetch_related(None)  # the components are not drawn
+        .values("index", "year", "rank", "rank_of", "score", "source_note")
+        .order_by("index", "year")
+    )
+    sources: dict[str, None] = {}
+    for row in rows:
+        found[row["index"]].setdefault(
+            row["year"], RankPoint(row["year"], row["rank"], row["rank_of"], row["score"])
+        )
+        if row["source_note"]:
+            sources[row["source_note"]] = None
+    series = [
+        IndexSeries(index, str(NationalIndex(index).label), list(points.values()))
+        for index, points in found.items()
+    ]
+    years = sorted({year for points in found.values() for year in points})
+    return IndexRanks(
+        series=series, target=rank_target(indicators), years=years, sources=list(sources)
+    )
+
+
+# The agency dashboard (a head's landing, issue 14): the overview's charts for one's own agencies.
+
+AGENCY_ROWS_SHOWN = 20
+AGENCY_DIRECTIVES_SHOWN = 10
+
+
+@dataclass
+class HeatItem:
+    pk: int
+    number: str
+
+
+@dataclass
+class AgencyDashboard:
+    agencies: list[str]  # the names of the user's agencies today
+    week: tuple[date, date]  # today and the Sunday after
+    counts: dict[str, int]  # the agencies' assignments by timeliness
+    due_this_week: list  # the first ``AGENCY_ROWS_SHOWN``, soonest first
+    due_this_week_count: int
+    overdue: list  # the first ``AGENCY_ROWS_SHOWN``, overdue the longest first
+    escalations: list  # awaiting the office or a leader, the oldest first (up to one more)
+    heat: list[HeatMap]  # a one-row map per directive, the newest first
+    heat_directives: int  # how many directives the agencies have work from
+    trend: list[MonthShare]
+    indicators: list  # those the agencies report, with their status
+
+    @property
+    def overdue_count(self) -> int:
+        return self.counts.get(Timeliness.OVERDUE, 0)
+
+    @property
+    def escalations_more(self) -> bool:
+        return len(self.escalations) > AGENCY_ROWS_SHOWN
+
+    @property
+    def indicator_counts(self) -> dict[str, int]:
+        counts = {s: 0 for s in IndicatorStatus.values}
+        for indicator in self.indicators:
+            counts[indicator.status] += 1
+        return counts
+
+
+def _agency_heat(grouped: dict) -> list[HeatMap]:
+    """A ``HeatMap`` per directive of ``grouped`` (directive → its label, its items → counts by
+    cell state), one row (the directive) of its items, for ``charts.heat_geometry``."""
+    maps = []
+    for directive_id, (label, title, items) in grouped.items():
+        heat_items = [HeatItem(pk, number) for pk, (number, _order, _c) in items.items()]
+        cells = [HeatCell(pk, counts) for pk, (_n, _order, counts) in items.items()]
+        directive = {"pk": directive_id, "label": label, "title": title}
+        maps.append(HeatMap(directive, [], heat_items, [HeatRow(None, label, cells)], 1, 1, 1))
+    return maps
+
+
+def agency_dashboard(*, user, today: date | None = None) -> AgencyDashboard:
+    """What a head (deputy, clerk) follows of their own agencies: what is due this week,
+    what is overdue (the oldest first), their escalations awaiting the office's or a leader's
+    decision, a heat row per directive of their work on each item, twelve months of on-time
+    completion and the targets they report with their status. Seven queries whatever the
+    agencies hold: the work grouped by item, timeliness and "due this week" (the counts, the
+    week's total and the heat rows at once), the two lists, the names (of the lists' agencies
+    and the user's, from their versions), the escalations, the trend (the database's tally of
+    the agencies' rows: their members see all of their work), the indicators."""
+    today = today or local_date()
+    agency_ids = sorted({agency for agency, _role in memberships_today(user)})
+    week = (today, today + timedelta(days=6 - today.weekday()))
+    mine = Assignment.objects.restrict(user, "view").filter(agency_id__in=agency_ids)
+    grouped = (
+        mine.annotate(
+            timeliness=timeliness_case(today),
+            this_week=Q(due_date__gte=week[0], due_date__lte=week[1]),
+        )
+        .order_by()
+        .values(
+            "item_id",
+            "item__number",
+            "item__order",
+            "item__directive_id",
+            "item__directive__number",
+            "item__directive__kind",
+            "item__directive__title",
+            "item__directive__issued_on",
+            "timeliness",
+            "this_week",
+        )
+        .annotate(n=Count("pk"))
+    )
+    counts: dict[str, int] = {}
+    due_count = 0
+    directives: dict[int, tuple] = {}
+    for row in grouped:
+        timeliness, n = row["timeliness"], row["n"]
+        counts[timeliness] = counts.get(timeliness, 0) + n
+        if row["this_week"] and timeliness in (Timeliness.ON_TIME, Timeliness.EXTENSION_REQUESTED):
+            due_count += n  # open work due from today to Sunday (none of it overdue yet)
+        kind = row["item__directive__kind"]
+        label = row["item__directive__number"] or str(DirectiveKind(kind).label)
+        key = (row["item__directive__issued_on"], row["item__directive_id"])
+        _label, _title, items = directives.setdefault(
+            key, (label, row["item__directive__title"], {})
+        )
+        number = row["item__number"] or "?"
+        _number, _order, cell = items.setdefault(row["item_id"], (number, row["item__order"], {}))
+        state = CELL_OF.get(timeliness)
+        if state is not None:
+            cell[state] = cell.get(state, 0) + n
+    newest = sorted(directives, reverse=True)
+    heat_source = {
+        key[1]: (
+            directives[key][0],
+            directives[key][1],
+            dict(sorted(directives[key][2].items(), key=lambda kv: (kv[1][1], kv[0]))),
+        )
+        for key in newest[:AGENCY_DIRECTIVES_SHOWN]
+    }
+    rows = assignment_rows(user=user, today=today).filter(agency_id__in=agency_ids)
+    due = list(
+        rows.filter(state__in=OPEN_STATES, due_date__gte=week[0], due_date__lte=week[1]).order_by(
+            "due_date", "pk"
+        )[:AGENCY_ROWS_SHOWN]
+    )
+    overdue = list(
+        rows.filter(timeliness_is(Timeliness.OVERDUE, today))
+        .annotate(**latest_explanation(user=user, about="assignment", today=today))
+        .order_by("due_date", "pk")[:AGENCY_ROWS_SHOWN]
+    )
+    names = agency_namer(set(agency_ids) | {a.agency_id for a in due + overdue})
+    for a in due + overdue:
+        a.agency_name = names.name(a.agency_id, today) or names.name(a.agency_id, a.assigned_on)
+        a.days_overdue = (today - a.due_date).days
+    # The user's agencies are members' agencies today: each has today's name.
+    agencies = sorted((names.name(pk, today) for pk in agency_ids), key=fold)
+    escalations = list(
+        Escalation.objects.restrict(user, "view")
+        .filter(resolved_at__isnull=True, level__kind__in=AWAITING_KINDS, agency_id__in=agency_ids)
+        .select_related("level", "assignment")
+        .order_by("raised_at", "pk")[: AGENCY_ROWS_SHOWN + 1]
+    )
+    explained = latest_explanation(user=user, about="indicator", today=today)
+    indicators = indicators_with_status(
+        list(indicator_list(user=user).filter(agency_id__in=agency_ids).annotate(**explained))
+    )
+    return AgencyDashboard(
+        agencies=agencies,
+        week=week,
+        counts=counts,
+        due_this_week=due,
+        due_this_week_count=due_count,
+        overdue=overdue,
+        escalations=escalations,
+        heat=_agency_heat(heat_source),
+        heat_directives=len(directives),
+        trend=on_time_trend(user=user, today=today, agency_ids=agency_ids),
+        indicators=indicators,
+    )
+
+
+def _latest_confirmed(column: str) -> Subquery:
+    """``column`` of the indicator's latest confirmed value (the latest period; of two of a
+    period, the later confirmed), as ``workflow.selectors.indicator_list`` reads it."""
+    rows = Measurement.objects.filter(
+        indicator_id=OuterRef("pk"), confirmed_at__isnull=False
+    ).order_by("-period_end", "-confirmed_at", "-pk")
+    return Subquery(rows.values(column)[:1])
+
+
+def public_indicators() -> list[dict]:
+    """The targets of the public items of the public directives (``public_items``: what the
+    office made public), each with its latest confirmed value and period — only the columns
+    the public page shows: no reporter, no confirmer, no evidence, no value still unconfirmed.
+    One query, in the items' order."""
+    rows = (
+        Indicator.objects.filter(item__in=public_items().values("pk"))
+        .annotate(
+            latest_value=_latest_confirmed("value"),
+            latest_period=_latest_confirmed("period"),
+            latest_year=_latest_confirmed("year"),
+            latest_number=_latest_confirmed("number"),
+            latest_end=_latest_confirmed("period_end"),
+        )
+        .order_by("item_id", "pk")
+        .values(
+            "item_id",
+            "name",
+            "unit",
+            "baseline",
+            "target_min",
+            "target_max",
+            "direction",
+            "target_year",
+            "due_on",
+            "latest_value",
+            "latest_period",
+            "latest_year",
+            "latest_number",
+            "latest_end",
+        )
+    )
+    return [dict(row) for row in rows]

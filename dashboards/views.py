@@ -16,13 +16,16 @@ from agencies.access import has_role
 from agencies.choices import Role
 from core.views import SignedInTemplateView
 from workflow.choices import AssignmentState, IndicatorStatus, Timeliness
+from workflow.indices import MERGER_YEAR
 
-from .charts import CELL_SYMBOL, hbar_geometry, heat_geometry, trend_geometry
+from .charts import CELL_SYMBOL, hbar_geometry, heat_geometry, rank_geometry, trend_geometry
 from .public import CACHE_SECONDS, COLUMN_LABELS, PublicReport, public_report
 from .selectors import (
     CELL_STATES,
     DIRECTIVES_OFFERED,
+    agency_dashboard,
     directive_heat_map,
+    index_ranks,
     oldest_overdue,
     on_time_trend,
     province_overview,
@@ -44,7 +47,7 @@ class HomeView(SignedInTemplateView):
         if has_role(user, OVERVIEW_ROLES):
             return redirect("dashboards:overview")
         if has_role(user, [Role.HEAD, Role.DEPUTY, Role.CLERK]):
-            return redirect("workflow:dashboard")
+            return redirect("dashboards:agency")
         return redirect("workflow:inbox")
 
 
@@ -121,10 +124,12 @@ class OverviewView(SignedInTemplateView):
 
     def charts(self, base: str) -> dict:
         """The dashboard's charts (issue 14): the oldest overdue work, the trend of on-time
-        completion, the targets (the heat map of a directive has its page: ``HeatMapView``)."""
+        completion, the targets, the index ranks over the years against the rank target (the
+        heat map of a directive has its page: ``HeatMapView``)."""
         user = self.request.user
         trend = on_time_trend(user=user)
         targets = targets_summary(user=user)
+        ranks = index_ranks(user=user, indicators=targets.indicators)
         return {
             "oldest_overdue": oldest_overdue(user=user),
             "overdue_link": _assignments(base, timeliness=Timeliness.OVERDUE),
@@ -139,6 +144,48 @@ class OverviewView(SignedInTemplateView):
                 [(s, str(IndicatorStatus(s).label), n) for s, n in targets.counts.items()],
                 label_width=170,
             ),
+            "ranks": ranks,
+            "ranks_svg": rank_geometry(ranks, MERGER_YEAR),
+            "merger_year": MERGER_YEAR,
+        }
+
+
+class AgencyDashboardView(SignedInTemplateView):
+    """A head's (deputy's, clerk's) landing: the overview for their own agencies, what is due
+    this week first, then the overdue work by age, their escalations awaiting a decision, a
+    heat row per directive, the on-time trend and the targets they report — each chart with
+    its figures as a table. The lists show their first rows, their total and a link."""
+
+    template_name = "dashboards/agency.html"
+
+    def get_context_data(self, **kwargs):
+        board = agency_dashboard(user=self.request.user)
+        base = reverse("workflow:assignments")
+        first, last = board.week
+        week = {"due_after": f"{first:%d/%m/%Y}", "due_before": f"{last:%d/%m/%Y}"}
+
+        def cell_link(row, cell):
+            return _assignments(base, item=cell.item_id)
+
+        statuses = IndicatorStatus
+        return {
+            **super().get_context_data(**kwargs),
+            "board": board,
+            "due_this_week_link": _assignments(base, **week),
+            "overdue_link": _assignments(base, timeliness=Timeliness.OVERDUE),
+            "escalations_link": reverse("escalation:list") + "?open=true",
+            "heat": [(h, heat_geometry(h, cell_link, label_width=6)) for h in board.heat],
+            "heat_legend": [(s, CELL_LABELS[s], CELL_SYMBOL[s]) for s in CELL_STATES],
+            "trend": board.trend,
+            "trend_svg": trend_geometry(board.trend),
+            "indicators_svg": hbar_geometry(
+                [(s, str(statuses(s).label), n) for s, n in board.indicator_counts.items()],
+                label_width=170,
+            ),
+            "columns": [
+                (t, Timeliness(t).label, board.counts.get(t, 0), _assignments(base, timeliness=t))
+                for t in OverviewView.columns
+            ],
         }
 
 
@@ -215,15 +262,21 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _csv(filename: str):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write("\ufeff")  # a byte-order mark, so that spreadsheets read UTF-8
+    return response, csv.writer(response)
+
+
 class PublicCsvView(PublicMixin, View):
-    """The public figures per directive and agency, as a spreadsheet (open data)."""
+    """The public figures per directive and agency, as a spreadsheet (open data). Its columns
+    stay as they are: the public items' targets are a spreadsheet of their own
+    (``PublicIndicatorsCsvView``), a row per indicator."""
 
     def get(self, request, *args, **kwargs):
         report: PublicReport = public_report()
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="cong-khai.csv"'
-        response.write("\ufeff")  # a byte-order mark, so that spreadsheets read UTF-8
-        writer = csv.writer(response)
+        response, writer = _csv("cong-khai.csv")
         writer.writerow(
             [
                 _("Directive"),
@@ -250,8 +303,67 @@ class PublicCsvView(PublicMixin, View):
         return response
 
 
+def _decimal(value) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+class PublicIndicatorsCsvView(PublicMixin, View):
+    """The targets of the public items (open data), a row per indicator: its directive and
+    item, name, unit, baseline, target (from, up to: equal for a single value), which way is
+    better (``higher`` / ``lower``), target year, due date, the latest value the office
+    confirmed and its period, and its status in the reader's language (the JSON download has
+    the codes: met, at_risk, missed, in_progress). Numbers with a decimal point, dates
+    dd/mm/yyyy."""
+
+    def get(self, request, *args, **kwargs):
+        report: PublicReport = public_report()
+        response, writer = _csv("chi-tieu.csv")
+        writer.writerow(
+            [
+                _("Directive"),
+                _("Item"),
+                _("Indicator"),
+                _("Unit"),
+                _("Baseline"),
+                _("Target (from)"),
+                _("Target (up to)"),
+                _("Direction"),
+                _("Target year"),
+                _("Due date"),
+                _("Latest confirmed value"),
+                _("Period"),
+                _("Status"),
+                _("Figures updated at"),
+            ]
+        )
+        read_at = _local(report.read_at)
+        for directive in report.directives:
+            for item in directive.items:
+                for i in item.indicators:
+                    writer.writerow(
+                        [
+                            _cell(directive.number or directive.kind_label),
+                            _cell(item.number),
+                            _cell(i.name),
+                            _cell(i.unit),
+                            _decimal(i.baseline),
+                            _decimal(i.target_min),
+                            _decimal(i.target_max),
+                            i.direction,
+                            i.target_year or "",
+                            i.due_on.strftime("%d/%m/%Y") if i.due_on else "",
+                            _decimal(i.latest_value),
+                            _cell(i.latest_period),
+                            i.status_label,
+                            read_at,
+                        ]
+                    )
+        return response
+
+
 class PublicJsonView(PublicMixin, View):
-    """The public figures, directive by directive, item by item and agency by agency."""
+    """The public figures, directive by directive, item by item (with each item's targets:
+    ``indicators``) and agency by agency."""
 
     def get(self, request, *args, **kwargs):
         return JsonResponse(public_report().as_json(), json_dumps_params={"ensure_ascii": False})

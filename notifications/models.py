@@ -28,6 +28,7 @@ class Category(models.TextChoices):
     ESCALATION = "escalation", _("Escalation")
     DECISION = "decision", _("Escalation decided")
     INSPECTION = "inspection", _("Inspections")
+    EXPLANATION = "explanation", _("Explanation requests")
     INFO = "info", _("Information")
 
 

@@ -34,6 +34,7 @@ from .choices import (
     AssignmentAction,
     DirectiveAction,
     DirectiveStatus,
+    ExplanationAction,
     ExtensionAction,
     IndexResultAction,
     IndicatorAction,
@@ -44,11 +45,13 @@ from .models import (
     Attachment,
     Directive,
     DirectiveItem,
+    ExplanationRequest,
     ExtensionRequest,
     IndexComponent,
     IndexResult,
     Indicator,
     Measurement,
+    MeasurementEvidence,
 )
 
 NOTHING = Q(pk__in=[])
@@ -240,6 +243,45 @@ def measurement_rule(user, action: str) -> Q:
         return holds_role(user, TARGET_SETTERS) | _agency_roles(user, None)
     if action == MeasurementAction.CONFIRM:
         return holds_role(user, [Role.REVIEWER])
+    if action == MeasurementAction.CORRECT:
+        # The office's reviewers at any time; the reporting agency its own value, until the
+        # office has confirmed it (then only the office corrects: ``measurement_correct``).
+        unconfirmed = Q(confirmed_at__isnull=True)
+        return holds_role(user, [Role.REVIEWER]) | (_agency_roles(user, REPORTERS) & unconfirmed)
+    return NOTHING
+
+
+@access.register(MeasurementEvidence)
+def measurement_evidence_rule(user, action: str) -> Q:
+    """A value's evidence file is seen by whoever may see the value; it is never changed."""
+    if action == access.VIEW:
+        visible = access.restrict(Measurement.objects.all(), user, MeasurementAction.VIEW)
+        return Q(measurement_id__in=visible.values("pk"))
+    return NOTHING
+
+
+# Explanation requests (yêu cầu giải trình). The office's reviewers and the province's leaders
+# ask an agency to explain late work or a target at risk; the agency's head or deputy answers
+# for it; whoever asked (any reviewer) may withdraw a request still awaiting its answer.
+EXPLANATION_ASKERS = (Role.REVIEWER, Role.LEADER)
+
+
+@access.register_model(ExplanationRequest)
+def explanation_model_rule(user, action: str) -> bool:
+    return action == ExplanationAction.ADD and has_role(user, EXPLANATION_ASKERS)
+
+
+@access.register(ExplanationRequest)
+def explanation_rule(user, action: str) -> Q:
+    """Seen by those who follow up (``OVERSEERS``), by the people of the agency asked and,
+    about an assignment, by whoever sees the assignment (its timeline tells the request)."""
+    if action == ExplanationAction.VIEW:
+        about_seen_work = Q(assignment__isnull=False) & of_visible_assignments(user)
+        return holds_role(user, OVERSEERS) | _agency_roles(user, None) | about_seen_work
+    if action == ExplanationAction.ANSWER:
+        return _agency_roles(user, APPROVERS)
+    if action == ExplanationAction.WITHDRAW:
+        return holds_role(user, EXPLANATION_ASKERS)
     return NOTHING
 
 

@@ -219,6 +219,9 @@ class IndicatorAction(models.TextChoices):
 class MeasurementAction(models.TextChoices):
     VIEW = "view", _("See")
     CONFIRM = "confirm", _("Confirm")
+    # Correct a reported value (điều chỉnh số liệu): the office's reviewers at any time, the
+    # reporting agency while the value awaits confirmation (``workflow.access``).
+    CORRECT = "correct", _("Correct a value")
 
 
 class NationalIndex(models.TextChoices):
@@ -233,3 +236,19 @@ class IndexResultAction(models.TextChoices):
     VIEW = "view", _("See")
     # Enter a year's result, correct one, or import a file of them: the office's reviewers.
     CHANGE = "change", _("Enter or correct")
+
+
+class ExplanationStatus(models.TextChoices):
+    """Where an explanation request (yêu cầu giải trình) stands."""
+
+    REQUESTED = "requested", _("Awaiting the explanation")
+    ANSWERED = "answered", _("Explained")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class ExplanationAction(models.TextChoices):
+    VIEW = "view", _("See")
+    # Ask an agency to explain (the office's reviewers and the province's leaders).
+    ADD = "add", _("Ask for an explanation")
+    ANSWER = "answer", _("Explain")
+    WITHDRAW = "withdraw", _("Withdraw the request")

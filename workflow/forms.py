@@ -334,9 +334,30 @@ class MeasurementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("The report or document the value comes from."),
     )
+    files = MultipleFileField(
+        label=_("Evidence files (PDF, Word, Excel, PNG, JPEG)"),
+        # A hint for the file picker only; the content decides (workflow/evidence.py).
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
+    )
 
     def clean_number(self):
         return self.cleaned_data.get("number") or 1
+
+
+class MeasurementCorrectForm(forms.Form):
+    """A reported value corrected (điều chỉnh số liệu), with its reason."""
+
+    value = forms.DecimalField(label=_("Corrected value"), max_digits=14, decimal_places=4)
+    note = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for the correction.")},
+    )
+    files = MultipleFileField(
+        label=_("Evidence files (PDF, Word, Excel, PNG, JPEG)"),
+        widget=MultipleFileInput(attrs={"accept": ".pdf,.docx,.xlsx,.png,.jpg,.jpeg"}),
+    )
 
 
 class IndexResultForm(forms.Form):
@@ -370,4 +391,28 @@ class IndexImportForm(forms.Form):
     file = forms.FileField(
         label=_("File (CSV or XLSX)"),
         help_text=_("The first row names the columns; see the format below."),
+    )
+
+
+class ExplanationRequestForm(forms.Form):
+    """The office asks an agency to explain late work or a target at risk, by a date."""
+
+    question = forms.CharField(
+        label=_("What to explain"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("The causes, what the agency is doing about it, and by when it will catch up."),
+    )
+    due_on = forms.DateField(label=_("Explain by"), widget=DATE_INPUT)
+
+
+class ExplanationAnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Explanation"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class ExplanationWithdrawForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason for withdrawing"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )

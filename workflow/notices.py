@@ -408,3 +408,38 @@ def transfers_announce(*, old_agency, old_name: str, agency, count: int, actor, 
         url=reverse("workflow:assignments") + "?" + urlencode(query),
         at=at,
     )
+
+
+# Explanation requests: the agency's head and deputies hear of a request and of its
+# withdrawal; whoever asked hears of the answer. The subject is an assignment or an indicator,
+# so these are told here directly, not through an assignment's timeline rules.
+
+
+def explanation_announce(*, explanation, verb: str, actor, key: str, at: datetime) -> int:
+    day = local_date(at)
+    subject = explanation.assignment or explanation.indicator
+    title = getattr(subject, "title", None) or subject.name
+    if verb == "explanation.request":
+        recipients = _members(agency_id=explanation.agency_id, roles=APPROVERS, day=day)
+        text = _("Please explain “{subject}” by {day:%d/%m/%Y}.").format(
+            subject=title, day=explanation.due_on
+        )
+    elif verb == "explanation.answer":
+        recipients = [explanation.requested_by_id]
+        agency = agency_name_on(agency=explanation.agency, on=day) or str(explanation.agency)
+        text = _("{agency} explained “{subject}”.").format(agency=agency, subject=title)
+    else:
+        recipients = _members(agency_id=explanation.agency_id, roles=APPROVERS, day=day)
+        text = _with_reason(
+            _("The request to explain “{subject}” was withdrawn.").format(subject=title),
+            explanation.withdrawal_note,
+        )
+    actor_id = actor.pk if actor is not None else None
+    return event_notify(
+        recipients={r for r in recipients if r is not None and r != actor_id},
+        key=key,
+        category=Category.EXPLANATION,
+        title=text,
+        url=reverse("workflow:explanation", args=[explanation.pk]),
+        at=at,
+    )

@@ -43,6 +43,16 @@ urlpatterns = [
         views.MeasurementConfirmView.as_view(),
         name="measurement_confirm",
     ),
+    path(
+        "measurements/<int:pk>/correct/",
+        views.MeasurementCorrectView.as_view(),
+        name="measurement_correct",
+    ),
+    path(
+        "measurement-evidence/<int:pk>/",
+        views.MeasurementEvidenceView.as_view(),
+        name="measurement_evidence",
+    ),
     path("indices/", views.IndexResultListView.as_view(), name="index_results"),
     path("indices/new/", views.IndexResultFormView.as_view(), name="index_result_create"),
     path("indices/<int:pk>/edit/", views.IndexResultFormView.as_view(), name="index_result_edit"),
@@ -51,6 +61,29 @@ urlpatterns = [
     path("assignments/<int:pk>/", views.AssignmentDetailView.as_view(), name="assignment"),
     path("assignments/<int:pk>/steps/<str:step>/", views.StepView.as_view(), name="step"),
     path("extensions/", views.ExtensionListView.as_view(), name="extension_list"),
+    # Explanation requests (yêu cầu giải trình).
+    path("explanations/", views.ExplanationListView.as_view(), name="explanations"),
+    path("explanations/<int:pk>/", views.ExplanationDetailView.as_view(), name="explanation"),
+    path(
+        "explanations/<int:pk>/answer/",
+        views.ExplanationAnswerView.as_view(),
+        name="explanation_answer",
+    ),
+    path(
+        "explanations/<int:pk>/withdraw/",
+        views.ExplanationWithdrawView.as_view(),
+        name="explanation_withdraw",
+    ),
+    path(
+        "assignments/<int:assignment>/explanation/",
+        views.ExplanationRequestView.as_view(),
+        name="explanation_request_assignment",
+    ),
+    path(
+        "indicators/<int:indicator>/explanation/",
+        views.ExplanationRequestView.as_view(),
+        name="explanation_request_indicator",
+    ),
     path(
         "extensions/<int:pk>/steps/<str:step>/",
         views.ExtensionStepView.as_view(),
@@ -58,7 +91,6 @@ urlpatterns = [
     ),
     path("attachments/<int:pk>/", views.AttachmentView.as_view(), name="attachment"),
     path("inbox/", views.InboxView.as_view(), name="inbox"),
-    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
     path("transfers/", views.TransferListView.as_view(), name="transfers"),
     path("transfers/agencies/", views.ReorganisationView.as_view(), name="reorganisation"),
 ]

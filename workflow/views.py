@@ -1,5 +1,7 @@
 """Pages of directives and assignments: parse → service → render; no rules here."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
@@ -9,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.models import Agency
 from agencies.selectors import CHOICES_SHOWN
@@ -33,6 +36,8 @@ from .choices import (
     AssignmentState,
     DirectiveAction,
     DirectiveKind,
+    ExplanationAction,
+    ExplanationStatus,
     IndexResultAction,
     IndicatorAction,
     MeasurementAction,
@@ -40,14 +45,19 @@ from .choices import (
     NationalIndex,
     Timeliness,
 )
+from .explanations import assignment_is_late, indicator_is_explainable
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
 from .forms import (
     AssignForm,
     DirectiveForm,
+    ExplanationAnswerForm,
+    ExplanationRequestForm,
+    ExplanationWithdrawForm,
     IndexImportForm,
     IndexResultForm,
     IndicatorForm,
     ItemForm,
+    MeasurementCorrectForm,
     MeasurementForm,
     PublicationForm,
     ReorganisationForm,
@@ -57,6 +67,7 @@ from .models import (
     Attachment,
     Directive,
     DirectiveItem,
+    ExplanationRequest,
     IndexResult,
     Indicator,
     Measurement,
@@ -380,13 +391,29 @@ class AssignmentDetailView(SelectorDetailView):
             ]
             extensions.append((extension, steps))
         labelled(list(assignment.children.all()))  # its contributions, as a list shows them
+        timeline = selectors.assignment_timeline(assignment=assignment)
+        explanations = selectors.explanations_told(timeline)
         context.update(
             steps=forms,
             extensions=extensions,
-            timeline=selectors.assignment_timeline(assignment=assignment),
+            timeline=timeline,
             today=timezone.localdate(),
+            explanations=explanations,
+            may_ask_explanation=_may_ask_explanation(user, assignment, explanations),
         )
         return context
+
+
+def _may_ask_explanation(user, assignment, explanations) -> bool:
+    """The office may ask to explain late work with no explanation awaited yet."""
+    awaited = any(e.status == ExplanationStatus.REQUESTED for e in explanations)
+    late = assignment_is_late(
+        state=assignment.state,
+        due_date=assignment.due_date,
+        completed_on=assignment.completed_on,
+        today=timezone.localdate(),
+    )
+    return late and not awaited and access.may(user, ExplanationAction.ADD, ExplanationRequest)
 
 
 class _Subject:
@@ -533,34 +560,6 @@ class InboxView(SignedInTemplateView):
         }
 
 
-class DashboardView(SignedInTemplateView):
-    """A head's landing: what is due this week first, then what is overdue, then the counts.
-    Each list shows its first rows, its total and a link to all of them."""
-
-    template_name = "workflow/dashboard.html"
-    shown = 20
-
-    def get_context_data(self, **kwargs):
-        data = selectors.agency_dashboard(user=self.request.user)
-        due, overdue = (list(data[key][: self.shown]) for key in ("due_this_week", "overdue"))
-        labelled(selectors.name_rows(due + overdue))  # both lists' names in one query
-        first, last = data["week"]
-        week = {"due_after": f"{first:%d/%m/%Y}", "due_before": f"{last:%d/%m/%Y}"}
-        lists = reverse("workflow:assignments")
-        return {
-            **super().get_context_data(**kwargs),
-            "counts": data["counts"],
-            "bars": _bars(data["counts"]),
-            "total": sum(data["counts"].values()),
-            "due_this_week": due,
-            "due_this_week_count": data["due_this_week"].count(),
-            "due_this_week_link": f"{lists}?{urlencode(week)}",
-            "overdue": overdue,
-            "overdue_count": data["counts"].get(Timeliness.OVERDUE, 0),
-            "overdue_link": f"{lists}?{urlencode({'timeliness': Timeliness.OVERDUE})}",
-        }
-
-
 class TransferListView(ScopedListView):
     """Open work of agencies that no longer exist, every row, paginated with the total."""
 
@@ -703,6 +702,7 @@ class ItemIndicatorsView(SelectorDetailView):
         context = super().get_context_data(**kwargs)
         user, item = self.request.user, self.object
         acts = (IndicatorAction.CHANGE, IndicatorAction.REPORT)
+        measurement_acts = (MeasurementAction.CONFIRM, MeasurementAction.CORRECT)
         rows = selectors.indicators_with_status(
             list(
                 selectors.indicator_list(
@@ -710,18 +710,27 @@ class ItemIndicatorsView(SelectorDetailView):
                     item=item,
                     with_measurements=True,
                     actions=acts,
-                    measurement_actions=(MeasurementAction.CONFIRM,),
+                    measurement_actions=measurement_acts,
                 )
             )
         )
         for row in rows:
             row.may = access.allowed(user, acts, row)
             for measurement in row.visible_measurements:
-                measurement.may_confirm = measurement.confirmed_at is None and bool(
-                    access.allowed(user, (MeasurementAction.CONFIRM,), measurement)
+                may = access.allowed(user, measurement_acts, measurement)
+                measurement.may_confirm = (
+                    measurement.confirmed_at is None and MeasurementAction.CONFIRM in may
                 )
+                measurement.may_correct = MeasurementAction.CORRECT in may
         context["indicators"] = rows
         context["may_add"] = access.may(user, IndicatorAction.ADD, Indicator)
+        may_ask = access.may(user, ExplanationAction.ADD, ExplanationRequest)
+        awaited = selectors.explanations_awaited(user=user, indicators=rows)
+        for row in rows:
+            row.explanation_awaited = awaited.get(row.pk)
+            row.may_ask_explanation = (
+                may_ask and row.agency_id is not None and indicator_is_explainable(row.status)
+            )
         return context
 
 
@@ -790,6 +799,54 @@ class MeasurementReportView(ServiceFormView):
 
     def get_success_url(self):
         return reverse("workflow:item_indicators", args=[self.indicator.item_id])
+
+
+class MeasurementCorrectView(ServiceFormView):
+    """Correct a reported value with its reason (the office, or the agency before the office
+    confirms it: ``measurement_correct``)."""
+
+    form_class = MeasurementCorrectForm
+    template_name = "workflow/measurement_correct.html"
+
+    def load(self):
+        user = self.request.user
+        self.measurement = selected(selectors.measurement_get, user=user, pk=self.kwargs["pk"])
+        access.require(user, MeasurementAction.CORRECT, self.measurement)
+
+    def get_initial(self):
+        return {**super().get_initial(), "value": f"{self.measurement.value.normalize():f}"}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "measurement": self.measurement}
+
+    def perform(self, form):
+        result = services.measurement_correct(
+            actor=self.request.user, measurement=self.measurement, **form.cleaned_data
+        )
+        messages.success(self.request, _("The value is corrected."))
+        return result
+
+    def get_success_url(self):
+        return reverse("workflow:item_indicators", args=[self.measurement.indicator.item_id])
+
+
+class MeasurementEvidenceView(SelectorDetailView):
+    """A value's evidence file, served only to those who may see the value (never its raw
+    storage address)."""
+
+    def select(self, *, user, pk):
+        return selectors.measurement_evidence_get(user=user, pk=pk)
+
+    def get(self, request, *args, **kwargs):
+        row = self.get_object()
+        response = FileResponse(
+            row.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.download_name(row.original_name, row.content_type),
+            content_type=row.content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 class MeasurementConfirmView(ScopedActionView):
@@ -887,3 +944,173 @@ class IndexImportView(ServiceFormView):
             return self.render_to_response(context, status=exc.status)
         context = self.get_context_data(form=IndexImportForm(), summary=summary)
         return self.render_to_response(context)
+
+
+# Explanation requests (yêu cầu giải trình) ---------------------------------------------------
+
+EXPLANATION_ACTIONS = (ExplanationAction.ANSWER, ExplanationAction.WITHDRAW)
+EXPLANATION_TABS = (
+    ("awaiting", _lazy("Awaiting")),
+    ("overdue", _lazy("Overdue")),
+    ("on_time", _lazy("Explained on time")),
+    ("late", _lazy("Explained late")),
+    ("withdrawn", _lazy("Withdrawn")),
+    ("all", _lazy("All")),
+)
+EXPLANATION_SORTS = (
+    ("due", _lazy("Explain by, earliest first")),
+    ("newest", _lazy("Newest request first")),
+    ("answered", _lazy("Latest explanation first")),
+)
+
+
+class ExplanationListView(SignedInTemplateView):
+    """The explanation requests the user may see, by tab (``?group=``; those awaiting an
+    answer first), each tab with its count, sorted (``?sort=``), paginated with the total."""
+
+    template_name = "workflow/explanation_list.html"
+    paginate_by = 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user, query = self.request.user, self.request.GET
+        group = query.get("group", "awaiting")
+        group = group if group in dict(EXPLANATION_TABS) else "awaiting"
+        sort = query.get("sort", "due")
+        sort = sort if sort in dict(EXPLANATION_SORTS) else "due"
+        every = selectors.explanation_list(user=user)
+        totals = selectors.explanation_group_totals(every)
+        rows = selectors.explanation_list(
+            user=user, group=None if group == "all" else group, sort=sort
+        )
+        paginator = Paginator(rows, self.paginate_by)
+        paginator.count = totals[group]  # counted once, with the other tabs
+        page = paginator.get_page(query.get("page"))
+        rest = query.copy()
+        for key in ("page", "group"):
+            rest.pop(key, None)
+        context.update(
+            page_obj=page,
+            is_paginated=page.has_other_pages(),
+            explanations=page.object_list,
+            tabs=[(key, label, totals[key]) for key, label in EXPLANATION_TABS],
+            group=group,
+            sort=sort,
+            sorts=EXPLANATION_SORTS,
+            query_without_group=rest.urlencode(),
+            query_without_page=urlencode({"group": group, "sort": sort}),
+        )
+        return context
+
+
+class ExplanationDetailView(SelectorDetailView):
+    """One request: what was asked, by when, the answer; the agency's head answers here, the
+    office withdraws a request still awaited."""
+
+    template_name = "workflow/explanation.html"
+    context_object_name = "explanation"
+
+    def select(self, *, user, pk):
+        return selectors.explanation_get(user=user, pk=pk, actions=EXPLANATION_ACTIONS)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        explanation = self.object
+        may = access.allowed(self.request.user, EXPLANATION_ACTIONS, explanation)
+        awaited = explanation.status == ExplanationStatus.REQUESTED
+        context.update(
+            may_answer=awaited and ExplanationAction.ANSWER in may,
+            may_withdraw=awaited and ExplanationAction.WITHDRAW in may,
+            answer_form=kwargs.get("answer_form") or ExplanationAnswerForm(),
+            withdraw_form=kwargs.get("withdraw_form") or ExplanationWithdrawForm(),
+        )
+        return context
+
+
+class ExplanationRequestView(ServiceFormView):
+    """Ask the agency of a late assignment (``assignment`` in the URL) or the reporting agency
+    of an indicator at risk (``indicator``) to explain."""
+
+    form_class = ExplanationRequestForm
+    template_name = "workflow/explanation_form.html"
+
+    def load(self):
+        user = self.request.user
+        self.assignment = self.indicator = None
+        if "assignment" in self.kwargs:
+            self.assignment = selected(
+                selectors.assignment_get, user=user, pk=self.kwargs["assignment"]
+            )
+        else:
+            self.indicator = selected(
+                selectors.indicator_get, user=user, pk=self.kwargs["indicator"]
+            )
+        access.require_may(user, ExplanationAction.ADD, ExplanationRequest)
+
+    def get_initial(self):
+        # Ten days is the office's usual time to explain; the form says so and may be changed.
+        return {**super().get_initial(), "due_on": timezone.localdate() + timedelta(days=10)}
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "assignment": self.assignment,
+            "indicator": self.indicator,
+        }
+
+    def perform(self, form):
+        result = services.explanation_request(
+            actor=self.request.user,
+            assignment=self.assignment,
+            indicator=self.indicator,
+            **form.cleaned_data,
+        )
+        messages.success(self.request, _("The agency is asked to explain."))
+        return result
+
+    def get_success_url(self):
+        return reverse("workflow:explanation", args=[self.result.pk])
+
+
+class _ExplanationStepView(ExplanationDetailView):
+    """POST one step on a request from its page; a refused form shows the page again with
+    what was typed."""
+
+    http_method_names = ["post"]
+    form_class: type = ExplanationAnswerForm
+    form_key = "answer_form"
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form_class(request.POST)
+        if form.is_valid():
+            try:
+                self.step(form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, str(exc.message))
+                status = exc.status
+            else:
+                return redirect("workflow:explanation", pk=self.object.pk)
+        else:
+            status = 400
+        context = self.get_context_data(**{self.form_key: form})
+        return self.render_to_response(context, status=status)
+
+
+class ExplanationAnswerView(_ExplanationStepView):
+    def step(self, data):
+        services.explanation_answer(
+            actor=self.request.user, explanation=self.object, answer=data["answer"]
+        )
+        messages.success(self.request, _("The explanation is sent to the office."))
+
+
+class ExplanationWithdrawView(_ExplanationStepView):
+    form_class = ExplanationWithdrawForm
+    form_key = "withdraw_form"
+
+    def step(self, data):
+        services.explanation_withdraw(
+            actor=self.request.user, explanation=self.object, note=data["note"]
+        )
+        messages.success(self.request, _("The request is withdrawn."))

@@ -216,7 +216,7 @@ def test_a_head_sees_only_their_agency_and_lands_elsewhere(
     # A head (or an officer) does not land on the province overview, and what it shows
     # them is their own agency's work only.
     client.force_login(people["head"])
-    assert client.get(reverse("home")).url == reverse("workflow:dashboard")
+    assert client.get(reverse("home")).url == reverse("dashboards:agency")
     head, _n = page(client, people["head"])
     head_heat, _n = page(client, people["head"], url=HEAT)
     assert [r.name for r in head_heat.context["heat"].rows] == ["Sở Tài chính"]

@@ -18,7 +18,7 @@ def landing(client, user):
 def test_leaders_and_the_office_land_on_the_province_overview(client, people):
     assert landing(client, people["leader"]) == reverse("dashboards:overview")
     assert landing(client, people["reviewer"]) == reverse("dashboards:overview")
-    assert landing(client, people["head"]) == reverse("workflow:dashboard")
+    assert landing(client, people["head"]) == reverse("dashboards:agency")
     assert landing(client, people["officer"]) == reverse("workflow:inbox")
 
 

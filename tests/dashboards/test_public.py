@@ -263,7 +263,7 @@ def test_the_public_page_costs_the_same_queries_for_one_directive_or_many(
         _directive(people, small_tree, f"{n}/KH-UBND", items=3)
     many = {name: _queries(client, name) for name in (*PUBLIC_URLS, "dashboards:public_feed")}
     assert one == many
-    assert max(many.values()) <= 5
+    assert max(many.values()) <= 6  # with the public items' targets (issue 14)
 
 
 def test_the_public_pages_take_no_writes(client, world):

@@ -160,6 +160,7 @@ def build_world(people, small_tree, directive) -> World:
     objects.update(_inspections(people, small_tree, directive))
     objects.update(_targets(people, small_tree, item))
     objects.update(_indices(people))
+    objects.update(_explanations(people, objects))
     users = {role: people[name] for role, name in PLAYERS.items()}
     # A notice of each person's own, and one of somebody else's.
     for user in [*users.values(), people["officer2"]]:
@@ -260,10 +261,34 @@ def _targets(people, small_tree, item) -> dict:
             agency=small_tree[code],
         )
         found[f"indicator.{scope}"] = indicator
-        found[f"measurement.{scope}"] = measurement_report(
-            actor=officer, indicator=indicator, period=Period.YEARLY, year=2024, value=Decimal(85)
+        found[f"measurement.{scope}"] = measurement = measurement_report(
+            actor=officer,
+            indicator=indicator,
+            period=Period.YEARLY,
+            year=2024,
+            value=Decimal(85),
+            files=[_file()],
         )
+        found[f"measurement_evidence.{scope}"] = measurement.evidence_files.get()
     return found
+
+
+def _explanations(people, objects) -> dict:
+    """The office asks Sở Tài chính ("own") and Sở Nội vụ ("other") to explain why their
+    target (due 31/12/2026, no value confirmed) is at risk, by a date still to come."""
+    from django.utils import timezone
+
+    from workflow.services import explanation_request
+
+    return {
+        f"explanation.{scope}": explanation_request(
+            actor=people["reviewer"],
+            indicator=objects[f"indicator.{scope}"],
+            question="Vì sao có nguy cơ không đạt?",
+            due_on=timezone.localdate() + timedelta(days=10),
+        )
+        for scope in ("own", "other")
+    }
 
 
 def _indices(people) -> dict:

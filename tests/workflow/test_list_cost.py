@@ -113,7 +113,7 @@ def pages(assignment) -> list[tuple[str, str]]:
         ("head", lists + "?timeliness=overdue"),
         ("reviewer", "/api/v1/assignments/"),
         ("head", "/api/v1/assignments/"),
-        ("head", reverse("workflow:dashboard")),
+        ("head", reverse("dashboards:agency")),
         ("reviewer", reverse("escalation:list")),
         ("reviewer", reverse("escalation:list") + "?open=true"),
         ("head", reverse("escalation:list")),

@@ -1,5 +1,6 @@
 """Targets (chỉ tiêu): the status rule at its boundaries, and the services that set targets,
-report values and confirm them — each allowance beside its denial."""
+report values with their evidence files, confirm and correct them — each allowance beside its
+denial."""
 
 from datetime import date, timedelta
 from decimal import Decimal
@@ -12,13 +13,15 @@ from core.models import AuditEvent
 from tests.fixtures.workflow import vn
 from workflow import selectors
 from workflow.choices import IndicatorDirection, IndicatorStatus, Period
-from workflow.models import Indicator, Measurement
+from workflow.models import Indicator, Measurement, MeasurementEvidence
+from workflow.selectors import targets as targets_selectors
 from workflow.services import (
     indicator_create,
     indicator_update,
     measurement_confirm,
     measurement_report,
 )
+from workflow.services.targets import measurement_correct
 from workflow.targets import AT_RISK_DAYS, indicator_status, target_reached
 
 TODAY = date(2026, 6, 15)
@@ -291,3 +294,184 @@ def test_the_list_of_indicators_costs_the_same_for_one_or_many(
         assert all(len(r.visible_measurements) == 1 for r in rows)
     with django_assert_max_num_queries(1):
         assert len(list(selectors.measurement_list(user=people["officer"]))) == n
+
+
+# Correcting a reported value (điều chỉnh số liệu) ---------------------------------------------
+
+
+def _reported(indicator, people, value=90):
+    return measurement_report(
+        actor=people["officer"],
+        indicator=indicator,
+        period=Period.YEARLY,
+        year=2025,
+        value=Decimal(value),
+    )
+
+
+def test_the_agency_corrects_its_value_before_confirmation_and_another_agency_cannot(
+    indicator, people
+):
+    measurement = _reported(indicator, people)
+    before = fingerprint()
+    with pytest.raises(NotFound):
+        measurement_correct(
+            actor=people["other_head"], measurement=measurement, value=Decimal(91), note="Sai."
+        )
+    with pytest.raises(Forbidden):  # the clerk sees the value but does not report it
+        measurement_correct(
+            actor=people["clerk"], measurement=measurement, value=Decimal(91), note="Sai."
+        )
+    assert fingerprint() == before
+    measurement_correct(
+        actor=people["head"],
+        measurement=measurement,
+        value=Decimal("91.5"),
+        note="Nhập nhầm số liệu.",
+        at=vn(2026, 1, 10),
+    )
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal("91.5") and measurement.confirmed_at is None
+    assert measurement.corrected_by == people["head"]
+    event = AuditEvent.objects.get(verb="measurement.correct")
+    assert event.actor == people["head"] and event.note == "Nhập nhầm số liệu."
+    assert event.before["value"] == "90" and event.after["value"] == "91.5"
+    assert event.before["confirmed"] is False and event.after["confirmed"] is False
+
+
+def test_once_confirmed_only_the_office_corrects_and_the_value_stays_confirmed_by_it(
+    indicator, people
+):
+    measurement = _reported(indicator, people)
+    measurement_confirm(actor=people["reviewer"], measurement=measurement, at=vn(2026, 2, 1))
+    before = fingerprint()
+    for agency_person in ("head", "officer"):
+        with pytest.raises(Forbidden):
+            measurement_correct(
+                actor=people[agency_person],
+                measurement=measurement,
+                value=Decimal(80),
+                note="Sai.",
+            )
+    with pytest.raises(Forbidden):  # the leader sees the value; reviewers correct it
+        measurement_correct(
+            actor=people["leader"], measurement=measurement, value=Decimal(80), note="Sai."
+        )
+    assert fingerprint() == before
+    corrected = measurement_correct(
+        actor=people["reviewer"],
+        measurement=measurement,
+        value=Decimal(88),
+        note="Theo báo cáo kiểm tra của Sở Nội vụ.",
+        at=vn(2026, 3, 2),
+    )
+    assert corrected.confirmed_by == people["reviewer"]
+    assert corrected.confirmed_at == vn(2026, 3, 2)
+    row = selectors.indicator_get(user=people["reviewer"], pk=indicator.pk)
+    assert row.latest_value == Decimal(88)  # the corrected value counts
+    event = AuditEvent.objects.get(verb="measurement.correct")
+    assert (event.before["value"], event.after["value"]) == ("90", "88")
+    assert event.before["confirmed"] is True and event.after["confirmed"] is True
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"note": "  "}, "reason_required"),
+        ({"note": ""}, "reason_required"),
+        ({"value": None}, "value_required"),
+        ({"value": Decimal(90)}, "value_unchanged"),
+    ],
+)
+def test_an_incomplete_correction_changes_nothing(indicator, people, change, code):
+    measurement = _reported(indicator, people)
+    before = fingerprint()
+    with pytest.raises(InvalidInput) as exc:
+        measurement_correct(
+            actor=people["reviewer"],
+            measurement=measurement,
+            **{"value": Decimal(95), "note": "Lý do.", **change},
+        )
+    assert exc.value.code == code
+    assert fingerprint() == before
+
+
+# Evidence files of a value (tài liệu kiểm chứng) ---------------------------------------------
+
+
+def png(name="minh-chung.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 120, 30)).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def memory_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+
+
+def test_a_value_is_reported_with_evidence_files_stored_under_a_random_name(
+    indicator, people, memory_storage
+):
+    measurement = measurement_report(
+        actor=people["officer"],
+        indicator=indicator,
+        period=Period.YEARLY,
+        year=2025,
+        value=Decimal(96),
+        evidence_note="Báo cáo số 12/BC-STC.",
+        files=[png("Báo cáo giải ngân.png")],
+    )
+    (row,) = measurement.evidence_files.all()
+    assert row.original_name == "Báo cáo giải ngân.png" and row.content_type == "image/png"
+    assert row.file.name.startswith("targets/") and "giai" not in row.file.name.lower()
+    assert row.file.name.endswith(".png") and len(row.file.name.rsplit("/", 1)[1]) == 36
+    event = AuditEvent.objects.get(verb="measurement.report")
+    assert event.after["files"] == ["Báo cáo giải ngân.png"]
+    # Seen by whoever sees the value, and by nobody else.
+    for who in ("reviewer", "leader", "head", "officer", "clerk"):
+        assert targets_selectors.measurement_evidence_get(user=people[who], pk=row.pk) == row, who
+    for who in ("other_head", "other_officer"):
+        with pytest.raises(MeasurementEvidence.DoesNotExist):
+            targets_selectors.measurement_evidence_get(user=people[who], pk=row.pk)
+
+
+def test_a_file_not_accepted_refuses_the_whole_report(indicator, people, memory_storage):
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = fingerprint()
+    fake = SimpleUploadedFile("bao-cao.pdf", b"<html><script>alert(1)</script></html>")
+    with pytest.raises(InvalidInput) as exc:
+        measurement_report(
+            actor=people["officer"],
+            indicator=indicator,
+            period=Period.YEARLY,
+            year=2025,
+            value=Decimal(96),
+            files=[png(), fake],
+        )
+    assert exc.value.code == "file_type"
+    assert fingerprint() == before and not MeasurementEvidence.objects.exists()
+    _dirs, files = default_storage.listdir("")
+    assert not files and "targets" not in _dirs
+
+
+def test_a_correction_may_bring_new_evidence(indicator, people, memory_storage):
+    measurement = _reported(indicator, people)
+    measurement_correct(
+        actor=people["officer"],
+        measurement=measurement,
+        value=Decimal(92),
+        note="Bổ sung số liệu quý IV.",
+        files=[png("bo-sung.png")],
+    )
+    assert [f.original_name for f in measurement.evidence_files.all()] == ["bo-sung.png"]

@@ -1,5 +1,6 @@
 """Targets on the pages and in the API: an item's targets with their status and values, the
-entry forms, the confirmation; each allowance beside its denial, bad input never a 500."""
+entry forms, the evidence files, the confirmation and the correction; each allowance beside its
+denial, bad input never a 500."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,7 +11,7 @@ from django.urls import reverse
 from core.models import AuditEvent
 from core.time import local_date
 from workflow.choices import Period
-from workflow.models import Indicator, Measurement
+from workflow.models import Indicator, Measurement, MeasurementEvidence
 from workflow.services import indicator_create, measurement_confirm, measurement_report
 from workflow.targets import indicator_status
 
@@ -222,3 +223,137 @@ def test_the_api_lists_only_what_the_person_may_see(
     )
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/indicators/").json()["results"][0]["status"] == expected
+
+
+# Evidence files and corrections -----------------------------------------------------------
+
+
+@pytest.fixture
+def memory_storage(settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+
+
+def _png(name="minh-chung.png"):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), (20, 120, 30)).save(out, format="PNG")
+    return SimpleUploadedFile(name, out.getvalue(), content_type="image/png")
+
+
+def test_evidence_files_are_listed_and_served_only_to_who_sees_the_value(
+    client, indicator, people, memory_storage
+):
+    url = reverse("workflow:measurement_report", args=[indicator.pk])
+    data = {"period": "yearly", "year": "2025", "value": "97", "evidence_note": "Báo cáo năm."}
+    client.force_login(people["officer"])
+    response = client.post(url, {**data, "files": [_png("Báo cáo quý.png")]})
+    assert response.status_code == 302
+    row = MeasurementEvidence.objects.get()
+    served = reverse("workflow:measurement_evidence", args=[row.pk])
+    page = client.get(reverse("workflow:item_indicators", args=[indicator.item_id]))
+    html = page.content.decode()
+    assert served in html and "Báo cáo quý.png" in html
+    assert row.file.name not in html  # never the storage address
+    response = client.get(served)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in response["Content-Disposition"]
+    body = client.get(f"/api/v1/measurements/{row.measurement_id}/").json()
+    assert body["evidence_files"][0]["url"] == served
+    assert body["evidence_files"][0]["name"] == "Báo cáo quý.png"
+    client.force_login(people["other_officer"])
+    assert client.get(served).status_code == 404
+    client.logout()
+    assert client.get(served).status_code == 302  # to the sign-in page
+
+
+def test_a_rejected_file_keeps_what_was_typed_and_reports_nothing(
+    client, indicator, people, memory_storage
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(people["officer"])
+    url = reverse("workflow:measurement_report", args=[indicator.pk])
+    fake = SimpleUploadedFile("bao-cao.pdf", b"not a pdf at all")
+    response = client.post(
+        url,
+        {
+            "period": "yearly",
+            "year": "2025",
+            "value": "97",
+            "evidence_note": "Ghi chú",
+            "files": [fake],
+        },
+        HTTP_ACCEPT_LANGUAGE="vi",
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "bao-cao.pdf" in html and "Ghi chú" in html and 'value="97"' in html
+    assert not Measurement.objects.exists() and not MeasurementEvidence.objects.exists()
+
+
+def test_the_agency_corrects_on_the_page_before_confirmation_and_not_after(
+    client, indicator, people
+):
+    measurement = _report(indicator, people)
+    url = reverse("workflow:measurement_correct", args=[measurement.pk])
+    client.force_login(people["other_officer"])
+    assert client.get(url).status_code == 404
+    client.force_login(people["officer"])
+    page = client.get(reverse("workflow:item_indicators", args=[indicator.item_id]))
+    assert url in page.content.decode()
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"value": "98", "note": ""}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 400 and 'value="98"' in response.content.decode()
+    assert "Hãy nêu lý do điều chỉnh." in response.content.decode()
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal(99)
+    response = client.post(url, {"value": "98", "note": "Nhập nhầm."})
+    assert response.status_code == 302
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal(98)
+    measurement_confirm(actor=people["reviewer"], measurement=measurement)
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"value": "97", "note": "Lại sai."}).status_code == 403
+    page = client.get(reverse("workflow:item_indicators", args=[indicator.item_id]))
+    assert url not in page.content.decode()
+    client.force_login(people["reviewer"])
+    assert client.post(url, {"value": "97", "note": "Theo kiểm tra."}).status_code == 302
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal(97) and measurement.confirmed_by == people["reviewer"]
+    assert AuditEvent.objects.filter(verb="measurement.correct").count() == 2
+
+
+def test_the_api_corrects_a_value_with_the_error_shape_on_refusal(client, indicator, people):
+    measurement = _report(indicator, people)
+    path = f"/api/v1/measurements/{measurement.pk}/correct/"
+    client.force_login(people["other_officer"])
+    assert (
+        client.post(path, {"value": "90", "note": "x"}, content_type="application/json").status_code
+        == 404
+    )
+    client.force_login(people["reviewer"])
+    response = client.post(path, {"value": "90"}, content_type="application/json")
+    assert response.status_code == 400
+    assert {"code", "message", "errors"} <= response.json().keys()
+    assert "note" in response.json()["errors"]
+    response = client.post(
+        path, {"value": "99", "note": "Không đổi."}, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["code"] == "value_unchanged"
+    measurement.refresh_from_db()
+    assert measurement.value == Decimal(99) and measurement.corrected_at is None
+    response = client.post(
+        path, {"value": "90", "note": "Theo kiểm tra."}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["value"] == "90.0000" and body["corrected_by"] == people["reviewer"].username
+    assert body["confirmed_at"] is None  # corrected before any confirmation: still to confirm

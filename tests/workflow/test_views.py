@@ -137,7 +137,7 @@ def test_lists_take_a_constant_number_of_queries(
     with django_assert_max_num_queries(12):
         client.get(reverse("workflow:inbox"))
     with django_assert_max_num_queries(12):
-        client.get(reverse("workflow:dashboard"))
+        client.get(reverse("dashboards:agency"))
     with django_assert_max_num_queries(14):
         response = client.get(
             reverse("workflow:directive", args=[Assignment.objects.first().item.directive_id])
@@ -231,7 +231,7 @@ def test_the_list_costs_the_same_queries_for_1_and_30_rows(
     pages = [
         reverse("workflow:assignments"),
         reverse("workflow:inbox"),
-        reverse("workflow:dashboard"),
+        reverse("dashboards:agency"),
         "/api/v1/assignments/",
         reverse("workflow:directive", args=[directive.pk]),
     ]

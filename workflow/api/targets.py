@@ -1,7 +1,9 @@
 """The items' targets in the API: indicators with their status, the values reported, and one
-POST per action (set, correct, report, confirm), each validated by the page's form; errors come
-back as {"code", "message", "errors"}."""
+POST per action (set, correct, report, confirm, correct a value), each validated by the page's
+form; a value's evidence files are listed with the address that serves them to those who may see
+the value; errors come back as {"code", "message", "errors"}."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -12,8 +14,8 @@ from core.api import ScopedViewSet, form_serializer, valid
 from core.exceptions import InvalidInput
 from workflow import selectors, services
 from workflow.choices import IndicatorAction, IndicatorStatus, MeasurementAction
-from workflow.forms import IndicatorForm, MeasurementForm
-from workflow.models import DirectiveItem, Indicator, Measurement
+from workflow.forms import IndicatorForm, MeasurementCorrectForm, MeasurementForm
+from workflow.models import DirectiveItem, Indicator, Measurement, MeasurementEvidence
 
 
 class IndicatorSerializer(serializers.ModelSerializer):
@@ -47,6 +49,21 @@ class IndicatorSerializer(serializers.ModelSerializer):
         ]
 
 
+class MeasurementEvidenceSerializer(serializers.ModelSerializer):
+    """An evidence file of a value: its label and the address that serves it to those who may
+    see the value (never the storage address)."""
+
+    name = serializers.CharField(source="original_name", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = MeasurementEvidence
+        fields = ["id", "name", "content_type", "size", "uploaded_at", "url"]
+
+    def get_url(self, row) -> str:
+        return reverse("workflow:measurement_evidence", args=[row.pk])
+
+
 class MeasurementSerializer(serializers.ModelSerializer):
     agency = serializers.SlugRelatedField(slug_field="code", read_only=True)
     agency_name = serializers.CharField(read_only=True)
@@ -54,6 +71,10 @@ class MeasurementSerializer(serializers.ModelSerializer):
     confirmed_by = serializers.SlugRelatedField(
         slug_field="username", read_only=True, allow_null=True
     )
+    corrected_by = serializers.SlugRelatedField(
+        slug_field="username", read_only=True, allow_null=True
+    )
+    evidence_files = MeasurementEvidenceSerializer(many=True, read_only=True)
 
     class Meta:
         model = Measurement
@@ -72,6 +93,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
             "reported_at",
             "confirmed_by",
             "confirmed_at",
+            "corrected_by",
+            "corrected_at",
+            "evidence_files",
         ]
 
 
@@ -135,7 +159,7 @@ class IndicatorViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         indicator = self.get_object()
-        data = valid(MeasurementForm(data=request.data))
+        data = valid(MeasurementForm(data=request.data, files=request.FILES))
         measurement = services.measurement_report(actor=request.user, indicator=indicator, **data)
         fresh = selectors.measurement_get(user=request.user, pk=measurement.pk)
         return Response(MeasurementSerializer(fresh).data, status=status.HTTP_201_CREATED)
@@ -146,10 +170,13 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
 
     queryset = Measurement.objects.all()
     serializer_class = MeasurementSerializer
-    action_permissions = {"confirm": MeasurementAction.CONFIRM}
+    action_permissions = {
+        "confirm": MeasurementAction.CONFIRM,
+        "correct": MeasurementAction.CORRECT,
+    }
 
     def get_queryset(self):
-        rows = selectors.measurement_list(user=self.request.user)
+        rows = selectors.measurement_list(user=self.request.user, with_evidence=True)
         indicator = self.request.query_params.get("indicator", "")
         return rows.filter(indicator_id=int(indicator)) if indicator.isdigit() else rows
 
@@ -158,6 +185,17 @@ class MeasurementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Scope
     def confirm(self, request, pk=None):
         measurement = services.measurement_confirm(
             actor=request.user, measurement=self.get_object()
+        )
+        fresh = selectors.measurement_get(user=request.user, pk=measurement.pk)
+        return Response(MeasurementSerializer(fresh).data)
+
+    @extend_schema(request=form_serializer(MeasurementCorrectForm), responses=MeasurementSerializer)
+    @action(detail=True, methods=["post"])
+    def correct(self, request, pk=None):
+        measurement = self.get_object()
+        data = valid(MeasurementCorrectForm(data=request.data, files=request.FILES))
+        measurement = services.measurement_correct(
+            actor=request.user, measurement=measurement, **data
         )
         fresh = selectors.measurement_get(user=request.user, pk=measurement.pk)
         return Response(MeasurementSerializer(fresh).data)

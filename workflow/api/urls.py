@@ -1,5 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
+from .explanations import ExplanationViewSet
 from .indices import IndexResultViewSet
 from .reorganisation import ReorganisationViewSet
 from .targets import IndicatorViewSet, MeasurementViewSet
@@ -19,5 +20,6 @@ router.register("reorganisation", ReorganisationViewSet, basename="reorganisatio
 router.register("indicators", IndicatorViewSet, basename="indicator")
 router.register("measurements", MeasurementViewSet, basename="measurement")
 router.register("index-results", IndexResultViewSet, basename="index-result")
+router.register("explanations", ExplanationViewSet, basename="explanation")
 
 urlpatterns = router.urls

@@ -2,10 +2,11 @@
 
 from .assigning import Assignment, AssignmentProcess
 from .directives import Directive, DirectiveItem, Publication
+from .explanations import ExplanationRequest
 from .extensions import ExtensionProcess, ExtensionRequest
 from .recurrence import RecurringObligation
 from .reports import Attachment, ProgressReport, evidence_path
-from .targets import IndexComponent, IndexResult, Indicator, Measurement
+from .targets import IndexComponent, IndexResult, Indicator, Measurement, MeasurementEvidence
 
 __all__ = [
     "Directive",
@@ -21,6 +22,8 @@ __all__ = [
     "ExtensionProcess",
     "Indicator",
     "Measurement",
+    "MeasurementEvidence",
     "IndexResult",
     "IndexComponent",
+    "ExplanationRequest",
 ]

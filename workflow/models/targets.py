@@ -1,6 +1,7 @@
 """The quantified targets of a directive's items (chỉ tiêu) and the values agencies report."""
 
 import calendar
+import uuid
 from datetime import date
 
 from django.conf import settings
@@ -140,6 +141,16 @@ class Measurement(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The last correction (``measurement_correct``); the values before it are in the audit.
+    corrected_by = models.ForeignKey(
+        USER,
+        verbose_name=_("corrected by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), null=True, blank=True)
 
     objects = RestrictedManager()
 
@@ -170,6 +181,46 @@ class Measurement(models.Model):
             raise ValidationError(
                 {"number": _("A year has {n} such periods.").format(n=periods_in_year(self.period))}
             )
+
+
+# The folder of the measurements' evidence files, apart from the assignments' (``evidence``):
+# the orphan sweep of ``workflow.evidence`` reads only its own folder, against ``Attachment``.
+MEASUREMENT_EVIDENCE_DIR = "targets"
+
+
+def measurement_evidence_path(instance, filename):
+    # Never the uploader's file name on disk (``workflow.evidence.store`` names the file).
+    return f"{MEASUREMENT_EVIDENCE_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class MeasurementEvidence(models.Model):
+    """A file attached to a reported value (tài liệu kiểm chứng), checked and stored as an
+    assignment's evidence is (``workflow.evidence``) and served only to those who may see its
+    measurement; never on the public page."""
+
+    measurement = models.ForeignKey(
+        Measurement,
+        verbose_name=_("measurement"),
+        on_delete=models.CASCADE,
+        related_name="evidence_files",
+    )
+    file = models.FileField(_("file"), upload_to=measurement_evidence_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = RestrictedManager()
+
+    class Meta:
+        verbose_name = _("evidence file of a measurement")
+        verbose_name_plural = _("evidence files of measurements")
+        ordering = ["measurement", "pk"]
+
+    def __str__(self):
+        return self.original_name
 
 
 class IndexResult(models.Model):

@@ -1,7 +1,6 @@
 """Every read of directives and assignments, scoped to what the user may see."""
 
 from .assigning import (
-    agency_dashboard,
     agency_names,
     api_rows,
     assignees_for,
@@ -17,6 +16,16 @@ from .assigning import (
     timeliness_is,
 )
 from .directives import directive_choices, directive_get, directive_list, item_get
+from .explanations import (
+    explanation_get,
+    explanation_list,
+    explanation_page_is_for,
+    explanation_tally,
+    explanations_awaited,
+    explanations_told,
+    latest_explanation,
+)
+from .explanations import group_totals as explanation_group_totals
 from .extensions import extension_list, extension_page_is_for, extension_request_list
 from .inbox import inbox_subjects
 from .publication import (
@@ -32,6 +41,7 @@ from .targets import (
     indicator_get,
     indicator_list,
     indicators_with_status,
+    measurement_evidence_get,
     measurement_get,
     measurement_list,
 )
@@ -39,7 +49,6 @@ from .timeline import assignment_timeline
 from .transfers import ended_agencies, ended_agencies_read, stranded_list, successors_for
 
 __all__ = [
-    "agency_dashboard",
     "agency_names",
     "api_rows",
     "assignees_for",
@@ -53,6 +62,14 @@ __all__ = [
     "directive_choices",
     "directive_get",
     "directive_list",
+    "explanation_get",
+    "explanation_group_totals",
+    "explanation_list",
+    "explanation_page_is_for",
+    "explanation_tally",
+    "explanations_awaited",
+    "explanations_told",
+    "latest_explanation",
     "extension_list",
     "extension_page_is_for",
     "extension_request_list",
@@ -64,6 +81,7 @@ __all__ = [
     "indicators_with_status",
     "item_get",
     "item_progress",
+    "measurement_evidence_get",
     "measurement_get",
     "measurement_list",
     "name_rows",

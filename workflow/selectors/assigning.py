@@ -1,14 +1,13 @@
 """Reads of assignments, always scoped to what the user may see."""
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value, When
 from django.db.models.fields import CharField
 from django.db.models.functions import Coalesce, NullIf
 
-from agencies.access import memberships_today
 from agencies.models import Membership, User
 from agencies.selectors import agency_namer, name_latest, name_on
 from core import access
@@ -264,40 +263,6 @@ def item_progress(*, user, directive: Directive, today: date | None = None) -> d
     for row in rows:
         progress.setdefault(row["item_id"], Counter())[row["timeliness"]] = row["n"]
     return progress
-
-
-def agency_dashboard(*, user, today: date | None = None) -> dict:
-    """Counts by timeliness for the user's own agencies, what is due this week, and what is
-    overdue, soonest first (querysets of ``assignment_rows``: the page shows the first rows,
-    named by ``name_rows``, and links to the rest).
-
-    Everything is read through the agencies' indexes: the counts from the covering index on
-    (agency, state, due date) without the table, the lists from the partial index on open
-    work in due-date order, "overdue" as conditions on the columns (``timeliness_is``), never
-    as a filter on the computed timeliness.
-    """
-    today = today or local_date()
-    agencies = sorted({agency for agency, _role in memberships_today(user)})
-    visible = Assignment.objects.restrict(user, "view").filter(agency_id__in=agencies)
-    counts = Counter(
-        {
-            row["timeliness"]: row["n"]
-            for row in visible.annotate(timeliness=timeliness(today))
-            .order_by()
-            .values("timeliness")
-            .annotate(n=Count("pk"))
-        }
-    )
-    mine = assignment_rows(user=user, today=today).filter(agency_id__in=agencies)
-    week_end = today + timedelta(days=6 - today.weekday())
-    return {
-        "counts": counts,
-        "week": (today, week_end),
-        "due_this_week": mine.filter(
-            state__in=OPEN_STATES, due_date__gte=today, due_date__lte=week_end
-        ).order_by("due_date", "pk"),
-        "overdue": mine.filter(timeliness_is(Timeliness.OVERDUE, today)).order_by("due_date", "pk"),
-    }
 
 
 def assignees_for(*, agency, on: date | None = None) -> QuerySet[User]:

@@ -8,7 +8,7 @@ from core import access
 from core.time import local_date
 
 from ..choices import IndexResultAction, IndicatorAction, MeasurementAction
-from ..models import IndexComponent, IndexResult, Indicator, Measurement
+from ..models import IndexComponent, IndexResult, Indicator, Measurement, MeasurementEvidence
 from ..targets import indicator_status
 
 
@@ -21,14 +21,28 @@ def _latest_confirmed(column: str) -> Subquery:
     return Subquery(rows.values(column)[:1])
 
 
-def _measurements(user, actions=()) -> QuerySet[Measurement]:
+def _measurements(user, actions=(), with_evidence: bool = False) -> QuerySet[Measurement]:
     rows = (
         Measurement.objects.restrict(user, MeasurementAction.VIEW)
-        .select_related("reported_by", "confirmed_by")
+        .select_related("reported_by", "confirmed_by", "corrected_by")
         .annotate(agency_name=name_on("agency_id", local_date()))
         .order_by("-period_end", "-pk")
     )
+    if with_evidence:
+        rows = rows.prefetch_related(
+            Prefetch("evidence_files", queryset=measurement_evidence_list(user=user))
+        )
     return access.with_allowed(rows, user, actions) if actions else rows
+
+
+def measurement_evidence_list(*, user) -> QuerySet[MeasurementEvidence]:
+    """The evidence files of the values the user may see, in the order they came."""
+    return MeasurementEvidence.objects.restrict(user, access.VIEW).order_by("pk")
+
+
+def measurement_evidence_get(*, user, pk: int) -> MeasurementEvidence:
+    """One evidence file, if the user may see its measurement (else DoesNotExist)."""
+    return measurement_evidence_list(user=user).get(pk=pk)
 
 
 def indicators_with_status(rows):
@@ -51,7 +65,8 @@ def indicator_list(
 ) -> QuerySet[Indicator]:
     """Visible indicators (of ``item`` when given), each with its latest confirmed value and
     period (``latest_value``, ``latest_end``), its reporting agency's name today and, when
-    asked, the measurements the user may see (``visible_measurements``, latest first); rows
+    asked, the measurements the user may see (``visible_measurements``, latest first, each
+    with its ``evidence_files``); rows
     read with what of ``actions`` (``measurement_actions``) the user may do on each
     (``core.access.allowed``), in the same queries."""
     rows = (
@@ -67,7 +82,7 @@ def indicator_list(
     if item is not None:
         rows = rows.filter(item=item)
     if with_measurements:
-        measurements = _measurements(user, measurement_actions)
+        measurements = _measurements(user, measurement_actions, with_evidence=True)
         rows = rows.prefetch_related(
             Prefetch("measurements", queryset=measurements, to_attr="visible_measurements")
         )
@@ -80,16 +95,17 @@ def indicator_get(*, user, pk: int) -> Indicator:
     return indicators_with_status([indicator])[0]
 
 
-def measurement_list(*, user, indicator=None) -> QuerySet[Measurement]:
-    """The values the user may see (of ``indicator`` when given), latest period first."""
-    rows = _measurements(user).select_related("indicator")
+def measurement_list(*, user, indicator=None, with_evidence: bool = False) -> QuerySet[Measurement]:
+    """The values the user may see (of ``indicator`` when given), latest period first; with
+    their evidence files (``evidence_files``) when asked."""
+    rows = _measurements(user, with_evidence=with_evidence).select_related("indicator")
     if indicator is not None:
         rows = rows.filter(indicator=indicator)
     return rows
 
 
 def measurement_get(*, user, pk: int) -> Measurement:
-    return measurement_list(user=user).get(pk=pk)
+    return measurement_list(user=user, with_evidence=True).get(pk=pk)
 
 
 def _components():

@@ -108,6 +108,8 @@ def _sentence(event: AuditEvent, people: _People) -> str:  # noqa: C901 — one 
         "extension.deny": _("{who} refused the extension"),
         "escalation.close": _("{who} closed the late-work warning as resolved"),
         "escalation.send_up": _("{who} sent the late work up to a leader of the province"),
+        "explanation.answer": _("{who} explained the delay to the office"),
+        "explanation.withdraw": _("{who} withdrew the request to explain"),
     }
     if verb in simple:
         text = simple[verb].format(who=who)
@@ -127,6 +129,10 @@ def _sentence(event: AuditEvent, people: _People) -> str:  # noqa: C901 — one 
         text = _("{who} filed a progress update").format(who=who)
         if new.get("percent") is not None:
             text += f" ({new['percent']}%)"
+    elif verb == "explanation.request":
+        text = _("{who} asked {agency} to explain the delay by {day}").format(
+            who=who, agency=people.agency(event, new.get("agency")), day=_day(new.get("due_on"))
+        )
     elif verb == "extension.request":
         text = _("{who} asked for the due date to move to {day}").format(
             who=who, day=_day(new.get("requested_due_date"))

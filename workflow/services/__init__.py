@@ -16,6 +16,7 @@ from .assigning import (
     assignments_create_for_groups,
 )
 from .directives import directive_create, directive_publish, directive_update, item_add, item_update
+from .explanations import explanation_answer, explanation_request, explanation_withdraw
 from .extensions import assignment_extend, extension_decide, extension_endorse, extension_request
 from .history import Outcome, outcomes_record
 from .indices import (
@@ -36,10 +37,20 @@ from .reports import (
     report_return_office,
 )
 from .steps import assignment_receive, assignment_refuse, assignment_triage
-from .targets import indicator_create, indicator_update, measurement_confirm, measurement_report
+from .targets import (
+    indicator_create,
+    indicator_update,
+    measurement_confirm,
+    measurement_correct,
+    measurement_report,
+)
 from .transfers import assignment_reassign, assignment_transfer
 
 __all__ = [
+    "measurement_correct",
+    "explanation_answer",
+    "explanation_request",
+    "explanation_withdraw",
     "Addressees",
     "AlreadyHandled",
     "ComponentValue",

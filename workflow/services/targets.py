@@ -14,9 +14,10 @@ from core import access
 from core.audit import audit_record
 from core.exceptions import DomainError, InvalidInput
 from core.flowtasks import AlreadyHandled
-from core.text import nfc
+from core.text import nfc, shorten
 from core.time import local_date
 
+from .. import evidence
 from ..choices import (
     DirectiveStatus,
     IndicatorAction,
@@ -24,8 +25,8 @@ from ..choices import (
     MeasurementAction,
     Period,
 )
-from ..models import DirectiveItem, Indicator, Measurement
-from ..models.targets import period_end, periods_in_year
+from ..models import DirectiveItem, Indicator, Measurement, MeasurementEvidence
+from ..models.targets import MEASUREMENT_EVIDENCE_DIR, period_end, periods_in_year
 from ._base import moment, refused, validated
 
 INDICATOR_FIELDS = (
@@ -114,7 +115,7 @@ def indicator_create(
             target_year=target_year,
             due_on=due_on,
             agency=agency,
-            source_text=nfc(source_text).strip()[:500],
+            source_text=shorten(nfc(source_text).strip(), 500),
             created_by=actor,
             created_at=moment(at),
         )
@@ -171,13 +172,15 @@ def measurement_report(
     value: Decimal,
     number: int = 1,
     evidence_note: str = "",
+    files=(),
     at: datetime | None = None,
 ) -> Measurement:
     """The reporting agency's head, deputy or officer reports the indicator's value for one
-    period (once: a period reported is corrected by the office, not reported again); it
-    counts when the office confirms it."""
+    period, with its evidence (a note, files checked as an assignment's evidence is), once: a
+    period reported is corrected (``measurement_correct``), not reported again; it counts when
+    the office confirms it."""
     at = moment(at)
-    with transaction.atomic():
+    with evidence.kept_if_committed(), transaction.atomic():
         locked = Indicator.objects.select_for_update(of=("self",)).select_related("agency")
         indicator = cast(
             Indicator, access.require_get(locked, actor, IndicatorAction.REPORT, indicator.pk)
@@ -219,7 +222,9 @@ def measurement_report(
                 code="period_reported",
             )
         validated(measurement)
+        checked = _checked(files)
         measurement.save()
+        names = _attach(measurement, checked, actor=actor, at=at)
         audit_record(
             actor=actor,
             verb="measurement.report",
@@ -230,10 +235,38 @@ def measurement_report(
                 "year": year,
                 "number": number,
                 "value": _text(value),
+                "files": names,
             },
             at=at,
         )
         return measurement
+
+
+def _checked(files) -> list[tuple]:
+    """Each upload with its type, size and digest, every one checked before anything is
+    written (``evidence.inspect_upload``: the accepted types and the size limit)."""
+    return [(upload, *evidence.inspect_upload(upload)) for upload in files]
+
+
+def _attach(measurement: Measurement, checked: list[tuple], *, actor, at) -> list[str]:
+    """Store the checked uploads as the measurement's evidence, each under a random name in its
+    own folder (deleted again if the service fails: ``evidence.kept_if_committed``); returns the
+    uploaders' names of the files, for the audit."""
+    names = []
+    for upload, content_type, size, digest in checked:
+        row = MeasurementEvidence(
+            measurement=measurement,
+            original_name=evidence.label(upload.name),
+            content_type=content_type,
+            size=size,
+            sha256=digest,
+            uploaded_by=actor,
+            uploaded_at=at,
+        )
+        row.file.name = evidence.store(upload, content_type, folder=MEASUREMENT_EVIDENCE_DIR)
+        row.save()
+        names.append(row.original_name)
+    return names
 
 
 def measurement_confirm(*, actor, measurement: Measurement, at: datetime | None = None):
@@ -255,6 +288,67 @@ def measurement_confirm(*, actor, measurement: Measurement, at: datetime | None 
             obj=measurement,
             old={"confirmed": False},
             new={"confirmed": True, "value": _text(measurement.value)},
+            at=at,
+        )
+        return measurement
+
+
+def measurement_correct(
+    *,
+    actor,
+    measurement: Measurement,
+    value: Decimal,
+    note: str,
+    files=(),
+    at: datetime | None = None,
+) -> Measurement:
+    """Correct a reported value (điều chỉnh số liệu), always with its reason: the office's
+    reviewers at any time, the reporting agency its own value until it is confirmed.
+
+    The rule on confirmation: only a reviewer can correct a confirmed value, and it stays
+    confirmed — now by that reviewer, at the correction's moment, the correction being their
+    own check of it; an unconfirmed value stays awaiting confirmation whoever corrects it
+    (confirming is its own step). The value before and after, and the reason, are kept in the
+    audit; new evidence files may come with the correction."""
+    at = moment(at)
+    reason = nfc(note or "").strip()
+    with evidence.kept_if_committed(), transaction.atomic():
+        locked = Measurement.objects.select_for_update(of=("self",)).select_related("indicator")
+        measurement = cast(
+            Measurement,
+            access.require_get(locked, actor, MeasurementAction.CORRECT, measurement.pk),
+        )
+        if not reason:
+            raise refused(_("Give the reason for the correction."), "reason_required", "note")
+        if value is None:
+            raise refused(_("Give the corrected value."), "value_required", "value")
+        if Decimal(value) == measurement.value:
+            raise refused(
+                _("The corrected value is the value already reported."), "value_unchanged", "value"
+            )
+        old = {"value": _text(measurement.value), "confirmed": measurement.confirmed_at is not None}
+        measurement.value = value
+        measurement.corrected_by, measurement.corrected_at = actor, at
+        fields = ["value", "corrected_by", "corrected_at"]
+        if measurement.confirmed_at is not None:
+            # Only a reviewer gets here (``workflow.access``): the value stays confirmed, by them.
+            measurement.confirmed_by, measurement.confirmed_at = actor, at
+            fields += ["confirmed_by", "confirmed_at"]
+        validated(measurement)
+        checked = _checked(files)
+        measurement.save(update_fields=fields)
+        names = _attach(measurement, checked, actor=actor, at=at)
+        audit_record(
+            actor=actor,
+            verb="measurement.correct",
+            obj=measurement,
+            old=old,
+            new={
+                "value": _text(measurement.value),
+                "confirmed": measurement.confirmed_at is not None,
+                "files": names,
+            },
+            note=reason,
             at=at,
         )
         return measurement

@@ -17,6 +17,12 @@ def sees_extension_requests(user) -> bool:
 
 
 @register.filter
+def sees_explanations(user) -> bool:
+    """``{% if user|sees_explanations %}``: heads, deputies and those who follow up."""
+    return selectors.explanation_page_is_for(user)
+
+
+@register.filter
 def moves_reorganised_work(user) -> bool:
     """``{% if user|moves_reorganised_work %}``: the office, who move the work of agencies
     that ended to those that took it over."""

@@ -11,6 +11,7 @@ second run only generates the recurring reports that have come due.
 
 from collections import Counter
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -94,6 +95,8 @@ class Command(BaseCommand):
                     until=today + timedelta(days=90), at=now
                 )
                 history.settle(today)
+                demo_publish(directive, users["chuyenvien.vp"])
+                demo_index_results(users["chuyenvien.vp"])
         directive = existing or directive
         count = Assignment.objects.filter(item__directive=directive).count()
         self.stdout.write(
@@ -299,6 +302,21 @@ class DemoHistory:
         self.progress(
             a, 40, "Đang tổng hợp số liệu (dữ liệu mẫu).", a.due_date - timedelta(days=10)
         )
+        # The office asks why it is late; the head explains (simulated, as the texts say).
+        asked = services.explanation_request(
+            actor=self.reviewer,
+            assignment=a,
+            question="Đề nghị giải trình nguyên nhân chậm và thời hạn hoàn thành (dữ liệu mẫu).",
+            due_on=a.due_date + timedelta(days=15),
+            at=at(a.due_date + timedelta(days=5)),
+        )
+        services.explanation_answer(
+            actor=self.head,
+            explanation=asked,
+            answer="Chờ số liệu của các xã sau sắp xếp; dự kiến hoàn thành trong quý tới "
+            "(dữ liệu mẫu).",
+            at=at(a.due_date + timedelta(days=12)),
+        )
 
     def extended(self, a):
         self.receive(a)
@@ -412,3 +430,65 @@ def _seat_successor(district: Agency, ended: date) -> Agency | None:
     if not merged:
         return None
     return Agency.objects.get(pk=merged.most_common(1)[0][0])
+
+
+# Simulated national index results of the province (PAR Index, SIPAS, PAPI): invented ranks and
+# scores, so that the leaders' overview has a series to draw. Each says so in its source, and
+# the overview shows the source under the chart. Ranks out of 63 provinces up to 2024, out of
+# 34 from 2025 (``workflow.indices``).
+DEMO_INDEX_SOURCE = "Dữ liệu mẫu mô phỏng — không phải kết quả công bố chính thức"
+DEMO_INDEX_RESULTS = {
+    # index: [(year, score, rank), ...]
+    "par_index": [
+        (2019, "80.12", 48),
+        (2020, "82.40", 41),
+        (2021, "81.05", 52),
+        (2022, "83.30", 44),
+        (2023, "84.91", 37),
+        (2024, "86.02", 29),
+        (2025, "87.15", 17),
+    ],
+    "sipas": [
+        (2019, "79.50", 55),
+        (2020, "80.20", 50),
+        (2021, "81.70", 46),
+        (2022, "82.10", 40),
+        (2023, "83.60", 33),
+        (2024, "84.40", 31),
+        (2025, "85.90", 22),
+    ],
+    "papi": [
+        (2020, "41.20", 60),
+        (2021, "41.90", 57),
+        (2022, "42.80", 49),
+        (2023, "43.10", 45),
+        (2024, "43.90", 38),
+        (2025, "44.70", 19),
+    ],
+}
+
+
+def demo_index_results(reviewer) -> None:
+    for index, rows in DEMO_INDEX_RESULTS.items():
+        for year, score, rank in rows:
+            services.index_result_save(
+                actor=reviewer,
+                index=index,
+                year=year,
+                score=Decimal(score),
+                rank=rank,
+                rank_of=63 if year <= 2024 else 34,
+                source_note=DEMO_INDEX_SOURCE,
+                at=at(date(year + 1, 4, 20)),
+            )
+
+
+def demo_publish(directive, reviewer) -> None:
+    """The office makes the reference directive public with all its items (simulated: the
+    demo's office approves it the day after it was registered)."""
+    services.publication_publish(
+        actor=reviewer,
+        directive=directive,
+        items=list(directive.items.all()),
+        at=at(ASSUMED_DATE + timedelta(days=1)),
+    )
