@@ -6,7 +6,7 @@ same statement as the rows they count."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Count, F, Q, Sum, Value
 from django.db.models.functions import TruncMonth
 
 from agencies.access import has_role, memberships_today
@@ -28,7 +28,7 @@ from workflow.choices import (
     NationalIndex,
     Timeliness,
 )
-from workflow.models import Assignment, DirectiveItem, Indicator, Measurement
+from workflow.models import Assignment, DirectiveItem, Indicator
 from workflow.selectors import (
     agency_names,
     assignment_rows,
@@ -36,6 +36,7 @@ from workflow.selectors import (
     index_result_list,
     indicator_list,
     indicators_with_status,
+    latest_confirmed,
     latest_explanation,
     public_items,
     timeliness_is,
@@ -789,15 +790,6 @@ def agency_dashboard(*, user, today: date | None = None) -> AgencyDashboard:
     )
 
 
-def _latest_confirmed(column: str) -> Subquery:
-    """``column`` of the indicator's latest confirmed value (the latest period; of two of a
-    period, the later confirmed), as ``workflow.selectors.indicator_list`` reads it."""
-    rows = Measurement.objects.filter(
-        indicator_id=OuterRef("pk"), confirmed_at__isnull=False
-    ).order_by("-period_end", "-confirmed_at", "-pk")
-    return Subquery(rows.values(column)[:1])
-
-
 def public_indicators() -> list[dict]:
     """The targets of the public items of the public directives (``public_items``: what the
     office made public), each with its latest confirmed value and period — only the columns
@@ -806,11 +798,11 @@ def public_indicators() -> list[dict]:
     rows = (
         Indicator.objects.filter(item__in=public_items().values("pk"))
         .annotate(
-            latest_value=_latest_confirmed("value"),
-            latest_period=_latest_confirmed("period"),
-            latest_year=_latest_confirmed("year"),
-            latest_number=_latest_confirmed("number"),
-            latest_end=_latest_confirmed("period_end"),
+            latest_value=latest_confirmed("value"),
+            latest_period=latest_confirmed("period"),
+            latest_year=latest_confirmed("year"),
+            latest_number=latest_confirmed("number"),
+            latest_end=latest_confirmed("period_end"),
         )
         .order_by("item_id", "pk")
         .values(

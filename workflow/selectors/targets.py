@@ -12,7 +12,7 @@ from ..models import IndexComponent, IndexResult, Indicator, Measurement, Measur
 from ..targets import indicator_status
 
 
-def _latest_confirmed(column: str) -> Subquery:
+def latest_confirmed(column: str) -> Subquery:
     """``column`` of the indicator's latest confirmed measurement (the latest period; of two
     of a period, the later confirmed): one indexed lookup per row."""
     rows = Measurement.objects.filter(
@@ -73,8 +73,8 @@ def indicator_list(
         Indicator.objects.restrict(user, IndicatorAction.VIEW)
         .select_related("item__directive")
         .annotate(
-            latest_value=_latest_confirmed("value"),
-            latest_end=_latest_confirmed("period_end"),
+            latest_value=latest_confirmed("value"),
+            latest_end=latest_confirmed("period_end"),
             agency_name=name_on("agency_id", local_date()),
         )
         .order_by("item__directive", "item__order", "pk")
