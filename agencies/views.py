@@ -3,6 +3,7 @@ from datetime import date
 from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from core import profile
 from core.views import ScopedDetailView, ScopedListView, SignedInTemplateView
@@ -30,6 +31,11 @@ class AgencyListView(ScopedListView):
     filterset_class = AgencyFilterSet
     template_name = "agencies/agency_list.html"
     context_object_name = "agencies"
+    # A province's agencies (hundreds): the name is a cheap sort. Never by code (not shown).
+    sorts = {
+        "kind": (_lazy("By kind, then name"), ()),
+        "name": (_lazy("Name, A to Z"), ("name", "pk")),
+    }
 
 
 class AgencyDetailView(ScopedDetailView):

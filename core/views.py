@@ -45,8 +45,42 @@ class ScopedMixin(LoginRequiredMixin, DomainErrorMixin):
         return access.restrict(self.get_base_queryset(), self.request.user, self.action)
 
 
-class ScopedListView(ScopedMixin, ListView):
-    """A paginated list of what the user may see, filtered by the list's FilterSet.
+def chosen_sort(value, sorts) -> str:
+    """The key of ``sorts`` that ``value`` (``?sort=``) names, or the first key (the default)
+    when it names none: an unknown order is never an error."""
+    return value if value in sorts else next(iter(sorts))
+
+
+class SortableMixin(_ViewMixinBase):
+    """A list in one of the orders it offers (``?sort=``): ``sorts`` maps a key to its label
+    and its ordering, the first being the default; an empty ordering keeps the selector's
+    own. Offer only orders an index serves (a big list sorted otherwise sorts every row)."""
+
+    sorts: dict[str, tuple[Any, tuple[Any, ...]]] = {}
+
+    @property
+    def sort(self) -> str:
+        return chosen_sort(self.request.GET.get("sort"), self.sorts)
+
+    def get_ordering(self):
+        return self.sorts[self.sort][1] if self.sorts else None
+
+    def sorted_rows(self, rows):
+        """``rows`` (the selector's, filtered) in the chosen order."""
+        ordering = self.get_ordering()
+        return rows.order_by(*ordering) if ordering else rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        if self.sorts:
+            context["sort"] = self.sort
+            context["sorts"] = [(key, label) for key, (label, _o) in self.sorts.items()]
+        return context
+
+
+class ScopedListView(SortableMixin, ScopedMixin, ListView):
+    """A paginated list of what the user may see, filtered by the list's FilterSet, in one of
+    its ``sorts`` (``SortableMixin``).
 
     Override ``select()`` to read through a selector (which must itself be scoped).
     """
@@ -64,7 +98,7 @@ class ScopedListView(ScopedMixin, ListView):
                 self.request.GET or None, queryset=queryset, request=self.request
             )
             queryset = self.filterset.qs
-        return queryset
+        return self.sorted_rows(queryset)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.selectors import agency_name_on
 from core.exceptions import DomainError, Forbidden
@@ -26,6 +27,13 @@ class EscalationListView(ScopedListView):
     context_object_name = "escalations"
 
     paginator_class = KeysFirstPaginator
+    # The queue (awaiting a decision first, newest first) reads ``escalation_queue`` backwards;
+    # by date alone, ``escalation_raised`` either way.
+    sorts = {
+        "queue": (_lazy("Awaiting a decision first"), ()),
+        "newest": (_lazy("Newest first"), ("-raised_at", "-pk")),
+        "oldest": (_lazy("Oldest first"), ("raised_at", "pk")),
+    }
 
     def select(self):
         return selectors.escalation_rows(user=self.request.user)

@@ -26,6 +26,7 @@ from core.views import (
     SelectorDetailView,
     ServiceFormView,
     SignedInTemplateView,
+    SortableMixin,
     selected,
 )
 
@@ -131,6 +132,12 @@ def _bars(counter) -> list[dict]:
 
 class DirectiveListView(ScopedListView):
     filterset_class = DirectiveFilterSet
+    # A province issues hundreds of directives a year: any order is cheap.
+    sorts = {
+        "newest": (_lazy("Issued date, newest first"), ("-issued_on", "-pk")),
+        "oldest": (_lazy("Issued date, oldest first"), ("issued_on", "pk")),
+        "number": (_lazy("Number"), ("number", "pk")),
+    }
     template_name = "workflow/directive_list.html"
     context_object_name = "directives"
 
@@ -350,9 +357,16 @@ class AssignmentListView(ScopedListView):
     template_name = "workflow/assignment_list.html"
     context_object_name = "assignments"
     paginator_class = KeysFirstPaginator
+    # Both read from an index, forwards or backwards: ``assignment_due_order`` (due_date, id)
+    # for the province, ``assignment_agency_due`` for an agency. "Latest assigned" (by id) is
+    # not offered: for an agency it would scan the whole table's primary key.
+    sorts = {
+        "due": (_lazy("Due date, earliest first"), ("due_date", "pk")),
+        "due_latest": (_lazy("Due date, latest first"), ("-due_date", "-pk")),
+    }
 
     def select(self):
-        return selectors.assignment_rows(user=self.request.user).order_by("due_date", "pk")
+        return selectors.assignment_rows(user=self.request.user)
 
     def paginate_queryset(self, queryset, page_size):
         paginator, page, rows, is_paginated = super().paginate_queryset(queryset, page_size)
@@ -565,6 +579,11 @@ class TransferListView(ScopedListView):
 
     template_name = "workflow/transfers.html"
     context_object_name = "stranded"
+    # Open work of ended agencies only (a few thousand rows at most after a merger).
+    sorts = {
+        "agency": (_lazy("By agency"), ()),
+        "due": (_lazy("Due date, earliest first"), ("due_date", "pk")),
+    }
 
     def select(self):
         return selectors.stranded_list(user=self.request.user)
@@ -647,6 +666,13 @@ class ExtensionListView(ScopedListView):
     filterset_class = ExtensionRequestFilter
     template_name = "workflow/extension_list.html"
     context_object_name = "extensions"
+    # The default keeps each tab's own order (``in_group``); the others read
+    # ``extension_requested_order`` (requested_at, id), forwards or backwards.
+    sorts = {
+        "tab": (_lazy("The tab's order"), ()),
+        "newest": (_lazy("Newest first"), ("-requested_at", "-pk")),
+        "oldest": (_lazy("Oldest first"), ("requested_at", "pk")),
+    }
 
     def select(self):
         return selectors.extension_request_list(user=self.request.user)
@@ -656,7 +682,7 @@ class ExtensionListView(ScopedListView):
         if "status" not in query:
             query["status"] = "pending"
         self.filterset = self.filterset_class(query, queryset=self.select(), request=self.request)
-        return self.filterset.qs
+        return self.sorted_rows(self.filterset.qs)
 
     @cached_property
     def totals(self) -> dict[str, int]:
@@ -862,10 +888,15 @@ class MeasurementConfirmView(ScopedActionView):
 # National index results (PAR Index, SIPAS, PAPI) ---------------------------------------------
 
 
-class IndexResultListView(SignedInTemplateView):
-    """The province's results in the national indices, by year (``?index=`` for one)."""
+class IndexResultListView(SortableMixin, SignedInTemplateView):
+    """The province's results in the national indices, by year (``?index=`` for one; a few
+    rows a year, one page)."""
 
     template_name = "workflow/index_results.html"
+    sorts = {
+        "newest": (_lazy("Newest first"), ()),
+        "oldest": (_lazy("Oldest first"), ("year", "index")),
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -873,7 +904,7 @@ class IndexResultListView(SignedInTemplateView):
         index = index if index in NationalIndex.values else ""
         user = self.request.user
         context.update(
-            results=selectors.index_result_list(user=user, index=index or None),
+            results=self.sorted_rows(selectors.index_result_list(user=user, index=index or None)),
             indices=NationalIndex.choices,
             index=index,
             may_change=access.may(user, IndexResultAction.CHANGE, IndexResult),
