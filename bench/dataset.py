@@ -10,7 +10,9 @@
 - people through the real services: the office's reviewer ``chuyenvien.vp`` (Văn phòng UBND
   tỉnh), the leader ``lanhdao`` (UBND tỉnh) and, in each working agency, a head and two
   officers (no password unless ``password`` is given: the benchmarks sign in with
-  ``force_login``);
+  ``force_login``) — through the services in the first 50 working agencies by code, set-wise
+  in the same shapes (without audit rows) in the others, so that a national data set
+  (``NATIONAL_AGENCIES``, 12,000 agencies) does not spend minutes on 36,000 people;
 - published directives of UBND tỉnh issued since the 2025 reform, 20 items each, every item
   given to every working agency (lead; an order, or a request for central agencies and the
   Front) — ``n`` assignments in all, older ones more often done, with due dates 15–200 days
@@ -58,6 +60,10 @@ BATCH = 5000
 REVIEWER, LEADER = "chuyenvien.vp", "lanhdao"
 OFFICE, PROVINCE = "QT-VPUBND", "QT25-UBND"
 DEFAULT_AGENCIES = 50  # the 34 of the reference file and 16 synthetic communes
+# People of the first 50 working agencies are made through the real services; those of the
+# others (a national data set: 12,000 agencies) set-wise, in the same shapes (_bulk_people).
+SERVICE_PEOPLE_AGENCIES = 50
+NATIONAL_AGENCIES, NATIONAL_ASSIGNMENTS = 12_000, 1_000_000  # issue 14's national scale
 REQUEST_KINDS = ("central", "mass_org")  # bodies UBND does not command: đề nghị, not giao
 
 # Item texts and assignment titles; one in ten is about administrative reform (the folded
@@ -206,7 +212,7 @@ def make_people(agencies, since: date, password: str | None = None) -> People:
             "Phó Chủ tịch UBND tỉnh",
         ),
     )
-    for agency in agencies:
+    for agency in agencies[:SERVICE_PEOPLE_AGENCIES]:
         name = agency_name_on(agency=agency)
         slug = agency.code.lower()
         people.heads[agency.pk] = person(
@@ -216,11 +222,52 @@ def make_people(agencies, since: date, password: str | None = None) -> People:
             person(f"chuyenvien{k}.{slug}", f"Chuyên viên {k} {name}", agency, Role.OFFICER, "")
             for k in (1, 2)
         ]
+    _bulk_people(agencies[SERVICE_PEOPLE_AGENCIES:], since, people)
     if password:
         everybody = [people.reviewer.pk, people.leader.pk, *(u.pk for u in people.heads.values())]
         everybody += [u.pk for pair in people.officers.values() for u in pair]
         User.objects.filter(pk__in=everybody).update(password=make_password(password))
     return people
+
+
+def _bulk_people(agencies, since: date, people: People) -> None:
+    """The head and two officers of each of ``agencies`` (those past the first
+    ``SERVICE_PEOPLE_AGENCIES``), written set-wise in the shapes ``user_create`` and
+    ``membership_grant`` leave (an unusable password, the same names and titles; no audit
+    rows): through the services, 36,000 people of a national data set would take minutes."""
+    from agencies.choices import Role
+    from agencies.models import Membership, User
+    from agencies.selectors import agency_name_on
+
+    for start in range(0, len(agencies), BATCH):
+        chunk = agencies[start : start + BATCH]
+        users, grants = [], []
+        for agency in chunk:
+            name = agency_name_on(agency=agency)
+            slug = agency.code.lower()
+            wanted = [(f"thutruong.{slug}", f"Thủ trưởng {name}", Role.HEAD, "Thủ trưởng")]
+            wanted += [
+                (f"chuyenvien{k}.{slug}", f"Chuyên viên {k} {name}", Role.OFFICER, "")
+                for k in (1, 2)
+            ]
+            for username, full_name, role, title in wanted:
+                user = User(username=username, full_name=full_name)
+                user.set_unusable_password()
+                users.append(user)
+                grants.append((user, agency, role, title))
+        User.objects.bulk_create(users, batch_size=1000)
+        Membership.objects.bulk_create(
+            [
+                Membership(user=user, agency=agency, role=role, valid_from=since, title=title)
+                for user, agency, role, title in grants
+            ],
+            batch_size=1000,
+        )
+        for user, agency, role, _title in grants:
+            if role == Role.HEAD:
+                people.heads[agency.pk] = user
+            else:
+                people.officers.setdefault(agency.pk, []).append(user)
 
 
 def _at(day: date, rng: random.Random) -> datetime:
@@ -847,7 +894,11 @@ def _build(n, now, seed, agencies, password, say, built: Built, started: float) 
     say(f"{len(working)} agencies and the calendar loaded", started)
     people = make_people(working, window_start, password)
     built.people = 2 + 3 * len(working)
-    say(f"{built.people} people and their roles (services)", started)
+    by_services = 2 + 3 * min(len(working), SERVICE_PEOPLE_AGENCIES)
+    say(
+        f"{built.people:,} people and their roles ({by_services:,} through the services)",
+        started,
+    )
     kinds = {a.pk: agency_version_on(agency=a, on=today).kind for a in working}
     directives = _directives(working, people, n, today, window_start, rng)
     built.directives, built.items = len(directives), len(directives) * ITEMS_PER_DIRECTIVE

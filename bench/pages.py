@@ -2,30 +2,45 @@
 
     .venv/bin/python bench/pages.py --database-url postgres://…/dondoc_bench   # make bench-pages
     .venv/bin/python bench/pages.py --size 2000 --small 0                     # SQLite smoke run
+    .venv/bin/python bench/pages.py --national --reuse --database-url postgres://…/dondoc_national
 
-Builds a province of ``--size`` assignments (bench/dataset.py: the reference agencies, 50 of
-them with a head and two officers, directives, assignments in every state with their viewflow
-tasks, extension requests, one real sweep) in a throw-away database, then requests each page
+Builds a province of ``--size`` assignments for ``--agencies`` working agencies (bench/dataset.py:
+the reference agencies and synthetic communes, 50 by default, each with a head and two
+officers, directives, assignments in every state with their viewflow tasks, extension requests,
+one real sweep) in a throw-away database, makes the newest three directives public through the
+real service (the generator publishes none), then requests each page
 with Django's test client, signed in: ``--runs`` timed requests after ``--warmups``. For each
 page it prints p50 and p95 of the server time (around ``client.get``), the p50 of the bench
 process's own CPU time ("py cpu": Python, and SQLite's work when on SQLite, without waiting for
 PostgreSQL or for other processes), the SQL queries of one request, the rows shown and their
 total, and the ratio to the floor — a signed-in view of 50 assignments' ids and titles
 (bench/urls.py). Then it does the same at ``--small`` assignments (default 2,000; on
-PostgreSQL in a database of its own, ``<name>_2000``) and compares the query counts: they must
-not depend on the number of rows. The load average is printed with the figures: the figures
-are only as good as the machine is quiet.
+PostgreSQL in a database of its own, ``<name>_2000``; for at most 200 agencies) and compares
+the query counts: they must not depend on the number of rows. The load average is printed with
+the figures (and PostgreSQL's fsync, shared_buffers and work_mem): the figures are only as
+good as the machine is quiet.
 
-The pages: the inbox and the landings (issue 9); the assignment list of the office's
+``--national`` is issue 14's national scale: 12,000 agencies (the 34 of the reference file and
+11,966 synthetic communes) and 1,000,000 assignments (five directives of 20 items, each item
+given to every agency). People are made through the real services in the first 50 agencies by
+code and set-wise, in the same shapes, in the others (bench/dataset.py); the measured head is
+that of the first working agency by code, as at any scale.
+
+The pages: the inbox and the landings (issue 9; the province landing is the leader's provincial
+dashboard of issue 14), the heat map of the newest directive and of the oldest (every agency ×
+20 items); the assignment list of the office's
 reviewer and of an agency's head (first page, overdue, and the last page), the API's list for
 both, the head's agency dashboard, the escalations page (all, open), and an assignment's page
 for the reviewer and the head — the head of the first working agency by code, and that
 agency's first in-progress assignment with an extension request (issue 10). The detail's
-floor is a signed-in view of one assignment read by its key (bench/urls.py).
+floor is a signed-in view of one assignment read by its key (bench/urls.py). The public page
+and its JSON (issue 14), by nobody signed in: "uncached" with Django's cache cleared before each
+request (untimed: the figures are counted again), and as the cache serves them (300 s).
 
-Goal (issues 9 and 10): at most 12 queries and p95 ≤ 150 ms per page. A missed goal is printed
+Goal (issues 9, 10 and 14): at most 12 queries and p95 ≤ 150 ms per page. A missed goal is printed
 as "goal missed", it does not fail the run; only a crash does. On PostgreSQL the database of
-each size is dropped and rebuilt (its schema) unless ``--reuse`` finds the same data set there;
+each size is dropped and rebuilt (its schema) unless ``--reuse`` finds the same data set there
+(as many assignments, and a head in as many agencies);
 ``--show-queries`` prints each page's queries with their times, ``--explain`` the plan of each
 page's slowest query (EXPLAIN ANALYZE, BUFFERS; PostgreSQL), ``--only word,word`` measures the
 pages whose label holds one of the words (and the floors).
@@ -51,6 +66,7 @@ from bench import database  # noqa: E402 (after the path is set)
 
 GOAL_QUERIES = 12
 GOAL_P95_MS = 150.0
+SMALL_AGENCIES = 200  # at most, in the ``--small`` run (its query counts are compared)
 
 
 @dataclass
@@ -82,13 +98,13 @@ def setup(database_url: str) -> None:
     settings.ROOT_URLCONF = "bench.urls"
 
 
-def prepare(size: int, reuse: bool) -> bool:
-    """Migrate, and wipe the database unless it holds this data set and ``reuse``: True when
-    the data set must be built."""
+def prepare(size: int, reuse: bool, agencies: int) -> bool:
+    """Migrate, and wipe the database unless it holds this data set (``size`` assignments for
+    ``agencies`` agencies) and ``reuse``: True when the data set must be built."""
     from django.core.management import call_command
     from django.db import connection
 
-    if reuse and _holds(size):
+    if reuse and _holds(size, agencies):
         call_command("migrate", verbosity=0, interactive=False)  # the tree's newer migrations
         return False
     if connection.vendor == "postgresql":
@@ -103,20 +119,48 @@ def prepare(size: int, reuse: bool) -> bool:
     return True
 
 
-def _holds(size: int) -> bool:
+def _holds(size: int, agencies: int) -> bool:
+    """Whether the database holds the data set of ``size`` assignments for ``agencies``
+    working agencies (each has its head ``thutruong.<code>``)."""
     from django.db import DatabaseError
 
     from bench.dataset import REVIEWER
 
     try:
-        from agencies.models import User
+        from agencies.choices import Role
+        from agencies.models import Membership, User
         from workflow.models import Assignment
 
+        heads = Membership.objects.filter(role=Role.HEAD, user__username__startswith="thutruong.")
         return (
-            User.objects.filter(username=REVIEWER).exists() and Assignment.objects.count() == size
+            User.objects.filter(username=REVIEWER).exists()
+            and heads.count() == agencies
+            and Assignment.objects.count() == size
         )
     except DatabaseError:
         return False
+
+
+PUBLIC_DIRECTIVES = 3  # made public (all their items) by the office before measuring
+
+
+def make_public() -> int:
+    """Make the ``PUBLIC_DIRECTIVES`` newest directives public with all their items, through
+    the real service, as the office's reviewer (the generator publishes none), unless some
+    directive is public already (a reused data set): how many are public."""
+    from agencies.models import User
+    from bench.dataset import REVIEWER
+    from workflow.models import Directive, Publication
+    from workflow.services.publication import publication_publish
+
+    public = Publication.objects.filter(is_public=True).count()
+    if public:
+        return public
+    reviewer = User.objects.get(username=REVIEWER)
+    newest = Directive.objects.filter(status="published").order_by("-issued_on", "-pk")
+    for directive in newest[:PUBLIC_DIRECTIVES]:
+        publication_publish(actor=reviewer, directive=directive, items=directive.items.all())
+    return Publication.objects.filter(is_public=True).count()
 
 
 def pages() -> list[tuple[str, str, str]]:
@@ -132,6 +176,9 @@ def pages() -> list[tuple[str, str, str]]:
     head, subject = _head_and_subject()
     inbox = reverse("workflow:inbox")
     overview = reverse("dashboards:overview")
+    heat_map = reverse("dashboards:heat_map")
+    oldest = _oldest_directive()
+    public, public_json = reverse("dashboards:public"), reverse("dashboards:public_json")
     assignments = reverse("workflow:assignments")
     api = reverse("api:assignment-list")
     detail = reverse("workflow:assignment", args=[subject]) if subject else ""
@@ -142,6 +189,8 @@ def pages() -> list[tuple[str, str, str]]:
         ("inbox, reviewer, by due date", REVIEWER, inbox + "?order=due"),
         ("province landing, leader", LEADER, overview),
         ("province landing, reviewer", REVIEWER, overview),
+        ("heat map, leader (newest directive)", LEADER, heat_map),
+        ("heat map, leader (oldest directive)", LEADER, f"{heat_map}?directive={oldest}"),
         ("extension requests, reviewer", REVIEWER, extensions),
         ("search 'cai cach', reviewer", REVIEWER, assignments + "?q=cai+cach"),
         ("assignments, reviewer", REVIEWER, assignments),
@@ -151,13 +200,42 @@ def pages() -> list[tuple[str, str, str]]:
         ("assignments, head, overdue", head, assignments + "?timeliness=overdue"),
         ("API assignments, reviewer", REVIEWER, api),
         ("API assignments, head", head, api),
-        ("agency dashboard, head", head, reverse("workflow:dashboard")),
+        ("agency dashboard, head", head, _agency_dashboard()),
+        ("public page, uncached", ANONYMOUS, public),
+        ("public page", ANONYMOUS, public),
+        ("public JSON, uncached", ANONYMOUS, public_json),
+        ("public JSON", ANONYMOUS, public_json),
         ("escalations, reviewer", REVIEWER, reverse("escalation:list")),
         ("escalations, reviewer, open", REVIEWER, reverse("escalation:list") + "?open=true"),
         ("minimal detail (floor)", REVIEWER, reverse("bench-detail-floor", args=[subject or 0])),
         ("assignment detail, reviewer", REVIEWER, detail),
         ("assignment detail, head", head, detail),
     ]
+
+
+ANONYMOUS = ""  # who requests the public pages: nobody signed in
+UNCACHED = "uncached"  # in a label: the cache is cleared before each request
+
+
+def _agency_dashboard() -> str:
+    """The head's agency dashboard: in the dashboards app, or where it was before (workflow)."""
+    from django.urls import NoReverseMatch, reverse
+
+    for name in ("dashboards:agency", "workflow:dashboard"):
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+def _oldest_directive() -> int:
+    """The first directive issued: given to every working agency in full (the newest may be
+    given to some of them only)."""
+    from workflow.models import Directive
+
+    first = Directive.objects.order_by("issued_on", "pk").values_list("pk", flat=True).first()
+    return first or 0
 
 
 def _head_and_subject() -> tuple[str, int | None]:
@@ -194,6 +272,9 @@ def _shown(response) -> str:
         data = response.json()
         if isinstance(data, dict) and "results" in data:
             return f"{len(data['results']):,} of {data.get('count', '?'):,}"
+        if isinstance(data, dict) and "directives" in data:
+            rows = sum(len(d["agencies"]) for d in data["directives"])
+            return f"{len(data['directives'])} directives, {rows:,} agency rows"
         return ""
     context = response.context
     if context is None:
@@ -201,10 +282,24 @@ def _shown(response) -> str:
     page = context.get("page_obj")
     if page is not None:
         return f"{len(page.object_list):,} of {page.paginator.count:,}"
+    report = context.get("report")
+    if report is not None and hasattr(report, "directives"):
+        rows = sum(len(d.agencies) for d in report.directives)
+        return f"{len(report.directives)} directives, {rows:,} agency rows"
+    heat = context.get("heat")
+    if heat is not None and hasattr(heat, "rows"):
+        return f"{len(heat.rows)} of {heat.agency_count:,} agencies × {len(heat.items)} items"
     overview = context.get("overview")
     if overview is not None:
         total = sum(overview.totals.values())
         return f"{len(overview.rows)} agencies, {total:,} assignments"
+    board = context.get("board")
+    if board is not None and hasattr(board, "due_this_week_count"):
+        total = sum(board.counts.values())
+        return (
+            f"week {board.due_this_week_count:,}, overdue {board.overdue_count:,}, "
+            f"all {total:,}"
+        )
     if context.get("due_this_week_count") is not None:
         return (
             f"week {context['due_this_week_count']:,}, overdue {context['overdue_count']:,}, "
@@ -229,6 +324,7 @@ def explain(sql: str) -> str:
 def measure(
     client, label: str, url: str, runs: int, warmups: int, show: bool, plans: bool = False
 ) -> Figures:
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import (
         CaptureQueriesContext,
@@ -236,20 +332,29 @@ def measure(
         teardown_test_environment,
     )
 
+    def get(url):
+        if UNCACHED in label:
+            cache.clear()  # untimed: the page counts its figures again
+        return client.get(url)
+
     figures = Figures(label=label, url=url)
     for _ in range(warmups):
-        response = client.get(url)
+        response = get(url)
         if response.status_code != 200:
             figures.skipped = f"HTTP {response.status_code}"
             return figures
     times, cpu = [], []
     for _ in range(runs):
+        if UNCACHED in label:
+            cache.clear()
         started, used = time.perf_counter(), time.process_time()
         client.get(url)
         times.append(1000 * (time.perf_counter() - started))
         cpu.append(1000 * (time.process_time() - used))
     figures.p50, figures.p95 = _rank(times, 0.50), _rank(times, 0.95)
     figures.cpu = _rank(cpu, 0.50)
+    if UNCACHED in label:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     queries = list(captured.captured_queries)  # the next request's request_started clears them
@@ -257,7 +362,7 @@ def measure(
     # One more request with the templates instrumented, to read what the page shows.
     setup_test_environment(debug=False)
     try:
-        figures.shown = _shown(client.get(url))
+        figures.shown = _shown(get(url))
     finally:
         teardown_test_environment()
     if show:
@@ -292,6 +397,11 @@ def machine() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
             database = f"PostgreSQL {cursor.fetchone()[0]}"
+            settings = []
+            for name in ("fsync", "shared_buffers", "work_mem"):
+                cursor.execute(f"SHOW {name}")
+                settings.append(f"{name}={cursor.fetchone()[0]}")
+            database += " (" + ", ".join(settings) + ")"
     else:
         import sqlite3
 
@@ -305,11 +415,16 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {memory}, Python {platform.python_version()}, {database}"
 
 
-def print_table(size: int, results: list[Figures], runs: int, warmups: int, info: str) -> None:
+def print_table(
+    size: int, agencies: int, results: list[Figures], runs: int, warmups: int, info: str
+) -> None:
     floors = [r for r in results if "(floor)" in r.label]
     lists = next((r for r in floors if "detail" not in r.label), None)
     detail = next((r for r in floors if "detail" in r.label), lists)
-    print(f"\n{size:,} assignments — {info}; {runs} requests per page after {warmups} warm-ups")
+    print(
+        f"\n{size:,} assignments, {agencies:,} agencies — {info}; {runs} requests per page "
+        f"after {warmups} warm-ups"
+    )
     print(
         f"  {'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'py cpu':>7} {'queries':>8}  "
         f"{'rows shown':<30} {'× floor p50/p95':>15}  goal"
@@ -343,13 +458,22 @@ def run(args) -> list[Figures]:
     from agencies.models import User
     from bench import dataset
 
-    if prepare(args.size, args.reuse):
-        print(f"\nBuilding {args.size:,} assignments on {connection.vendor}:", flush=True)
+    if prepare(args.size, args.reuse, args.agencies):
+        print(
+            f"\nBuilding {args.size:,} assignments for {args.agencies:,} agencies on "
+            f"{connection.vendor} ({machine()}):",
+            flush=True,
+        )
         started = time.perf_counter()
-        dataset.build(args.size, now=timezone.now())
+        dataset.build(args.size, now=timezone.now(), agencies=args.agencies)
         print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
     else:
-        print(f"\nReusing the {args.size:,} assignments already in the database.", flush=True)
+        print(
+            f"\nReusing the {args.size:,} assignments for {args.agencies:,} agencies already in "
+            "the database.",
+            flush=True,
+        )
+    print(f"  {make_public()} directives public", flush=True)
     describe_data()
     clients = {}
     results = []
@@ -363,7 +487,8 @@ def run(args) -> list[Figures]:
             continue
         if who not in clients:
             clients[who] = Client()
-            clients[who].force_login(User.objects.get(username=who))
+            if who != ANONYMOUS:
+                clients[who].force_login(User.objects.get(username=who))
         figures = measure(
             clients[who], label, page_url, args.runs, args.warmups, args.show_queries, args.explain
         )
@@ -374,7 +499,7 @@ def run(args) -> list[Figures]:
             flush=True,
         )
     load = f"load average {load_before:.1f} → {os.getloadavg()[0]:.1f} while measuring"
-    print_table(args.size, results, args.runs, args.warmups, f"{machine()}; {load}")
+    print_table(args.size, args.agencies, results, args.runs, args.warmups, f"{machine()}; {load}")
     connection.close()
     if temporary:
         os.remove(f"{temporary}/bench.sqlite3")
@@ -420,6 +545,7 @@ def children(args) -> None:
     sizes = [args.small, args.size] if args.small else [args.size]
     figures: dict[int, list[dict]] = {}
     for size in sizes:
+        agencies = args.agencies if size == args.size else min(args.agencies, SMALL_AGENCIES)
         url = args.database_url
         if url and _is_postgres(url) and size != args.size:
             url = database.with_database(url, f"{urlsplit(url).path.lstrip('/')}_{size}")
@@ -427,6 +553,7 @@ def children(args) -> None:
             database.ensure(url)
         out = Path(tempfile.mkstemp(prefix="dondoc-pages-", suffix=".json")[1])
         command = [sys.executable, __file__, "--size", str(size), "--small", "0"]
+        command += ["--agencies", str(agencies)]
         command += ["--runs", str(args.runs), "--warmups", str(args.warmups), "--json", str(out)]
         if url:
             command += ["--database-url", url]
@@ -483,8 +610,25 @@ def main():
     parser.add_argument(
         "--only", default="", help="measure only the pages whose label contains one of these words"
     )
+    parser.add_argument(
+        "--agencies",
+        type=int,
+        default=None,
+        help="working agencies of the data set (50; the small run: at most 200)",
+    )
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="the national data set: 12,000 agencies and 1,000,000 assignments",
+    )
     parser.add_argument("--json", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    from bench import dataset
+
+    if args.national:
+        args.size = dataset.NATIONAL_ASSIGNMENTS
+        args.agencies = args.agencies or dataset.NATIONAL_AGENCIES
+    args.agencies = args.agencies or dataset.DEFAULT_AGENCIES
     if args.json is None:
         children(args)
         return

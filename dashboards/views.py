@@ -3,6 +3,7 @@ Reads only."""
 
 import csv
 
+from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -55,6 +56,17 @@ def _assignments(base: str, **query) -> str:
     return base + "?" + urlencode(query)
 
 
+# Rows of a table by agency on one page of the overview.
+AGENCY_ROWS = 50
+
+
+def _without(query, key: str) -> str:
+    """The query string without ``key`` (a table's page), for that table's page links."""
+    rest = query.copy()
+    rest.pop(key, None)
+    return rest.urlencode()
+
+
 def _number(value: str | None) -> int | None:
     """A positive whole number from the query string, or None (never a 500)."""
     return int(value) if value and value.isdigit() and len(value) < 10 else None
@@ -83,6 +95,11 @@ class OverviewView(SignedInTemplateView):
         overview = province_overview(user=self.request.user)
         escalations = reverse("escalation:list") + "?open=true"
         base = reverse("workflow:assignments")  # once: the table links to it 300 times
+        # Both tables by agency, a page at a time (a country has 12,000 agencies): each with
+        # its total and its own page in the query string.
+        query = self.request.GET
+        agencies = Paginator(overview.rows, AGENCY_ROWS).get_page(query.get("agencies_page"))
+        escalated = Paginator(overview.escalated, AGENCY_ROWS).get_page(query.get("escalated_page"))
         table = [
             (
                 row,
@@ -91,7 +108,7 @@ class OverviewView(SignedInTemplateView):
                     for t in self.columns
                 ],
             )
-            for row in overview.rows
+            for row in agencies.object_list
         ]
         return {
             **super().get_context_data(**kwargs),
@@ -106,13 +123,17 @@ class OverviewView(SignedInTemplateView):
                 for t in self.columns
             ],
             "table": table,
+            "agencies_page": agencies,
+            "escalated_page": escalated,
+            "agencies_query": _without(query, "agencies_page"),
+            "escalated_query": _without(query, "escalated_page"),
             "most_overdue": [
                 (r, _assignments(base, agency=r.agency.code, timeliness=Timeliness.OVERDUE))
                 for r in overview.most_overdue
             ],
             "escalated": [
                 (r, escalations + "&" + urlencode({"agency": r.agency.code}))
-                for r in overview.escalated
+                for r in escalated.object_list
             ],
             "escalations_link": escalations,
             "results_link": _assignments(base, state=AssignmentState.APPROVED),
