@@ -296,10 +296,7 @@ def _shown(response) -> str:
     board = context.get("board")
     if board is not None and hasattr(board, "due_this_week_count"):
         total = sum(board.counts.values())
-        return (
-            f"week {board.due_this_week_count:,}, overdue {board.overdue_count:,}, "
-            f"all {total:,}"
-        )
+        return f"week {board.due_this_week_count:,}, overdue {board.overdue_count:,}, all {total:,}"
     if context.get("due_this_week_count") is not None:
         return (
             f"week {context['due_this_week_count']:,}, overdue {context['overdue_count']:,}, "

@@ -290,7 +290,7 @@ def _indicator(item: Item, k: int, entry: dict, on: date, words: TargetWords) ->
     text = str(entry.get("text") or "").strip()
     span = entry.get("span")
     clause = name = ""
-    if words.holds(span, entry.get("text")):
+    if span is not None and words.holds(span, str(entry.get("text") or "")):
         clause, name = words.source(*span), words.name(*span)
     text = clause or text
     return {

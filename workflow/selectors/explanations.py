@@ -3,7 +3,8 @@ each row comes with its agency's name, its subject's title and its standing
 (``workflow.explanations.explanation_standing``), computed by the database."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from django.db.models import (
     Case,
@@ -95,7 +96,7 @@ def explanation_get(*, user, pk: int, actions=()) -> ExplanationRequest:
     return explanation_list(user=user, actions=actions).get(pk=pk)
 
 
-def group_totals(queryset: QuerySet[ExplanationRequest]) -> dict[str, int]:
+def group_totals(queryset: QuerySet) -> dict[str, int]:
     """How many of ``queryset`` (``explanation_list``'s rows) stand in each group, and in all:
     one query."""
     counts = {
@@ -153,8 +154,8 @@ class ExplanationLine:
     pk: int
     question: str
     due_on: date | None
-    requested_by: object
-    requested_at: object
+    requested_by: Any
+    requested_at: datetime
     status: str = ExplanationStatus.REQUESTED
     answer: str = ""
     answered_by: object = None
@@ -162,7 +163,7 @@ class ExplanationLine:
 
     @property
     def status_label(self) -> str:
-        return ExplanationStatus(self.status).label
+        return str(ExplanationStatus(self.status).label)
 
 
 def explanations_told(timeline) -> list[ExplanationLine]:

@@ -28,13 +28,14 @@ from ._base import moment, refused, timeline_record, validated
 def _record(actor, verb: str, explanation: ExplanationRequest, *, old=None, new=None, note="", at):
     """The line in the subject's history, then the notice (keyed by that line)."""
     values = {"explanation": explanation.pk, **(new or {})}
-    if explanation.assignment_id:
+    if explanation.assignment is not None:
         entry = timeline_record(
             actor, verb, explanation.assignment, old=old, new=values, note=note, at=at
         )
     else:
+        indicator = cast(Indicator, explanation.indicator)
         entry = audit_record(
-            actor=actor, verb=verb, obj=explanation.indicator, old=old, new=values, note=note, at=at
+            actor=actor, verb=verb, obj=indicator, old=old, new=values, note=note, at=at
         )
     notices.explanation_announce(
         explanation=explanation, verb=verb, actor=actor, key=f"{verb}:{entry.pk}", at=entry.at
@@ -62,9 +63,9 @@ def _subject_check(actor, assignment, indicator, today: date):
                 _("Only late work is explained: this assignment is not late."), code="not_late"
             )
         return assignment, None, assignment.agency
-    rows = Indicator.objects.select_for_update(of=("self",))
-    locked = cast(Indicator, access.require_get(rows, actor, access.VIEW, indicator.pk))
-    status = indicator_get(user=actor, pk=locked.pk).status
+    targets = Indicator.objects.select_for_update(of=("self",))
+    locked = cast(Indicator, access.require_get(targets, actor, access.VIEW, indicator.pk))
+    status = getattr(indicator_get(user=actor, pk=locked.pk), "status", "")
     if not indicator_is_explainable(status):
         raise DomainError(
             _("Only a target at risk or missed is explained: this one is not."),
@@ -112,8 +113,9 @@ def explanation_request(
             requested_by=actor,
             requested_at=at,
         )
-        subject = assignment or indicator
-        if subject.explanation_requests.filter(status=ExplanationStatus.REQUESTED).exists():
+        about = {"assignment": assignment} if assignment else {"indicator": indicator}
+        awaited = ExplanationRequest.objects.filter(status=ExplanationStatus.REQUESTED, **about)
+        if awaited.exists():
             raise AlreadyHandled(_("An explanation is already awaited on this."))
         validated(explanation)
         try:
