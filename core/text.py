@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from decimal import Decimal
 
 _SEPARATORS = re.compile(r"[\s\-–—_.,;:()\"'/]+")
 
@@ -55,3 +56,11 @@ def shorten(text: str, width: int, placeholder: str = "…") -> str:
     if text[room] != " " and " " in head:
         head = head.rsplit(" ", 1)[0]
     return (head.rstrip(_LOOSE_END) or head) + placeholder
+
+
+def decimal_text(value) -> str:
+    """A number's digits without trailing zeros, with a decimal point ("19.2", "100"), as
+    files, forms and the audit keep it; "" for none."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(str(value)).normalize():f}"

@@ -24,11 +24,13 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.templatetags.text import number as _number
 from core.text import fold
 from core.time import local_date
 from workflow import selectors
-from workflow.choices import DirectiveKind, IndicatorDirection, IndicatorStatus, Period, Timeliness
-from workflow.targets import indicator_status
+from workflow.choices import DirectiveKind, IndicatorDirection, IndicatorStatus, Timeliness
+from workflow.models.targets import period_label
+from workflow.targets import indicator_status, target_bound
 
 from .selectors import named_agencies, public_indicators
 
@@ -107,26 +109,14 @@ class PublicIndicator:
         low, high = self.target_min, self.target_max
         if low is not None and high is not None and low != high:
             return _("{low} to {high}").format(low=_number(low), high=_number(high))
-        if self.direction == IndicatorDirection.LOWER:
-            return "≤ " + _number(high if high is not None else low)
-        return "≥ " + _number(low if low is not None else high)
-
-
-def _number(value: Decimal | None) -> str:
-    """A decimal without its trailing zeros, with a decimal comma (as the office writes it)."""
-    if value is None:
-        return ""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
+        bound = target_bound(target_min=low, target_max=high, direction=self.direction)
+        sign = "≤ " if self.direction == IndicatorDirection.LOWER else "≥ "
+        return sign + _number(bound)
 
 
 def _period_label(row: dict) -> str:
     period = row["latest_period"]
-    if not period:
-        return ""
-    if period == Period.YEARLY:
-        return str(row["latest_year"])
-    return f"{Period(period).label} {row['latest_number']}/{row['latest_year']}"
+    return period_label(period, row["latest_year"], row["latest_number"]) if period else ""
 
 
 def public_indicator(row: dict, today: date) -> PublicIndicator:

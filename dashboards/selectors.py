@@ -42,6 +42,7 @@ from workflow.selectors import (
     timeliness_is,
 )
 from workflow.selectors import timeliness as timeliness_case
+from workflow.targets import target_bound
 
 from .models import AssignmentTally, Bucket, EscalationTally
 
@@ -514,16 +515,21 @@ class TargetSummary:
     indicators: list = field(default_factory=list)  # every one, with its status
 
 
+def status_counts(indicators) -> dict[str, int]:
+    """How many of ``indicators`` (read with their status) stand in each status."""
+    counts = {s: 0 for s in IndicatorStatus.values}
+    for indicator in indicators:
+        counts[indicator.status] += 1
+    return counts
+
+
 def targets_summary(*, user) -> TargetSummary:
     """The visible indicators by status (``workflow.targets``), with the at-risk and missed
     ones listed: one query (``indicator_list``)."""
     explained = latest_explanation(user=user, about="indicator")
     indicators = indicators_with_status(list(indicator_list(user=user).annotate(**explained)))
-    counts = {s: 0 for s in IndicatorStatus.values}
-    for indicator in indicators:
-        counts[indicator.status] += 1
     return TargetSummary(
-        counts=counts,
+        counts=status_counts(indicators),
         at_risk=[i for i in indicators if i.status == IndicatorStatus.AT_RISK],
         missed=[i for i in indicators if i.status == IndicatorStatus.MISSED],
         indicators=indicators,
@@ -591,7 +597,11 @@ def rank_target(indicators) -> RankTarget:
     """The province's rank target: the first visible indicator in a rank (``RANK_UNITS``,
     lower is better, with an upper bound), else the directive's goal of top 20 by 2025."""
     for indicator in indicators:
-        bound = indicator.target_max if indicator.target_max is not None else indicator.target_min
+        bound = target_bound(
+            target_min=indicator.target_min,
+            target_max=indicator.target_max,
+            direction=indicator.direction,
+        )
         if (
             indicator.unit.strip().lower() in RANK_UNITS
             and indicator.direction == IndicatorDirection.LOWER
@@ -669,10 +679,7 @@ class AgencyDashboard:
 
     @property
     def indicator_counts(self) -> dict[str, int]:
-        counts = {s: 0 for s in IndicatorStatus.values}
-        for indicator in self.indicators:
-            counts[indicator.status] += 1
-        return counts
+        return status_counts(self.indicators)
 
 
 def _agency_heat(grouped: dict) -> list[HeatMap]:

@@ -15,6 +15,7 @@ from django.views.generic import TemplateView, View
 
 from agencies.access import has_role
 from agencies.choices import Role
+from core.text import decimal_text
 from core.views import SignedInTemplateView
 from workflow.choices import AssignmentState, IndicatorStatus, Timeliness
 from workflow.indices import MERGER_YEAR
@@ -324,10 +325,6 @@ class PublicCsvView(PublicMixin, View):
         return response
 
 
-def _decimal(value) -> str:
-    return "" if value is None else f"{value.normalize():f}"
-
-
 class PublicIndicatorsCsvView(PublicMixin, View):
     """The targets of the public items (open data), a row per indicator: its directive and
     item, name, unit, baseline, target (from, up to: equal for a single value), which way is
@@ -367,13 +364,13 @@ class PublicIndicatorsCsvView(PublicMixin, View):
                             _cell(item.number),
                             _cell(i.name),
                             _cell(i.unit),
-                            _decimal(i.baseline),
-                            _decimal(i.target_min),
-                            _decimal(i.target_max),
+                            decimal_text(i.baseline),
+                            decimal_text(i.target_min),
+                            decimal_text(i.target_max),
                             i.direction,
                             i.target_year or "",
                             i.due_on.strftime("%d/%m/%Y") if i.due_on else "",
-                            _decimal(i.latest_value),
+                            decimal_text(i.latest_value),
                             _cell(i.latest_period),
                             i.status_label,
                             read_at,

@@ -22,6 +22,16 @@ from .choices import IndicatorDirection, IndicatorStatus
 AT_RISK_DAYS = 90
 
 
+def target_bound(
+    *, target_min: Decimal | None, target_max: Decimal | None, direction: str
+) -> Decimal | None:
+    """The value at which a target (a value or a range) is met in ``direction``: higher is
+    better, its start; lower is better, its end (either end of a one-sided range)."""
+    if direction == IndicatorDirection.LOWER:
+        return target_max if target_max is not None else target_min
+    return target_min if target_min is not None else target_max
+
+
 def target_reached(
     value: Decimal | None,
     *,
@@ -30,13 +40,10 @@ def target_reached(
     direction: str,
 ) -> bool:
     """True when ``value`` reaches the target (a value or a range) in ``direction``."""
-    if value is None:
+    bound = target_bound(target_min=target_min, target_max=target_max, direction=direction)
+    if value is None or bound is None:
         return False
-    if direction == IndicatorDirection.LOWER:
-        bound = target_max if target_max is not None else target_min
-        return bound is not None and value <= bound
-    bound = target_min if target_min is not None else target_max
-    return bound is not None and value >= bound
+    return value <= bound if direction == IndicatorDirection.LOWER else value >= bound
 
 
 def indicator_status(

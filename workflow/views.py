@@ -18,6 +18,7 @@ from agencies.selectors import CHOICES_SHOWN
 from core import access, inbox
 from core.exceptions import DomainError
 from core.pagination import KeysFirstPaginator
+from core.text import decimal_text
 from core.throttle import throttle_check
 from core.views import (
     ScopedActionView,
@@ -840,7 +841,7 @@ class MeasurementCorrectView(ServiceFormView):
         access.require(user, MeasurementAction.CORRECT, self.measurement)
 
     def get_initial(self):
-        return {**super().get_initial(), "value": f"{self.measurement.value.normalize():f}"}
+        return {**super().get_initial(), "value": decimal_text(self.measurement.value)}
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "measurement": self.measurement}

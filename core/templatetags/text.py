@@ -21,8 +21,5 @@ def shorten(value, width: int) -> str:
 def number(value) -> str:
     """A decimal as the office writes it: its digits without trailing zeros, with the
     locale's decimal mark ("19,2", not "19,2000"); empty for none."""
-    if value is None or value == "":
-        return ""
-    amount = Decimal(str(value))
-    amount = amount.quantize(Decimal(1)) if amount == amount.to_integral() else amount.normalize()
-    return formats.number_format(amount, use_l10n=True)
+    digits = text.decimal_text(value)
+    return formats.number_format(Decimal(digits), use_l10n=True) if digits else ""

@@ -34,6 +34,13 @@ def period_end(period: str, year: int, number: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
+def period_label(period: str, year: int, number: int) -> str:
+    """A reporting period as the office writes it: "2025", "Quý 2/2026"."""
+    if period == Period.YEARLY:
+        return str(year)
+    return f"{Period(period).label} {number}/{year}"
+
+
 class Indicator(models.Model):
     """A target of an item: "PAR Index up 5 to 10 places", "in the top 20 by 2025".
 
@@ -172,9 +179,7 @@ class Measurement(models.Model):
 
     @property
     def period_label(self) -> str:
-        if self.period == Period.YEARLY:
-            return str(self.year)
-        return f"{self.get_period_display()} {self.number}/{self.year}"
+        return period_label(self.period, self.year, self.number)
 
     def clean(self):
         if self.period in Period.values and not 1 <= self.number <= periods_in_year(self.period):

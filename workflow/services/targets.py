@@ -14,7 +14,7 @@ from core import access
 from core.audit import audit_record
 from core.exceptions import DomainError, InvalidInput
 from core.flowtasks import AlreadyHandled
-from core.text import nfc, shorten
+from core.text import decimal_text, nfc, shorten
 from core.time import local_date
 
 from .. import evidence
@@ -60,7 +60,7 @@ def _state(indicator: Indicator) -> dict:
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else f"{Decimal(value).normalize():f}"
+    return None if value is None else decimal_text(value)
 
 
 def _agency_check(agency: Agency | None) -> None:
