@@ -28,7 +28,7 @@ from workflow.choices import (
     NationalIndex,
     Timeliness,
 )
-from workflow.models import Assignment, DirectiveItem, Indicator
+from workflow.models import Assignment, DirectiveItem
 from workflow.selectors import (
     agency_names,
     assignment_rows,
@@ -36,9 +36,7 @@ from workflow.selectors import (
     index_result_list,
     indicator_list,
     indicators_with_status,
-    latest_confirmed,
     latest_explanation,
-    public_items,
     timeliness_is,
 )
 from workflow.selectors import timeliness as timeliness_case
@@ -795,38 +793,3 @@ def agency_dashboard(*, user, today: date | None = None) -> AgencyDashboard:
         trend=on_time_trend(user=user, today=today, agency_ids=agency_ids),
         indicators=indicators,
     )
-
-
-def public_indicators() -> list[dict]:
-    """The targets of the public items of the public directives (``public_items``: what the
-    office made public), each with its latest confirmed value and period — only the columns
-    the public page shows: no reporter, no confirmer, no evidence, no value still unconfirmed.
-    One query, in the items' order."""
-    rows = (
-        Indicator.objects.filter(item__in=public_items().values("pk"))
-        .annotate(
-            latest_value=latest_confirmed("value"),
-            latest_period=latest_confirmed("period"),
-            latest_year=latest_confirmed("year"),
-            latest_number=latest_confirmed("number"),
-            latest_end=latest_confirmed("period_end"),
-        )
-        .order_by("item_id", "pk")
-        .values(
-            "item_id",
-            "name",
-            "unit",
-            "baseline",
-            "target_min",
-            "target_max",
-            "direction",
-            "target_year",
-            "due_on",
-            "latest_value",
-            "latest_period",
-            "latest_year",
-            "latest_number",
-            "latest_end",
-        )
-    )
-    return [dict(row) for row in rows]

@@ -30,6 +30,7 @@ from .extensions import extension_list, extension_page_is_for, extension_request
 from .inbox import inbox_subjects
 from .publication import (
     public_directives,
+    public_indicators,
     public_items,
     public_progress,
     publication_get,
@@ -88,6 +89,7 @@ __all__ = [
     "measurement_list",
     "name_rows",
     "public_directives",
+    "public_indicators",
     "public_items",
     "public_progress",
     "publication_get",
