@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -28,6 +29,7 @@ from core.views import (
     ServiceFormView,
     SignedInTemplateView,
     SortableMixin,
+    chosen_sort,
     selected,
 )
 
@@ -47,7 +49,6 @@ from .choices import (
     NationalIndex,
     Timeliness,
 )
-from .explanations import assignment_is_late, indicator_is_explainable
 from .filtersets import AssignmentFilterSet, DirectiveFilterSet, ExtensionRequestFilter
 from .forms import (
     AssignForm,
@@ -414,21 +415,13 @@ class AssignmentDetailView(SelectorDetailView):
             timeline=timeline,
             today=timezone.localdate(),
             explanations=explanations,
-            may_ask_explanation=_may_ask_explanation(user, assignment, explanations),
+            may_ask_explanation=selectors.explanation_offered(
+                user,
+                assignment=assignment,
+                awaited=any(e.status == ExplanationStatus.REQUESTED for e in explanations),
+            ),
         )
         return context
-
-
-def _may_ask_explanation(user, assignment, explanations) -> bool:
-    """The office may ask to explain late work with no explanation awaited yet."""
-    awaited = any(e.status == ExplanationStatus.REQUESTED for e in explanations)
-    late = assignment_is_late(
-        state=assignment.state,
-        due_date=assignment.due_date,
-        completed_on=assignment.completed_on,
-        today=timezone.localdate(),
-    )
-    return late and not awaited and access.may(user, ExplanationAction.ADD, ExplanationRequest)
 
 
 class _Subject:
@@ -522,15 +515,20 @@ class AttachmentView(ScopedDetailView):
     queryset = Attachment.objects.all()
 
     def get(self, request, *args, **kwargs):
-        attachment = self.get_object()
-        response = FileResponse(
-            attachment.file.open("rb"),
-            as_attachment=True,
-            filename=evidence.download_name(attachment.original_name, attachment.content_type),
-            content_type=attachment.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return _evidence_download(self.get_object())
+
+
+def _evidence_download(row) -> FileResponse:
+    """An evidence file (of a report or of a reported value) as a download under a safe
+    name, never shown inline and never sniffed into another type."""
+    response = FileResponse(
+        row.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.download_name(row.original_name, row.content_type),
+        content_type=row.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class InboxView(SignedInTemplateView):
@@ -751,12 +749,11 @@ class ItemIndicatorsView(SelectorDetailView):
                 measurement.may_correct = MeasurementAction.CORRECT in may
         context["indicators"] = rows
         context["may_add"] = access.may(user, IndicatorAction.ADD, Indicator)
-        may_ask = access.may(user, ExplanationAction.ADD, ExplanationRequest)
         awaited = selectors.explanations_awaited(user=user, indicators=rows)
         for row in rows:
             row.explanation_awaited = awaited.get(row.pk)
-            row.may_ask_explanation = (
-                may_ask and row.agency_id is not None and indicator_is_explainable(row.status)
+            row.may_ask_explanation = selectors.explanation_offered(
+                user, indicator=row, awaited=row.pk in awaited
             )
         return context
 
@@ -865,15 +862,7 @@ class MeasurementEvidenceView(SelectorDetailView):
         return selectors.measurement_evidence_get(user=user, pk=pk)
 
     def get(self, request, *args, **kwargs):
-        row = self.get_object()
-        response = FileResponse(
-            row.file.open("rb"),
-            as_attachment=True,
-            filename=evidence.download_name(row.original_name, row.content_type),
-            content_type=row.content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return _evidence_download(self.get_object())
 
 
 class MeasurementConfirmView(ScopedActionView):
@@ -989,31 +978,30 @@ EXPLANATION_TABS = (
     ("withdrawn", _lazy("Withdrawn")),
     ("all", _lazy("All")),
 )
-EXPLANATION_SORTS = (
-    ("due", _lazy("Explain by, earliest first")),
-    ("newest", _lazy("Newest request first")),
-    ("answered", _lazy("Latest explanation first")),
-)
 
 
-class ExplanationListView(SignedInTemplateView):
+class ExplanationListView(SortableMixin, SignedInTemplateView):
     """The explanation requests the user may see, by tab (``?group=``; those awaiting an
     answer first), each tab with its count, sorted (``?sort=``), paginated with the total."""
 
     template_name = "workflow/explanation_list.html"
     paginate_by = 50
+    sorts = {
+        "due": (_lazy("Explain by, earliest first"), ("due_on", "pk")),
+        "newest": (_lazy("Newest request first"), ("-requested_at", "-pk")),
+        "answered": (
+            _lazy("Latest explanation first"),
+            (F("answered_at").desc(nulls_last=True), "-pk"),
+        ),
+    }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, query = self.request.user, self.request.GET
-        group = query.get("group", "awaiting")
-        group = group if group in dict(EXPLANATION_TABS) else "awaiting"
-        sort = query.get("sort", "due")
-        sort = sort if sort in dict(EXPLANATION_SORTS) else "due"
-        every = selectors.explanation_list(user=user)
-        totals = selectors.explanation_group_totals(every)
-        rows = selectors.explanation_list(
-            user=user, group=None if group == "all" else group, sort=sort
+        group = chosen_sort(query.get("group"), dict(EXPLANATION_TABS))  # a tab, as a sort is
+        totals = selectors.explanation_group_totals(selectors.explanation_list(user=user))
+        rows = self.sorted_rows(
+            selectors.explanation_list(user=user, group=None if group == "all" else group)
         )
         paginator = Paginator(rows, self.paginate_by)
         paginator.count = totals[group]  # counted once, with the other tabs
@@ -1027,10 +1015,8 @@ class ExplanationListView(SignedInTemplateView):
             explanations=page.object_list,
             tabs=[(key, label, totals[key]) for key, label in EXPLANATION_TABS],
             group=group,
-            sort=sort,
-            sorts=EXPLANATION_SORTS,
             query_without_group=rest.urlencode(),
-            query_without_page=urlencode({"group": group, "sort": sort}),
+            query_without_page=urlencode({"group": group, "sort": self.sort}),
         )
         return context
 

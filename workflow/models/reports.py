@@ -53,14 +53,11 @@ def evidence_path(instance, filename):
     return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
-    report = models.ForeignKey(
-        ProgressReport,
-        verbose_name=_("report"),
-        on_delete=models.CASCADE,
-        related_name="attachments",
-    )
-    file = models.FileField(_("file"), upload_to=evidence_path)
+class EvidenceFile(models.Model):
+    """What a stored evidence file keeps beside the file itself, whatever it supports (a
+    report, a reported value): checked and stored by ``workflow.evidence``; the file's field,
+    with its storage path, is each kind's own."""
+
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
@@ -71,9 +68,22 @@ class Attachment(models.Model):
     objects = RestrictedManager()
 
     class Meta:
-        verbose_name = _("attachment")
-        verbose_name_plural = _("attachments")
-        ordering = ["report", "pk"]
+        abstract = True
 
     def __str__(self):
         return self.original_name
+
+
+class Attachment(EvidenceFile):
+    report = models.ForeignKey(
+        ProgressReport,
+        verbose_name=_("report"),
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["report", "pk"]

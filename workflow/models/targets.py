@@ -17,6 +17,7 @@ from core.querysets import RestrictedManager
 from ..choices import PERIOD_MONTHS, IndicatorDirection, NationalIndex, Period
 from ..indices import rank_problems
 from .directives import DirectiveItem
+from .reports import EvidenceFile
 
 USER = settings.AUTH_USER_MODEL
 DIGITS = {"max_digits": 14, "decimal_places": 4}
@@ -198,7 +199,7 @@ def measurement_evidence_path(instance, filename):
     return f"{MEASUREMENT_EVIDENCE_DIR}/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
 
 
-class MeasurementEvidence(models.Model):
+class MeasurementEvidence(EvidenceFile):
     """A file attached to a reported value (tài liệu kiểm chứng), checked and stored as an
     assignment's evidence is (``workflow.evidence``) and served only to those who may see its
     measurement; never on the public page."""
@@ -210,22 +211,11 @@ class MeasurementEvidence(models.Model):
         related_name="evidence_files",
     )
     file = models.FileField(_("file"), upload_to=measurement_evidence_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("content type"), max_length=100)
-    size = models.PositiveBigIntegerField(_("size"))
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    objects = RestrictedManager()
 
     class Meta:
         verbose_name = _("evidence file of a measurement")
         verbose_name_plural = _("evidence files of measurements")
         ordering = ["measurement", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class IndexResult(models.Model):

@@ -19,6 +19,7 @@ from .directives import directive_choices, directive_get, directive_list, item_g
 from .explanations import (
     explanation_get,
     explanation_list,
+    explanation_offered,
     explanation_page_is_for,
     explanation_tally,
     explanations_awaited,
@@ -67,6 +68,7 @@ __all__ = [
     "explanation_get",
     "explanation_group_totals",
     "explanation_list",
+    "explanation_offered",
     "explanation_page_is_for",
     "explanation_tally",
     "explanations_awaited",

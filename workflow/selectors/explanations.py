@@ -27,15 +27,11 @@ from core.time import local_date
 
 from ..access import APPROVERS, OVERSEERS
 from ..choices import ExplanationAction, ExplanationStatus
+from ..explanations import assignment_is_late, indicator_is_explainable
 from ..models import ExplanationRequest
 
 # The tabs of the list, in their order; "all" is every request.
 GROUPS = ("awaiting", "overdue", "on_time", "late", "withdrawn")
-SORTS = {
-    "due": ("due_on", "pk"),
-    "newest": ("-requested_at", "-pk"),
-    "answered": (F("answered_at").desc(nulls_last=True), "-pk"),
-}
 
 
 def _answered_on():
@@ -59,7 +55,6 @@ def explanation_list(
     *,
     user,
     group: str | None = None,
-    sort: str = "due",
     assignment=None,
     indicator=None,
     agency_id: int | None = None,
@@ -67,8 +62,8 @@ def explanation_list(
     actions=(),
 ) -> QuerySet[ExplanationRequest]:
     """Explanation requests ``user`` may see (of one ``group`` of ``GROUPS``, one subject, one
-    agency when given), each with ``agency_name``, ``subject_title`` and ``standing``, in
-    ``sort`` order (``SORTS``), with what of ``actions`` the user may do on each."""
+    agency when given), each with ``agency_name``, ``subject_title`` and ``standing``, those
+    to explain first, with what of ``actions`` the user may do on each."""
     today = today or local_date()
     rows = (
         ExplanationRequest.objects.restrict(user, ExplanationAction.VIEW)
@@ -79,7 +74,7 @@ def explanation_list(
             subject_title=Coalesce("assignment__title", "indicator__name"),
         )
         .annotate(standing=standing(today))
-        .order_by(*SORTS.get(sort, SORTS["due"]))
+        .order_by("due_on", "pk")
     )
     if group in GROUPS:
         rows = rows.filter(standing=group)
@@ -211,3 +206,20 @@ def latest_explanation(*, user, about: str, today: date | None = None) -> dict:
         "explanation_id": Subquery(rows.values("pk")[:1]),
         "explanation_standing": Subquery(rows.values("standing")[:1]),
     }
+
+
+def explanation_offered(user, *, assignment=None, indicator=None, awaited: bool) -> bool:
+    """Whether to offer ``user`` to ask for an explanation of ``assignment`` (read with its
+    state, due and completion dates) or of ``indicator`` (read with its status): one that may
+    ask (``ExplanationAction.ADD``), about a subject the rules make explainable
+    (``workflow.explanations``), with no request ``awaited`` on it yet."""
+    if awaited or not access.may(user, ExplanationAction.ADD, ExplanationRequest):
+        return False
+    if assignment is not None:
+        return assignment_is_late(
+            state=assignment.state,
+            due_date=assignment.due_date,
+            completed_on=assignment.completed_on,
+            today=local_date(),
+        )
+    return indicator.agency_id is not None and indicator_is_explainable(indicator.status)
