@@ -451,6 +451,32 @@ class Orphan:
     modified: datetime
 
 
+def inspect_uploads(files) -> list[tuple]:
+    """Each upload with its type, size and digest (``inspect_upload``), every one checked
+    before anything is written: one refused file refuses them all."""
+    return [(upload, *inspect_upload(upload)) for upload in files]
+
+
+def files_save(new_row, checked: list[tuple], *, actor, at, folder: str = EVIDENCE_DIR) -> list:
+    """Store the ``checked`` uploads (``inspect_uploads``) under random names in ``folder``
+    and save a row for each, made by ``new_row(**columns)`` (an ``EvidenceFile`` bound to
+    what it supports); returns the rows."""
+    rows = []
+    for upload, content_type, size, digest in checked:
+        row = new_row(
+            original_name=label(upload.name),
+            content_type=content_type,
+            size=size,
+            sha256=digest,
+            uploaded_by=actor,
+            uploaded_at=at,
+        )
+        row.file.name = store(upload, content_type, folder=folder)
+        row.save()
+        rows.append(row)
+    return rows
+
+
 def _files(root: Path) -> Iterator[Path]:
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs.sort()

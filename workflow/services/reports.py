@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ def _store_report(
     """The report and its evidence, saved; returns the report and how many files it holds."""
     if not text or not text.strip():
         raise InvalidInput(_("Write what was done."), code="text_required")
-    checked = [(upload, *evidence.inspect_upload(upload)) for upload in files]
+    checked = evidence.inspect_uploads(files)
     report = ProgressReport(
         assignment=assignment,
         kind=kind,
@@ -34,18 +35,7 @@ def _store_report(
     )
     validated(report)
     report.save()
-    for upload, content_type, size, digest in checked:
-        attachment = Attachment(
-            report=report,
-            original_name=evidence.label(upload.name),
-            content_type=content_type,
-            size=size,
-            sha256=digest,
-            uploaded_by=actor,
-            uploaded_at=at,
-        )
-        attachment.file.name = evidence.store(upload, content_type)
-        attachment.save()
+    evidence.files_save(partial(Attachment, report=report), checked, actor=actor, at=at)
     return report, len(checked)
 
 

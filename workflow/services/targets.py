@@ -3,6 +3,7 @@ value per period, the office confirms it (only confirmed values count: ``workflo
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import partial
 from typing import cast
 
 from django.db import transaction
@@ -222,7 +223,7 @@ def measurement_report(
                 code="period_reported",
             )
         validated(measurement)
-        checked = _checked(files)
+        checked = evidence.inspect_uploads(files)
         measurement.save()
         names = _attach(measurement, checked, actor=actor, at=at)
         audit_record(
@@ -242,31 +243,18 @@ def measurement_report(
         return measurement
 
 
-def _checked(files) -> list[tuple]:
-    """Each upload with its type, size and digest, every one checked before anything is
-    written (``evidence.inspect_upload``: the accepted types and the size limit)."""
-    return [(upload, *evidence.inspect_upload(upload)) for upload in files]
-
-
 def _attach(measurement: Measurement, checked: list[tuple], *, actor, at) -> list[str]:
-    """Store the checked uploads as the measurement's evidence, each under a random name in its
-    own folder (deleted again if the service fails: ``evidence.kept_if_committed``); returns the
-    uploaders' names of the files, for the audit."""
-    names = []
-    for upload, content_type, size, digest in checked:
-        row = MeasurementEvidence(
-            measurement=measurement,
-            original_name=evidence.label(upload.name),
-            content_type=content_type,
-            size=size,
-            sha256=digest,
-            uploaded_by=actor,
-            uploaded_at=at,
-        )
-        row.file.name = evidence.store(upload, content_type, folder=MEASUREMENT_EVIDENCE_DIR)
-        row.save()
-        names.append(row.original_name)
-    return names
+    """Store the checked uploads as the measurement's evidence in its own folder (deleted
+    again if the service fails: ``evidence.kept_if_committed``); returns the uploaders' names
+    of the files, for the audit."""
+    rows = evidence.files_save(
+        partial(MeasurementEvidence, measurement=measurement),
+        checked,
+        actor=actor,
+        at=at,
+        folder=MEASUREMENT_EVIDENCE_DIR,
+    )
+    return [row.original_name for row in rows]
 
 
 def measurement_confirm(*, actor, measurement: Measurement, at: datetime | None = None):
@@ -335,7 +323,7 @@ def measurement_correct(
             measurement.confirmed_by, measurement.confirmed_at = actor, at
             fields += ["confirmed_by", "confirmed_at"]
         validated(measurement)
-        checked = _checked(files)
+        checked = evidence.inspect_uploads(files)
         measurement.save(update_fields=fields)
         names = _attach(measurement, checked, actor=actor, at=at)
         audit_record(
