@@ -326,3 +326,25 @@ def test_the_api_asks_answers_and_says_what_is_wrong(client, assignment, people)
     assert done.json()["standing"] == "on_time"
     listed = client.get(url + "?standing=on_time").json()
     assert [row["id"] for row in listed["results"]] == [pk]
+
+
+def test_the_database_says_the_same_standing_as_the_rule(assignment, indicator, people):
+    """``selectors.explanations.standing`` (SQL) and ``explanation_standing`` (Python) are one
+    rule written twice: the list reads the first, the rule's boundaries are tested on the
+    second; here they must agree, on their day and the day after."""
+    answered = explanation_request(
+        actor=people["reviewer"], assignment=assignment, question="?", due_on=soon(0)
+    )
+    explanation_answer(
+        actor=people["head"],
+        explanation=answered,
+        answer="Muộn.",
+        at=timezone.now() + timedelta(days=1),
+    )
+    explanation_request(actor=people["reviewer"], indicator=indicator, question="?", due_on=soon(0))
+    for today in (timezone.localdate(), timezone.localdate() + timedelta(days=1)):
+        for row in selectors.explanation_list(user=people["reviewer"], today=today):
+            answered_on = timezone.localdate(row.answered_at) if row.answered_at else None
+            assert row.standing == explanation_standing(
+                status=row.status, due_on=row.due_on, answered_on=answered_on, today=today
+            )
