@@ -75,6 +75,7 @@ from .models import (
     Indicator,
     Measurement,
 )
+from .selectors.explanations import AWAITED
 from .steps import (
     EXTENSION_STEPS,
     STEP_CHECKS,
@@ -736,7 +737,7 @@ class ItemIndicatorsView(SelectorDetailView):
                     with_measurements=True,
                     actions=acts,
                     measurement_actions=measurement_acts,
-                )
+                ).annotate(**selectors.latest_explanation(user=user, about="indicator"))
             )
         )
         for row in rows:
@@ -749,11 +750,11 @@ class ItemIndicatorsView(SelectorDetailView):
                 measurement.may_correct = MeasurementAction.CORRECT in may
         context["indicators"] = rows
         context["may_add"] = access.may(user, IndicatorAction.ADD, Indicator)
-        awaited = selectors.explanations_awaited(user=user, indicators=rows)
         for row in rows:
-            row.explanation_awaited = awaited.get(row.pk)
+            awaited = row.explanation_standing in AWAITED
+            row.explanation_awaited = row.explanation_id if awaited else None
             row.may_ask_explanation = selectors.explanation_offered(
-                user, indicator=row, awaited=row.pk in awaited
+                user, indicator=row, awaited=awaited
             )
         return context
 

@@ -22,7 +22,6 @@ from .explanations import (
     explanation_offered,
     explanation_page_is_for,
     explanation_tally,
-    explanations_awaited,
     explanations_told,
     latest_explanation,
 )
@@ -71,7 +70,6 @@ __all__ = [
     "explanation_offered",
     "explanation_page_is_for",
     "explanation_tally",
-    "explanations_awaited",
     "explanations_told",
     "latest_explanation",
     "extension_list",

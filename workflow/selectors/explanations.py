@@ -32,6 +32,8 @@ from ..models import ExplanationRequest
 
 # The tabs of the list, in their order; "all" is every request.
 GROUPS = ("awaiting", "overdue", "on_time", "late", "withdrawn")
+# The standings of a request still awaiting its answer.
+AWAITED = ("awaiting", "overdue")
 
 
 def _answered_on():
@@ -123,15 +125,6 @@ def explanation_tally(*, user, agency_id: int, today: date | None = None) -> Exp
         overdue=totals["overdue"],
         awaiting=totals["awaiting"],
     )
-
-
-def explanations_awaited(*, user, indicators) -> dict[int, int]:
-    """For the ``indicators`` shown, the request awaiting its answer, by indicator (one
-    query)."""
-    rows = ExplanationRequest.objects.restrict(user, ExplanationAction.VIEW).filter(
-        indicator_id__in=[i.pk for i in indicators], status=ExplanationStatus.REQUESTED
-    )
-    return dict(rows.values_list("indicator_id", "pk"))
 
 
 def explanation_page_is_for(user) -> bool:
