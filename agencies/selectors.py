@@ -169,9 +169,7 @@ def collective_members(
 def agency_names_by_code(*, codes, on: date | None = None) -> dict[str, str]:
     """code -> the agency's name on ``on`` (or its last name, for one gone by then)."""
     on = on or _today()
-    rows = Agency.objects.filter(code__in=list(codes)).annotate(
-        shown=Coalesce(NullIf(name_on("pk", on), Value("")), name_latest("pk"))
-    )
+    rows = Agency.objects.filter(code__in=list(codes)).annotate(shown=name_shown("pk", on))
     return {code: name or code for code, name in rows.values_list("code", "shown")}
 
 
@@ -468,6 +466,14 @@ def name_latest(agency_path: str) -> Subquery:
     exists, the name it ended with)."""
     versions = AgencyVersion.objects.filter(agency_id=OuterRef(agency_path)).order_by("-valid_from")
     return Subquery(versions.values("name")[:1])
+
+
+def name_shown(agency_path: str, on) -> Coalesce:
+    """For annotations: the name a table shows for the agency at ``agency_path`` — its name on
+    ``on``, else (one that no longer existed then) the last name it had."""
+    return Coalesce(
+        NullIf(name_on(agency_path, on), Value("")), name_latest(agency_path), Value("")
+    )
 
 
 def agencies_existing_on(on: date):
