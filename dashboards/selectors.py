@@ -6,12 +6,14 @@ same statement as the rows they count."""
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from django.core.paginator import Page
 from django.db.models import Count, F, Q, Sum, Value
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 
 from agencies.access import has_role, memberships_today
 from agencies.models import Agency
-from agencies.selectors import agency_namer, name_latest, name_on
+from agencies.selectors import agency_namer, name_shown
+from core.pagination import counted, counted_page
 from core.text import fold
 from core.time import local_date
 from escalation.choices import LevelKind
@@ -50,7 +52,8 @@ AWAITING_KINDS = (LevelKind.OFFICE, LevelKind.LEADER)
 
 @dataclass
 class AgencyRow:
-    agency: Agency
+    agency_id: int
+    code: str
     name: str
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -68,7 +71,8 @@ class EscalatedRow:
     """The open escalations raised against one agency, at the office's and the leaders'
     levels."""
 
-    agency: Agency
+    agency_id: int
+    code: str
     name: str
     office: int = 0
     leader: int = 0
@@ -80,17 +84,12 @@ class EscalatedRow:
 
 @dataclass
 class Overview:
-    rows: list[AgencyRow]
-    totals: dict[str, int]
+    agencies: Page  # of AgencyRow, by name
+    totals: dict[str, int]  # by timeliness, over every agency
     escalations_open: int
     results_awaiting: int
-    escalated: list[EscalatedRow] = field(default_factory=list)
-
-    @property
-    def most_overdue(self) -> list[AgencyRow]:
-        """The ten agencies with the most overdue work (a ranking; every agency is in rows)."""
-        late = [r for r in self.rows if r.overdue]
-        return sorted(late, key=lambda r: (-r.overdue, r.name))[:10]
+    escalated: Page  # of EscalatedRow, most first
+    most_overdue: list[AgencyRow]  # the ten agencies with the most overdue work
 
 
 def _timeliness(state: str, no_due: bool, late: bool, in_time: bool | None) -> str:
@@ -162,16 +161,8 @@ def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, 
     state and the tests on the dates the timeliness makes (one pass over the covering index
     on agency, state and due date: no CASE, no sub-query per row). The second reads the open
     work with a pending extension request (a few rows, from the requests) and moves it to
-    "extension requested", which comes first for open work."""
+    "extension requested", which comes first for open work (``_pending_and_approved``)."""
     today = today or local_date()
-    return _tally_and_approved(user, today)[0]
-
-
-def _tally_and_approved(user, today: date) -> tuple[dict[int, dict[str, int]], int]:
-    """``timeliness_tally``, and how many visible assignments are approved by their agency and
-    await the office's acceptance: the second of its queries reads both, the pending requests
-    and the approved work each from its own index, joined by UNION ALL (one round trip)."""
-    visible = Assignment.objects.restrict(user, "view").order_by()
     tally: dict[int, dict[str, int]] = {}
 
     def add(agency_id: int, timeliness: str, n: int) -> None:
@@ -180,37 +171,57 @@ def _tally_and_approved(user, today: date) -> tuple[dict[int, dict[str, int]], i
         if not counts[timeliness]:
             del counts[timeliness]
 
-    columns = ("agency_id", "state", "no_due", "late", "in_time")
     if _sees_everything(user):
         tally = _from_tally(today)
     else:
-        for row in visible.annotate(**_tests(today)).values(*columns).annotate(n=Count("pk")):
+        visible = Assignment.objects.restrict(user, "view").order_by()
+        for row in visible.annotate(**_tests(today)).values(*COLUMNS).annotate(n=Count("pk")):
             timeliness = _timeliness(row["state"], row["no_due"], row["late"], row["in_time"])
             add(row["agency_id"], timeliness, row["n"])
+    for agency_id, moves in _pending_and_approved(user, today)[0].items():
+        for timeliness, n in moves.items():
+            add(agency_id, timeliness, n)
+    return tally
+
+
+COLUMNS = ("agency_id", "state", "no_due", "late", "in_time")
+
+
+def _pending_and_approved(user, today: date) -> tuple[dict[int, dict[str, int]], int]:
+    """By agency, how ``user``'s visible open work with a pending extension request moves
+    between the timeliness counts (out of the one its columns tell, into "extension
+    requested"), and how many visible assignments are approved by their agency and await the
+    office's acceptance: one query, the pending requests and the approved work each read
+    from its own index, joined by UNION ALL."""
+    visible = Assignment.objects.restrict(user, "view").order_by()
     pending = (
         visible.filter(
             state__in=list(OPEN_STATES),
             extension_requests__status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.ENDORSED],
         )
         .annotate(**_tests(today), part=Value(PART_PENDING))
-        .values(*columns, "part")
+        .values(*COLUMNS, "part")
         .annotate(n=Count("pk", distinct=True))
     )
     approved = (
         visible.filter(state=AssignmentState.APPROVED)
         .annotate(**_tests(today), part=Value(PART_APPROVED))
-        .values(*columns, "part")
+        .values(*COLUMNS, "part")
         .annotate(n=Count("pk", distinct=True))
     )
+    moves: dict[int, dict[str, int]] = {}
     approved_count = 0
     for row in pending.union(approved, all=True):
         if row["part"] == PART_APPROVED:
             approved_count += row["n"]
             continue
         timeliness = _timeliness(row["state"], row["no_due"], row["late"], row["in_time"])
-        add(row["agency_id"], timeliness, -row["n"])
-        add(row["agency_id"], Timeliness.EXTENSION_REQUESTED, row["n"])
-    return tally, approved_count
+        agency = moves.setdefault(row["agency_id"], {})
+        agency[timeliness] = agency.get(timeliness, 0) - row["n"]
+        agency[Timeliness.EXTENSION_REQUESTED] = (
+            agency.get(Timeliness.EXTENSION_REQUESTED, 0) + row["n"]
+        )
+    return moves, approved_count
 
 
 PART_PENDING, PART_APPROVED = "pending", "approved"
@@ -238,73 +249,174 @@ def escalations_awaiting(*, user) -> int:
     return sum(row["count"] for row in _awaiting(user))
 
 
-def _awaiting_by_agency(user) -> dict[int, dict[str, int]]:
-    per_agency: dict[int, dict[str, int]] = {}
-    for row in _awaiting(user):
-        per_agency.setdefault(row["agency_id"], {})[row["level__kind"]] = row["count"]
-    return per_agency
-
-
 def named_agencies(ids, today: date) -> dict[int, Agency]:
     """The agencies ``ids``, each with its ``display_name``: today's (or its last): one query."""
     agencies = Agency.objects.filter(pk__in=list(ids)).annotate(
-        name_today=name_on("pk", today), name_last=name_latest("pk")
+        display_name=name_shown("pk", today)
     )
-    for a in agencies:
-        a.display_name = a.name_today or a.name_last
     return {a.pk: a for a in agencies}
 
 
-def _escalated_rows(per_agency: dict[int, dict[str, int]], named: dict) -> list[EscalatedRow]:
-    rows = [
-        EscalatedRow(
-            agency=named[pk],
-            name=named[pk].display_name,
-            office=counts.get(LevelKind.OFFICE, 0),
-            leader=counts.get(LevelKind.LEADER, 0),
+# The overview's tables by agency (a country has 12,000 agencies): counted, named, ordered and
+# cut to a page by the database; each page's query also carries the whole table's size and
+# totals (``core.pagination.counted_page``).
+AGENCY_ROWS = 50
+MOST_OVERDUE = 10
+# The timeliness an assignment's own columns tell, one count each (a pending extension request
+# is read apart: ``_pending_and_approved``).
+COUNTED = (
+    Timeliness.OVERDUE,
+    Timeliness.ON_TIME,
+    Timeliness.CONTINUOUS,
+    Timeliness.DONE_ON_TIME,
+    Timeliness.DONE_LATE,
+    Timeliness.CANCELLED,
+    Timeliness.TRANSFERRED,
+)
+
+
+def _counts_by_agency(user, today: date):
+    """The assignments ``user`` may see counted by agency (``agency_id``) and timeliness (a
+    column ``n_<timeliness>`` each, ``COUNTED``): from the database's tally for someone who
+    sees them all, else from the rows. The tests are ``_timeliness``'s, in SQL."""
+    if _sees_everything(user):
+        open_work = Q(bucket=Bucket.OPEN)
+        tests = {
+            Timeliness.OVERDUE: open_work & Q(due_date__lt=today),
+            Timeliness.ON_TIME: open_work & Q(due_date__gte=today),
+            **{t: Q(bucket=b) for b, t in BUCKET_TIMELINESS.items()},
+        }
+        rows = AssignmentTally.objects.filter(n__gt=0)
+        return (
+            rows.order_by()
+            .values("agency_id")
+            .annotate(**{f"n_{t}": Coalesce(Sum("n", filter=q), 0) for t, q in tests.items()})
         )
-        for pk, counts in per_agency.items()
-        if pk in named
-    ]
-    rows.sort(key=lambda r: (-r.total, r.name))
-    return rows
+    done = Q(state=AssignmentState.DONE)
+    open_work = ~Q(state__in=[AssignmentState.DONE, *GONE])
+    tests = {
+        Timeliness.OVERDUE: open_work & Q(due_date__lt=today),
+        Timeliness.ON_TIME: open_work & Q(due_date__gte=today),
+        Timeliness.CONTINUOUS: open_work & Q(due_date__isnull=True),
+        Timeliness.DONE_ON_TIME: done
+        & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))),
+        Timeliness.DONE_LATE: done
+        & Q(due_date__isnull=False)
+        & (Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date"))),
+        Timeliness.CANCELLED: Q(state=AssignmentState.CANCELLED),
+        Timeliness.TRANSFERRED: Q(state=AssignmentState.TRANSFERRED),
+    }
+    rows = Assignment.objects.restrict(user, "view")
+    return (
+        rows.order_by()
+        .values("agency_id")
+        .annotate(**{f"n_{t}": Count("pk", filter=q) for t, q in tests.items()})
+    )
 
 
-def escalations_by_agency(*, user, today: date | None = None) -> list[EscalatedRow]:
-    """The agencies with open escalations awaiting the office or a leader, most first, with
-    their names: two queries (``_awaiting``, then the names)."""
+GONE = (AssignmentState.CANCELLED, AssignmentState.TRANSFERRED)
+
+
+def _agency_row(row: dict, moved: dict[int, dict[str, int]]) -> AgencyRow:
+    counts = {t: row[f"n_{t}"] for t in COUNTED}
+    for timeliness, n in moved.get(row["agency_id"], {}).items():
+        counts[timeliness] = counts.get(timeliness, 0) + n
+    return AgencyRow(
+        agency_id=row["agency_id"],
+        code=row["code"],
+        name=row["name"],
+        counts={t: n for t, n in counts.items() if n},
+    )
+
+
+def _awaiting_by_agency_counts(user):
+    """``_awaiting`` by agency alone: ``office`` and ``leader``, the open escalations at each
+    level, and ``awaiting``, both."""
+    if _sees_everything(user):
+        rows = EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS, n__gt=0)
+        at = {kind: Sum("n", filter=Q(level__kind=kind)) for kind in AWAITING_KINDS}
+        total = Sum("n")
+    else:
+        rows = Escalation.objects.restrict(user, "view").filter(
+            resolved_at__isnull=True, level__kind__in=AWAITING_KINDS
+        )
+        at = {kind: Count("pk", filter=Q(level__kind=kind)) for kind in AWAITING_KINDS}
+        total = Count("pk")
+    return (
+        rows.order_by()
+        .values("agency_id")
+        .annotate(
+            office=Coalesce(at[LevelKind.OFFICE], 0),
+            leader=Coalesce(at[LevelKind.LEADER], 0),
+            awaiting=total,
+        )
+    )
+
+
+def province_overview(
+    *,
+    user,
+    today: date | None = None,
+    agencies_page=1,
+    escalated_page=1,
+    per_page: int = AGENCY_ROWS,
+) -> Overview:
+    """Counts by timeliness per agency, a page of agencies by name; what waits for the office
+    and the leaders, a page of agencies, most first; the ten agencies with the most overdue
+    work; the totals of both tables and the work approved awaiting acceptance. Four queries,
+    each read from a tally or an index, the agencies named and ordered by the database only
+    for the rows it returns (none computes a timeliness row by row or reads every assignment
+    of the province); a page past the end costs two more."""
     today = today or local_date()
-    per_agency = _awaiting_by_agency(user)
-    return _escalated_rows(per_agency, named_agencies(per_agency, today))
-
-
-def province_overview(*, user, today: date | None = None) -> Overview:
-    """Counts by timeliness per agency (by name), what waits for the office and the leaders by
-    agency, the work approved awaiting acceptance: four queries, each read from a tally or an
-    index, none computing a timeliness or testing a sub-query row by row, none reading every
-    assignment of the province."""
-    today = today or local_date()
-    per_agency, approved = _tally_and_approved(user, today)
-    totals: dict[str, int] = {}
-    for counts in per_agency.values():
-        for timeliness, n in counts.items():
+    moves, approved = _pending_and_approved(user, today)
+    by_agency = _counts_by_agency(user, today).annotate(
+        code=F("agency__code"), name=name_shown("agency_id", today)
+    )
+    table = counted_page(
+        by_agency.annotate(**counted(**{t: F(f"n_{t}") for t in COUNTED})).order_by(
+            "name", "agency_id"
+        ),
+        agencies_page,
+        per_page,
+    )
+    totals = {t: n for t, n in table.totals.items() if n}
+    for agency_moves in moves.values():
+        for timeliness, n in agency_moves.items():
             totals[timeliness] = totals.get(timeliness, 0) + n
-    awaiting = _awaiting_by_agency(user)
-    # One query names the agencies of both tables.
-    named = named_agencies(set(per_agency) | set(awaiting), today)
-    rows = [
-        AgencyRow(agency=named[pk], name=named[pk].display_name, counts=counts)
-        for pk, counts in per_agency.items()
-        if pk in named
+    table.page.object_list = [_agency_row(row, moves) for row in table.page.object_list]
+    # The most overdue, ranked by the database; an agency whose overdue work is partly under
+    # an extension request ranks by what is left, so the database gives as many more as there
+    # are such agencies (each of the others is counted right, and none below them can rise).
+    late = Timeliness.OVERDUE
+    moved = sum(1 for m in moves.values() if m.get(late))
+    ranked = by_agency.filter(**{f"n_{late}__gt": 0}).order_by(f"-n_{late}", "name", "agency_id")
+    most = [_agency_row(row, moves) for row in ranked[: MOST_OVERDUE + moved]]
+    most = sorted((r for r in most if r.overdue), key=lambda r: (-r.overdue, r.name))
+    awaiting = _awaiting_by_agency_counts(user).annotate(
+        code=F("agency__code"),
+        name=name_shown("agency_id", today),
+        **counted(awaiting=F("awaiting")),
+    )
+    escalated = counted_page(
+        awaiting.order_by("-awaiting", "name", "agency_id"), escalated_page, per_page
+    )
+    escalated.page.object_list = [
+        EscalatedRow(
+            agency_id=row["agency_id"],
+            code=row["code"],
+            name=row["name"],
+            office=row["office"],
+            leader=row["leader"],
+        )
+        for row in escalated.page.object_list
     ]
-    rows.sort(key=lambda r: r.name)
-    escalated = _escalated_rows(awaiting, named)
     return Overview(
-        rows=rows,
+        agencies=table.page,
         totals=totals,
-        escalations_open=sum(r.total for r in escalated),
+        escalations_open=escalated.totals["awaiting"],
         results_awaiting=approved,
-        escalated=escalated,
+        escalated=escalated.page,
+        most_overdue=most[:MOST_OVERDUE],
     )
 
 
@@ -337,7 +449,7 @@ class HeatCell:
 
 @dataclass
 class HeatRow:
-    agency: Agency
+    code: str | None  # the agency's (None for a row that is not one agency's)
     name: str
     cells: list[HeatCell]
 
@@ -365,8 +477,8 @@ def directive_heat_map(
     published one), each cell the worst state of the agency's work on the item (overdue, done
     late, open, done on time: ``workflow.selectors.timeliness``), agencies by name, a page of
     ``HEAT_AGENCIES_PER_PAGE`` at a time: four queries (the directives offered, the items, the
-    directive's assignments grouped by agency, item and timeliness, the page's names), each
-    bounded by one directive."""
+    page of agencies — counted, named, ordered and cut by the database —, and their work
+    grouped by agency, item and timeliness), each bounded by one directive."""
     today = today or local_date()
     published = list(
         directive_list(user=user).filter(status=DirectiveStatus.PUBLISHED)[:DIRECTIVES_OFFERED]
@@ -381,37 +493,49 @@ def directive_heat_map(
     if chosen is None:
         return HeatMap(None, [], [], [], 0, 1, 1)
     items = list(DirectiveItem.objects.filter(directive=chosen).order_by("order", "pk"))
-    grouped = (
+    # Cancelled and transferred work has no colour: an agency with only that has no row.
+    work = (
         Assignment.objects.restrict(user, "view")
         .filter(item__directive=chosen)
-        .annotate(timeliness=timeliness_case(today))
+        .exclude(state__in=GONE)
         .order_by()
+    )
+    agencies = counted_page(
+        work.values("agency_id")
+        .annotate(
+            n=Count("pk"),
+            code=F("agency__code"),
+            name=name_shown("agency_id", today),
+            **counted(),
+        )
+        .order_by("name", "agency_id"),
+        page,
+        HEAT_AGENCIES_PER_PAGE,
+    ).page
+    shown = [row["agency_id"] for row in agencies.object_list]
+    grouped = (
+        work.filter(agency_id__in=shown)
+        .annotate(timeliness=timeliness_case(today))
         .values("agency_id", "item_id", "timeliness")
         .annotate(n=Count("pk"))
     )
     per_agency: dict[int, dict[int, dict[str, int]]] = {}
     for row in grouped:
-        state = CELL_OF.get(row["timeliness"])
-        if state is None:
-            continue
+        state = CELL_OF[row["timeliness"]]
         counts = per_agency.setdefault(row["agency_id"], {}).setdefault(row["item_id"], {})
         counts[state] = counts.get(state, 0) + row["n"]
-    pages = max(1, -(-len(per_agency) // HEAT_AGENCIES_PER_PAGE))
-    page = min(max(1, page), pages)
-    names = Agency.objects.filter(pk__in=list(per_agency)).annotate(
-        name_today=name_on("pk", today), name_last=name_latest("pk")
-    )
-    named = sorted(names, key=lambda a: a.name_today or a.name_last or "")
-    start = (page - 1) * HEAT_AGENCIES_PER_PAGE
     rows = [
         HeatRow(
-            agency=a,
-            name=a.name_today or a.name_last,
-            cells=[HeatCell(item.pk, per_agency[a.pk].get(item.pk, {})) for item in items],
+            code=a["code"],
+            name=a["name"],
+            cells=[HeatCell(i.pk, per_agency.get(a["agency_id"], {}).get(i.pk, {})) for i in items],
         )
-        for a in named[start : start + HEAT_AGENCIES_PER_PAGE]
+        for a in agencies.object_list
     ]
-    return HeatMap(chosen, published, items, rows, len(per_agency), page, pages)
+    count = agencies.paginator.count
+    return HeatMap(
+        chosen, published, items, rows, count, agencies.number, agencies.paginator.num_pages
+    )
 
 
 OLDEST_OVERDUE = 10

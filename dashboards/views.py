@@ -3,7 +3,6 @@ Reads only."""
 
 import csv
 
-from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -93,23 +92,26 @@ class OverviewView(SignedInTemplateView):
     )
 
     def get_context_data(self, **kwargs):
-        overview = province_overview(user=self.request.user)
+        # Both tables by agency come a page at a time (a country has 12,000 agencies): each
+        # with its total and its own page in the query string.
+        query = self.request.GET
+        overview = province_overview(
+            user=self.request.user,
+            agencies_page=query.get("agencies_page"),
+            escalated_page=query.get("escalated_page"),
+            per_page=AGENCY_ROWS,
+        )
         escalations = reverse("escalation:list") + "?open=true"
         base = reverse("workflow:assignments")  # once: the table links to it 300 times
-        # Both tables by agency, a page at a time (a country has 12,000 agencies): each with
-        # its total and its own page in the query string.
-        query = self.request.GET
-        agencies = Paginator(overview.rows, AGENCY_ROWS).get_page(query.get("agencies_page"))
-        escalated = Paginator(overview.escalated, AGENCY_ROWS).get_page(query.get("escalated_page"))
         table = [
             (
                 row,
                 [
-                    (row.counts.get(t, 0), _assignments(base, agency=row.agency.code, timeliness=t))
+                    (row.counts.get(t, 0), _assignments(base, agency=row.code, timeliness=t))
                     for t in self.columns
                 ],
             )
-            for row in agencies.object_list
+            for row in overview.agencies.object_list
         ]
         return {
             **super().get_context_data(**kwargs),
@@ -124,17 +126,17 @@ class OverviewView(SignedInTemplateView):
                 for t in self.columns
             ],
             "table": table,
-            "agencies_page": agencies,
-            "escalated_page": escalated,
+            "agencies_page": overview.agencies,
+            "escalated_page": overview.escalated,
             "agencies_query": _without(query, "agencies_page"),
             "escalated_query": _without(query, "escalated_page"),
             "most_overdue": [
-                (r, _assignments(base, agency=r.agency.code, timeliness=Timeliness.OVERDUE))
+                (r, _assignments(base, agency=r.code, timeliness=Timeliness.OVERDUE))
                 for r in overview.most_overdue
             ],
             "escalated": [
-                (r, escalations + "&" + urlencode({"agency": r.agency.code}))
-                for r in escalated.object_list
+                (r, escalations + "&" + urlencode({"agency": r.code}))
+                for r in overview.escalated.object_list
             ],
             "escalations_link": escalations,
             "results_link": _assignments(base, state=AssignmentState.APPROVED),
@@ -228,7 +230,7 @@ class HeatMapView(SignedInTemplateView):
         )
 
         def cell_link(row, cell):
-            return _assignments(base, item=cell.item_id, agency=row.agency.code)
+            return _assignments(base, item=cell.item_id, agency=row.code)
 
         page_link = None
         if heat.directive is not None:

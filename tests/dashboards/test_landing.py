@@ -29,8 +29,8 @@ def test_the_overview_counts_by_agency_name_and_links_each_number(client, assign
         response = client.get(reverse("dashboards:overview"))
     html = response.content.decode()
     overview = response.context["overview"]
-    assert [r.name for r in overview.rows] == ["Sở Tài chính"]
-    assert overview.rows[0].overdue == 1
+    assert [r.name for r in overview.agencies.object_list] == ["Sở Tài chính"]
+    assert overview.agencies.object_list[0].overdue == 1
     assert overview.escalations_open == 2  # the office level and the leader level
     assert "/assignments/?agency=TC&amp;timeliness=overdue" in html
     assert "/escalations/?open=true" in html
@@ -46,7 +46,7 @@ def test_the_overview_groups_the_late_work_awaiting_a_decision_by_agency(
     sweep(now=vn(2026, 6, 1), send_mail=False)
     client.force_login(people["leader"])
     response = client.get(reverse("dashboards:overview"))
-    [row] = response.context["overview"].escalated
+    [row] = response.context["overview"].escalated.object_list
     assert (row.name, row.office, row.leader) == ("Sở Tài chính", 1, 1)
     link = "/escalations/?open=true&amp;agency=TC"
     assert f'<a href="{link}">Sở Tài chính</a>' in response.content.decode()
@@ -56,13 +56,14 @@ def test_the_overview_groups_the_late_work_awaiting_a_decision_by_agency(
     open_ones = Escalation.objects.filter(resolved_at__isnull=True, agency=assignment.agency)
     assert listed.context["page_obj"].paginator.count == open_ones.count() >= 2
     client.force_login(people["head"])
-    [own] = client.get(reverse("dashboards:overview")).context["overview"].escalated
+    [own] = client.get(reverse("dashboards:overview")).context["overview"].escalated.object_list
     assert own.total == 2
     client.force_login(people["other_head"])
-    assert client.get(reverse("dashboards:overview")).context["overview"].escalated == []
+    overview = client.get(reverse("dashboards:overview")).context["overview"]
+    assert overview.escalated.object_list == [] and overview.escalations_open == 0
 
 
 def test_the_overview_shows_only_what_its_reader_may_see(client, assignment, people):
     client.force_login(people["other_head"])
     overview = client.get(reverse("dashboards:overview")).context["overview"]
-    assert overview.rows == [] and overview.results_awaiting == 0
+    assert overview.agencies.object_list == [] and overview.results_awaiting == 0
