@@ -292,7 +292,9 @@ def _shown(response) -> str:
     overview = context.get("overview")
     if overview is not None:
         total = sum(overview.totals.values())
-        return f"{len(overview.rows)} agencies, {total:,} assignments"
+        page = overview.agencies
+        shown = len(page.object_list)
+        return f"{shown} of {page.paginator.count:,} agencies, {total:,} assignments"
     board = context.get("board")
     if board is not None and hasattr(board, "due_this_week_count"):
         total = sum(board.counts.values())
