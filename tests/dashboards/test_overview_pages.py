@@ -34,4 +34,9 @@ def test_every_agency_is_on_some_page_and_the_total_counts_them_all(
     shown = [row.code for page in (first, second) for row, _cells in page.context["table"]]
     assert sorted(shown) == ["CA", "NV", "TC"]
     # A page past the end shows the last one, never an error.
-    assert client.get(reverse("dashboards:overview") + "?agencies_page=99").status_code == 200
+    past = client.get(reverse("dashboards:overview") + "?agencies_page=99")
+    assert past.status_code == 200
+    assert past.context["agencies_page"].number == 2
+    assert [row.code for row, _cells in past.context["table"]] == [
+        row.code for row, _cells in second.context["table"]
+    ]
