@@ -12,6 +12,7 @@ from agencies.choices import SuccessionKind
 from agencies.models import Succession
 from dashboards.models import AssignmentTally, EscalationTally
 from dashboards.selectors import (
+    MOST_OVERDUE,
     escalations_awaiting,
     province_overview,
     timeliness_tally,
@@ -84,6 +85,12 @@ def check(people, today=TODAY):
     assert timeliness_tally(user=leader, today=today) == live(leader, today)
     assert overview_by_agency(leader, today) == live(leader, today)
     assert overview_by_agency(people["head"], today) == live(people["head"], today)
+    for user in (leader, people["head"]):
+        # The ten most overdue are the table's ten with the most overdue work, by name on a tie.
+        overview = province_overview(user=user, today=today, per_page=10**6)
+        rows = [(r.overdue, r.name) for r in overview.agencies.object_list if r.overdue]
+        expected = sorted(rows, key=lambda r: (-r[0], r[1]))[:MOST_OVERDUE]
+        assert [(r.overdue, r.name) for r in overview.most_overdue] == expected
     assert escalations_awaiting(user=leader) == open_escalations()
     open_by_level_and_agency = Counter(
         {
