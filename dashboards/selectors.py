@@ -123,27 +123,6 @@ def _sees_everything(user) -> bool:
     return user.is_active and (user.is_superuser or has_role(user, OVERSEERS))
 
 
-def _from_tally(today: date) -> dict[int, dict[str, int]]:
-    """Every assignment's timeliness by agency, from ``AssignmentTally`` (a row per agency,
-    bucket and due date of open work), summed by the database: one query over a few thousand
-    rows at any size."""
-    tally: dict[int, dict[str, int]] = {}
-    rows = (
-        AssignmentTally.objects.filter(n__gt=0)
-        .annotate(late=Q(due_date__lt=today))
-        .values("agency_id", "bucket", "late")
-        .annotate(total=Sum("n"))
-    )
-    for row in rows:
-        if row["bucket"] == Bucket.OPEN:
-            timeliness = Timeliness.OVERDUE if row["late"] else Timeliness.ON_TIME
-        else:
-            timeliness = BUCKET_TIMELINESS[row["bucket"]]
-        counts = tally.setdefault(row["agency_id"], {})
-        counts[timeliness] = counts.get(timeliness, 0) + row["total"]
-    return tally
-
-
 BUCKET_TIMELINESS = {
     Bucket.CONTINUOUS: Timeliness.CONTINUOUS,
     Bucket.DONE_ON_TIME: Timeliness.DONE_ON_TIME,
@@ -156,9 +135,8 @@ BUCKET_TIMELINESS = {
 def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, int]]:
     """How many assignments ``user`` may see each agency has in each timeliness on ``today``
     (``workflow.selectors.timeliness``), by agency id, in two queries. The first counts the
-    assignments by their columns: for someone who sees every assignment, from the database's
-    tally (``AssignmentTally``); for anyone else, their visible assignments grouped by agency,
-    state and the tests on the dates the timeliness makes (one pass over the covering index
+    assignments by agency and timeliness (``_counts_by_agency``: the database's tally for
+    someone who sees every assignment, else the visible rows, one pass over the covering index
     on agency, state and due date: no CASE, no sub-query per row). The second reads the open
     work with a pending extension request (a few rows, from the requests) and moves it to
     "extension requested", which comes first for open work (``_pending_and_approved``)."""
@@ -171,13 +149,9 @@ def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, 
         if not counts[timeliness]:
             del counts[timeliness]
 
-    if _sees_everything(user):
-        tally = _from_tally(today)
-    else:
-        visible = Assignment.objects.restrict(user, "view").order_by()
-        for row in visible.annotate(**_tests(today)).values(*COLUMNS).annotate(n=Count("pk")):
-            timeliness = _timeliness(row["state"], row["no_due"], row["late"], row["in_time"])
-            add(row["agency_id"], timeliness, row["n"])
+    for row in _counts_by_agency(user, today):
+        for timeliness in COUNTED:
+            add(row["agency_id"], timeliness, row[f"n_{timeliness}"])
     for agency_id, moves in _pending_and_approved(user, today)[0].items():
         for timeliness, n in moves.items():
             add(agency_id, timeliness, n)
