@@ -8,6 +8,8 @@ from datetime import date
 from django.db.models import (
     BooleanField,
     ExpressionWrapper,
+    F,
+    FilteredRelation,
     Max,
     OuterRef,
     Prefetch,
@@ -473,6 +475,29 @@ def name_shown(agency_path: str, on) -> Coalesce:
     ``on``, else (one that no longer existed then) the last name it had."""
     return Coalesce(
         NullIf(name_on(agency_path, on), Value("")), name_latest(agency_path), Value("")
+    )
+
+
+def with_name_shown(rows, agency: str, on, name: str = "name"):
+    """``rows`` annotated with ``name``: ``name_shown`` of the agency at the relation
+    ``agency``, its name on ``on`` read by a join on the version then in force (one at most:
+    the services and the data file refuse versions of an agency that overlap) instead of a
+    sub-query per row — in a grouped query, one per row grouped. The last name, for an agency
+    gone by then, is read only for those."""
+    alias = f"{name}_version"
+    rows = rows.annotate(
+        **{
+            alias: FilteredRelation(
+                f"{agency}__versions", condition=valid_on_q(on, f"{agency}__versions__")
+            )
+        }
+    )
+    return rows.annotate(
+        **{
+            name: Coalesce(
+                NullIf(F(f"{alias}__name"), Value("")), name_latest(f"{agency}_id"), Value("")
+            )
+        }
     )
 
 

@@ -1,8 +1,9 @@
 """The province overview's tallies: how many assignments each agency has in each bucket of
-timeliness (open work by due date, done work by month of completion), and how many
-escalations of each level are open against each agency.
+timeliness (open work by due date, done work by month of completion; and again, whatever the
+date, one row per agency), and how many escalations of each level are open against each
+agency.
 
-Kept by the database, not by Python: triggers of migration 0002 on ``workflow_assignment``
+Kept by the database, not by Python: triggers (migration 0004) on ``workflow_assignment``
 and ``escalation_escalation`` change a tally in the same statement as the rows it counts —
 whoever writes them (the services, bulk inserts of a broadcast or of the benchmarks'
 generator, a data correction in SQL) — so it cannot drift from them; the migration fills it
@@ -41,15 +42,55 @@ class AssignmentTally(models.Model):
     due_date = models.DateField()
     n = models.IntegerField()
 
+    # The same agency's row of every date (for the overview: its open work due from today on).
+    summary = models.ForeignObject(
+        "AgencyTally",
+        from_fields=["agency"],
+        to_fields=["agency"],
+        on_delete=models.DO_NOTHING,
+        null=True,  # no column: the joins it makes read ``agency_id`` on both sides
+        related_name="dated",
+    )
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["agency", "bucket", "due_date"], name="assignment_tally_key"
             )
         ]
+        indexes = [
+            # Open work due from a day on, and done work by month, across the province.
+            models.Index(
+                fields=["bucket", "due_date"], include=["agency", "n"], name="assignment_tally_due"
+            )
+        ]
 
     def __str__(self):
         return f"{self.agency_id} {self.bucket} {self.due_date}: {self.n}"
+
+
+class AgencyTally(models.Model):
+    """An agency's assignments by bucket whatever their dates: one row per agency (the
+    province overview reads 12,000 of them, not the 40-odd dated rows of each). Its open work
+    splits into overdue and on time on the day it is read: the work due from that day on is
+    the few dated rows read beside it (``AssignmentTally.summary``), the rest is overdue."""
+
+    agency = models.OneToOneField(
+        "agencies.Agency",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    open = models.IntegerField(default=0)
+    continuous = models.IntegerField(default=0)
+    done_on_time = models.IntegerField(default=0)
+    done_late = models.IntegerField(default=0)
+    cancelled = models.IntegerField(default=0)
+    transferred = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.agency_id}: {self.open} open"
 
 
 class EscalationTally(models.Model):

@@ -2,7 +2,7 @@
 in the statement that changes the rows it counts, on PostgreSQL and on SQLite. The buckets are
 ``workflow.selectors.timeliness`` read from an assignment's columns, but for a pending extension
 request (the overview reads those live); tests/dashboards/test_tallies.py holds the tallies to
-the live counts after every service. Installed by migration 0002, and again after any
+the live counts after every service. Installed by migration 0004, and again after any
 ``migrate`` that removed them (``reinstall``)."""
 
 # ruff: noqa: S608 (the SQL is made of this module's constants, never of input)
@@ -11,6 +11,9 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 ASSIGNMENTS, ESCALATIONS = "workflow_assignment", "escalation_escalation"
 A_TALLY, E_TALLY = "dashboards_assignmenttally", "dashboards_escalationtally"
+AGENCY_TALLY = "dashboards_agencytally"
+# ``models.Bucket``'s values, each a column of ``AgencyTally`` (a test holds them equal).
+BUCKETS = ("open", "continuous", "done_on_time", "done_late", "cancelled", "transferred")
 CLOSED = "('done', 'cancelled', 'transferred')"
 
 
@@ -47,6 +50,28 @@ def match(r: str, undated: str) -> str:
     return f"agency_id = {r}.agency_id AND bucket = {bucket(r)} AND due_date = {due(r, undated)}"
 
 
+def per_bucket(aggregate: str) -> str:
+    """One column per bucket: ``aggregate`` (a format with ``{b}``, the bucket's value)."""
+    return ", ".join(aggregate.format(b=b) for b in BUCKETS)
+
+
+COLUMNS_AT = f"agency_id, {', '.join(BUCKETS)}"
+ADD_AT = (
+    f"ON CONFLICT (agency_id) DO UPDATE SET "
+    f"{', '.join(f'{b} = {AGENCY_TALLY}.{b} + EXCLUDED.{b}' for b in BUCKETS)}"
+)
+
+
+def by_agency(rows: str, sign: str = "") -> str:
+    """``rows`` (a table of assignments, aliased ``r``) counted per agency and bucket, a
+    column per bucket (``sign`` "-": negated), in agency order."""
+    return (
+        f"SELECT agency_id, {per_bucket(sign + 'count(*) FILTER (WHERE b = {b!r})')} "
+        f"FROM (SELECT r.agency_id, {bucket('r')} AS b FROM {rows} r) AS s "
+        "GROUP BY agency_id ORDER BY agency_id"
+    )
+
+
 RELEVANT = ("agency_id", "state", "due_date", "completed_on")
 UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
 UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
@@ -60,6 +85,7 @@ POSTGRESQL = [
     INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
     SELECT {key("r", "DATE '0001-01-01'")}, count(*) FROM inserted r
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {UPSERT_A.format(t=A_TALLY)};
+    INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) {by_agency("inserted")} {ADD_AT};
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS}
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
@@ -83,6 +109,14 @@ POSTGRESQL = [
         UPDATE {A_TALLY} SET n = n - 1
         WHERE agency_id = OLD.agency_id AND bucket = was_bucket AND due_date = was_due;
     END IF;
+    IF (OLD.agency_id, was_bucket) <> (NEW.agency_id, now_bucket) THEN
+        -- The agencies' rows, in agency order (one, when the work stays in its agency).
+        INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT})
+        SELECT agency_id, {per_bucket("COALESCE(sum(d) FILTER (WHERE b = {b!r}), 0)")}
+        FROM (VALUES (OLD.agency_id, was_bucket, -1), (NEW.agency_id, now_bucket, 1))
+            AS moves (agency_id, b, d)
+        GROUP BY agency_id ORDER BY agency_id {ADD_AT};
+    END IF;
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_assignment_tally_update AFTER UPDATE ON {ASSIGNMENTS}
     FOR EACH ROW WHEN ({" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in RELEVANT)})
@@ -93,6 +127,7 @@ POSTGRESQL = [
     FROM (SELECT {key("r", "DATE '0001-01-01'")}, count(*) AS n FROM deleted r
           GROUP BY 1, 2, 3) AS d (agency_id, bucket, due_date, n)
     WHERE t.agency_id = d.agency_id AND t.bucket = d.bucket AND t.due_date = d.due_date;
+    INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) {by_agency("deleted", "-")} {ADD_AT};
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS}
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
@@ -150,19 +185,41 @@ POSTGRESQL_DROP = (
 
 SQLITE_UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
 SQLITE_UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = n + 1"
+
+
+def sqlite_add(r: str) -> str:
+    """Count the row ``r`` (NEW) in its agency's row."""
+    ones = per_bucket(f"({bucket(r)}) = {{b!r}}")
+    return (
+        f"INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) VALUES ({r}.agency_id, {ones}) "
+        f"ON CONFLICT (agency_id) DO UPDATE SET "
+        f"{', '.join(f'{b} = {b} + excluded.{b}' for b in BUCKETS)}"
+    )
+
+
+def sqlite_remove(r: str) -> str:
+    """Count the row ``r`` (OLD) out of its agency's row."""
+    minus = ", ".join(f"{b} = {b} - (({bucket(r)}) = {b!r})" for b in BUCKETS)
+    return f"UPDATE {AGENCY_TALLY} SET {minus} WHERE agency_id = {r}.agency_id"
+
+
 SQLITE = [
     # One writer at a time: row by row.
     f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS} BEGIN
     INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
-    VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A}; END""",
+    VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A};
+    {sqlite_add("NEW")}; END""",
     f"""CREATE TRIGGER dashboards_assignment_tally_update
     AFTER UPDATE OF {", ".join(RELEVANT)} ON {ASSIGNMENTS}
     WHEN {" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in RELEVANT)} BEGIN
     UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")};
     INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
-    VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A}; END""",
+    VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A};
+    {sqlite_remove("OLD")};
+    {sqlite_add("NEW")}; END""",
     f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS} BEGIN
-    UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")}; END""",
+    UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")};
+    {sqlite_remove("OLD")}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
     WHEN NEW.resolved_at IS NULL BEGIN
     INSERT INTO {E_TALLY} (level_id, agency_id, n) VALUES (NEW.level_id, NEW.agency_id, 1)
@@ -194,6 +251,11 @@ def fill(undated: str) -> list[str]:
         f"DELETE FROM {A_TALLY}",
         f"""INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
         SELECT {key("a", undated)}, count(*) FROM {ASSIGNMENTS} a GROUP BY 1, 2, 3""",
+        f"DELETE FROM {AGENCY_TALLY}",
+        f"""INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT})
+        SELECT agency_id, {per_bucket("sum(CASE WHEN b = {b!r} THEN 1 ELSE 0 END)")}
+        FROM (SELECT a.agency_id, {bucket("a")} AS b FROM {ASSIGNMENTS} a) AS s
+        GROUP BY agency_id""",
         f"DELETE FROM {E_TALLY}",
         f"""INSERT INTO {E_TALLY} (level_id, agency_id, n)
         SELECT level_id, agency_id, count(*) FROM {ESCALATIONS} WHERE resolved_at IS NULL

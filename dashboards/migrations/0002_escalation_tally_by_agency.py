@@ -9,7 +9,8 @@ from dashboards import tallies
 
 
 def install(apps, schema_editor):
-    tallies.install(schema_editor.connection)
+    """Nothing: the triggers are the current module's, which keep the agencies' rows too;
+    migration 0004 installs them once that table exists."""
 
 
 def drop(apps, schema_editor):

@@ -6,11 +6,12 @@ for those who see the whole province."""
 from collections import Counter
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Count, Sum
 
 from agencies.choices import SuccessionKind
 from agencies.models import Succession
-from dashboards.models import AssignmentTally, EscalationTally
+from dashboards import tallies
+from dashboards.models import AgencyTally, AssignmentTally, Bucket, EscalationTally
 from dashboards.selectors import (
     MOST_OVERDUE,
     escalations_awaiting,
@@ -22,7 +23,7 @@ from escalation.models import Escalation
 from escalation.services import Decision, escalation_decide
 from escalation.sweep import sweep
 from tests.fixtures.workflow import vn
-from workflow.choices import DuePolicy
+from workflow.choices import AssignmentState, DuePolicy
 from workflow.deadlines import DueRule
 from workflow.models import Assignment
 from workflow.selectors import assignment_rows
@@ -91,6 +92,8 @@ def check(people, today=TODAY):
         rows = [(r.overdue, r.name) for r in overview.agencies.object_list if r.overdue]
         expected = sorted(rows, key=lambda r: (-r[0], r[1]))[:MOST_OVERDUE]
         assert [(r.overdue, r.name) for r in overview.most_overdue] == expected
+        approved = assignment_rows(user=user, today=today).filter(state=AssignmentState.APPROVED)
+        assert overview.results_awaiting == approved.count()
     assert escalations_awaiting(user=leader) == open_escalations()
     open_by_level_and_agency = Counter(
         {
@@ -126,6 +129,29 @@ def check(people, today=TODAY):
     )
     assert escalated_by_agency(head) == own
     assert not AssignmentTally.objects.filter(n__lt=0).exists()
+    # Each agency's row holds what its dated rows hold, whatever the dates.
+    dated = Counter(
+        {
+            (agency, bucket): n
+            for agency, bucket, n in AssignmentTally.objects.values_list("agency_id", "bucket")
+            .annotate(n=Sum("n"))
+            .order_by()
+        }
+    )
+    summed = Counter(
+        {
+            (row["agency_id"], b): row[b]
+            for row in AgencyTally.objects.values("agency_id", *Bucket.values)
+            for b in Bucket.values
+        }
+    )
+    assert +summed == +dated
+    assert -summed == Counter()  # no negative count
+
+
+def test_an_agency_row_has_a_column_per_bucket():
+    assert tuple(Bucket.values) == tallies.BUCKETS
+    assert {f.name for f in AgencyTally._meta.concrete_fields} == {"agency", *Bucket.values}
 
 
 def make(directive, people, agency, n, due=date(2026, 2, 27)):
@@ -158,6 +184,7 @@ def test_the_tallies_follow_every_service(directive, people, small_tree):
     check(people)
     completion_report_file(actor=people["officer"], assignment=a, text="Xong.", at=vn(2026, 3, 3))
     report_approve(actor=people["head"], assignment=a)
+    check(people)  # approved: awaits the office's acceptance
     report_return_office(actor=people["reviewer"], assignment=a, comment="Thiếu số liệu.")
     check(people)
     completion_report_file(actor=people["officer"], assignment=a, text="Xong.", at=vn(2026, 3, 4))
@@ -263,6 +290,8 @@ def test_only_those_who_see_everything_read_the_tallies(directive, people, small
     other = people["other_head"]
     assert timeliness_tally(user=other, today=TODAY) == live(other)
     assert list(timeliness_tally(user=other, today=TODAY)) == [small_tree["NV"].pk]
-    AssignmentTally.objects.update(n=0)  # the leader's overview now reads nothing
+    # The leader's overview now reads nothing.
+    AssignmentTally.objects.update(n=0)
+    AgencyTally.objects.update(**{b: 0 for b in Bucket.values})
     assert province_overview(user=people["leader"], today=TODAY).agencies.object_list == []
     assert len(province_overview(user=other, today=TODAY).agencies.object_list) == 1

@@ -1,0 +1,50 @@
+"""Every agency's assignments by bucket in one row (the province overview reads 12,000 of
+them instead of every dated row), an index of the dated rows by bucket and date, and the
+triggers anew, which count the rows already there."""
+
+import django.db.models.deletion
+from django.db import migrations, models
+
+from dashboards import tallies
+
+
+def install(apps, schema_editor):
+    tallies.install(schema_editor.connection)
+
+
+def drop(apps, schema_editor):
+    # Migrated back: these triggers would write a table that is gone.
+    tallies.drop(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('agencies', '0001_initial'),
+        ('dashboards', '0003_completion_month'),
+    ]
+
+    operations = [
+        migrations.CreateModel(
+            name='AgencyTally',
+            fields=[
+                ('agency', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='agencies.agency')),
+                ('open', models.IntegerField(default=0)),
+                ('continuous', models.IntegerField(default=0)),
+                ('done_on_time', models.IntegerField(default=0)),
+                ('done_late', models.IntegerField(default=0)),
+                ('cancelled', models.IntegerField(default=0)),
+                ('transferred', models.IntegerField(default=0)),
+            ],
+        ),
+        migrations.AddField(
+            model_name='assignmenttally',
+            name='summary',
+            field=models.ForeignObject(from_fields=['agency'], null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='dated', to='dashboards.agencytally', to_fields=['agency']),
+        ),
+        migrations.AddIndex(
+            model_name='assignmenttally',
+            index=models.Index(fields=['bucket', 'due_date'], include=('agency', 'n'), name='assignment_tally_due'),
+        ),
+        migrations.RunPython(install, drop),
+    ]
