@@ -463,11 +463,11 @@ def kind_latest(agency_path: str) -> Subquery:
     return Subquery(versions.values("kind")[:1])
 
 
-def name_latest(agency_path: str) -> Subquery:
+def name_latest(agency_path: str, column: str = "name") -> Subquery:
     """For annotations: the last name the agency at ``agency_path`` had (for one that no longer
-    exists, the name it ended with)."""
+    exists, the name it ended with); ``column`` "name_key": its folded form."""
     versions = AgencyVersion.objects.filter(agency_id=OuterRef(agency_path)).order_by("-valid_from")
-    return Subquery(versions.values("name")[:1])
+    return Subquery(versions.values(column)[:1])
 
 
 def name_shown(agency_path: str, on) -> Coalesce:
@@ -478,12 +478,13 @@ def name_shown(agency_path: str, on) -> Coalesce:
     )
 
 
-def with_name_shown(rows, agency: str, on, name: str = "name"):
+def with_name_shown(rows, agency: str, on, name: str = "name", keyed: bool = False):
     """``rows`` annotated with ``name``: ``name_shown`` of the agency at the relation
     ``agency``, its name on ``on`` read by a join on the version then in force (one at most:
     the services and the data file refuse versions of an agency that overlap) instead of a
     sub-query per row — in a grouped query, one per row grouped. The last name, for an agency
-    gone by then, is read only for those."""
+    gone by then, is read only for those. With ``keyed``, ``<name>_key`` too: its folded form
+    (``core.text.fold``), to sort by as a reader expects."""
     alias = f"{name}_version"
     rows = rows.annotate(
         **{
@@ -492,13 +493,18 @@ def with_name_shown(rows, agency: str, on, name: str = "name"):
             )
         }
     )
-    return rows.annotate(
-        **{
-            name: Coalesce(
-                NullIf(F(f"{alias}__name"), Value("")), name_latest(f"{agency}_id"), Value("")
-            )
-        }
-    )
+    shown = {
+        name: Coalesce(
+            NullIf(F(f"{alias}__name"), Value("")), name_latest(f"{agency}_id"), Value("")
+        )
+    }
+    if keyed:
+        shown[f"{name}_key"] = Coalesce(
+            NullIf(F(f"{alias}__name_key"), Value("")),
+            name_latest(f"{agency}_id", "name_key"),
+            Value(""),
+        )
+    return rows.annotate(**shown)
 
 
 def agencies_existing_on(on: date):

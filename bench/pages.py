@@ -33,9 +33,10 @@ reviewer and of an agency's head (first page, overdue, and the last page), the A
 both, the head's agency dashboard, the escalations page (all, open), and an assignment's page
 for the reviewer and the head — the head of the first working agency by code, and that
 agency's first in-progress assignment with an extension request (issue 10). The detail's
-floor is a signed-in view of one assignment read by its key (bench/urls.py). The public page
-and its JSON (issue 14), by nobody signed in: "uncached" with Django's cache cleared before each
-request (untimed: the figures are counted again), and as the cache serves them (300 s).
+floor is a signed-in view of one assignment read by its key (bench/urls.py). The public page,
+the newest public directive's page of agencies and the JSON download (issue 14), by nobody
+signed in: "uncached" with Django's cache cleared before each request (untimed: the figures
+are counted again), and as the cache serves them (300 s).
 
 Goal (issues 9, 10 and 14): at most 12 queries and p95 ≤ 150 ms per page. A missed goal is printed
 as "goal missed", it does not fail the run; only a crash does. On PostgreSQL the database of
@@ -179,6 +180,7 @@ def pages() -> list[tuple[str, str, str]]:
     heat_map = reverse("dashboards:heat_map")
     oldest = _oldest_directive()
     public, public_json = reverse("dashboards:public"), reverse("dashboards:public_json")
+    public_agencies = _public_agencies()
     assignments = reverse("workflow:assignments")
     api = reverse("api:assignment-list")
     detail = reverse("workflow:assignment", args=[subject]) if subject else ""
@@ -203,6 +205,8 @@ def pages() -> list[tuple[str, str, str]]:
         ("agency dashboard, head", head, _agency_dashboard()),
         ("public page, uncached", ANONYMOUS, public),
         ("public page", ANONYMOUS, public),
+        ("public agencies, uncached", ANONYMOUS, public_agencies),
+        ("public agencies", ANONYMOUS, public_agencies),
         ("public JSON, uncached", ANONYMOUS, public_json),
         ("public JSON", ANONYMOUS, public_json),
         ("escalations, reviewer", REVIEWER, reverse("escalation:list")),
@@ -260,6 +264,16 @@ def _head_and_subject() -> tuple[str, int | None]:
     return membership.user.username, subject.pk if subject else None
 
 
+def _public_agencies() -> str:
+    """The page of agencies of the newest public directive."""
+    from django.urls import reverse
+
+    from workflow.selectors import public_directives
+
+    newest = public_directives().first()
+    return reverse("dashboards:public_agencies", args=[newest.pk]) if newest else ""
+
+
 def _rank(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(p * len(ordered)) - 1)]
@@ -284,8 +298,8 @@ def _shown(response) -> str:
         return f"{len(page.object_list):,} of {page.paginator.count:,}"
     report = context.get("report")
     if report is not None and hasattr(report, "directives"):
-        rows = sum(len(d.agencies) for d in report.directives)
-        return f"{len(report.directives)} directives, {rows:,} agency rows"
+        items = sum(len(d.items) for d in report.directives)
+        return f"{len(report.directives)} directives, {items:,} items"
     heat = context.get("heat")
     if heat is not None and hasattr(heat, "rows"):
         return f"{len(heat.rows)} of {heat.agency_count:,} agencies × {len(heat.items)} items"

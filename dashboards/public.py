@@ -21,9 +21,13 @@ from decimal import Decimal
 from hashlib import sha256
 
 from django.core.cache import cache
+from django.core.paginator import Page
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.selectors import with_name_shown
+from core.pagination import CountedPaginator, counted, counted_page
 from core.templatetags.text import number as _number
 from core.text import fold
 from core.time import local_date
@@ -169,7 +173,6 @@ class PublicDirective:
     issuer: str
     public_since: datetime | None
     items: list[PublicItem] = field(default_factory=list)
-    agencies: list[PublicAgency] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
 
     @property
@@ -187,17 +190,21 @@ class PublicReport:
         """When the last directive was made public (the feed's date)."""
         return max((d.public_since for d in self.directives if d.public_since), default=None)
 
-    def as_json(self) -> dict:
+    def directive(self, pk) -> PublicDirective | None:
+        return next((d for d in self.directives if str(d.id) == str(pk)), None)
+
+    def as_json(self, agencies: dict[int, list[PublicAgency]]) -> dict:
+        """The figures with ``agencies`` (``public_agency_rows``), directive by directive."""
         return {
             "read_at": self.read_at.isoformat(),
             "columns": list(COLUMNS),
             "directives": [
                 {
-                    **{k: v for k, v in asdict(d).items() if k not in ("items", "agencies")},
+                    **{k: v for k, v in asdict(d).items() if k != "items"},
                     "issued_on": d.issued_on.isoformat(),
                     "public_since": d.public_since.isoformat() if d.public_since else None,
                     "items": [asdict(item) for item in d.items],
-                    "agencies": [asdict(agency) for agency in d.agencies],
+                    "agencies": [asdict(agency) for agency in agencies.get(d.id, [])],
                 }
                 for d in self.directives
             ],
@@ -205,10 +212,11 @@ class PublicReport:
 
 
 def public_report_read(*, today: date | None = None) -> PublicReport:
-    """The public figures counted now: five queries whatever the number of directives, items,
+    """The public figures counted now: four queries whatever the number of directives, items,
     indicators and agencies (the directives, their public items, the items' indicators with
-    their latest confirmed values, the assignments counted by the database per item, agency
-    and timeliness, the agencies' names)."""
+    their latest confirmed values, the assignments counted by the database per item and
+    timeliness). The figures per agency are read apart (``public_agencies_page``,
+    ``public_agency_rows``): a country has 12,000 agencies."""
     today = today or local_date()
     directives = {
         d.pk: PublicDirective(
@@ -232,36 +240,122 @@ def public_report_read(*, today: date | None = None) -> PublicReport:
     for row in selectors.public_indicators():
         if row["item_id"] in items:  # else made public between the reads
             items[row["item_id"]].indicators.append(public_indicator(row, today))
-    per_agency: dict[tuple[int, int], Counts] = {}
-    for row in selectors.public_progress(today=today):
+    for row in selectors.public_progress(today=today, by=("directive_id", "item_id")):
         if row["directive_id"] not in directives or row["item_id"] not in items:
             continue  # made public between the reads: shown with the next count
-        directive = directives[row["directive_id"]]
-        directive.counts.add(row["timeliness"], row["n"])
+        directives[row["directive_id"]].counts.add(row["timeliness"], row["n"])
         items[row["item_id"]].counts.add(row["timeliness"], row["n"])
-        counts = per_agency.setdefault((directive.id, row["agency_id"]), Counts())
-        counts.add(row["timeliness"], row["n"])
+    return PublicReport(directives=list(directives.values()), read_at=timezone.now())
+
+
+def public_agency_rows(report: PublicReport, today: date) -> dict[int, list[PublicAgency]]:
+    """Every agency's figures for each directive of ``report`` (the open data's downloads),
+    by directive id, each list by name: one query counted by the database per directive,
+    agency and timeliness, and one for the names."""
+    per_agency: dict[tuple[int, int], Counts] = {}
+    wanted = {d.id for d in report.directives}
+    for row in selectors.public_progress(today=today, by=("directive_id", "agency_id")):
+        if row["directive_id"] in wanted:
+            key = (row["directive_id"], row["agency_id"])
+            per_agency.setdefault(key, Counts()).add(row["timeliness"], row["n"])
     names = {
         pk: (a.code, a.display_name or a.code)
         for pk, a in named_agencies({agency for _d, agency in per_agency}, today).items()
     }
+    by_directive: dict[int, list[PublicAgency]] = {}
     for (directive_id, agency_id), counts in per_agency.items():
         if counts.assigned:
             code, name = names[agency_id]
-            directives[directive_id].agencies.append(PublicAgency(code, name, counts))
-    for directive in directives.values():
-        directive.agencies.sort(key=lambda a: (fold(a.name), a.code))
-    return PublicReport(directives=list(directives.values()), read_at=timezone.now())
+            by_directive.setdefault(directive_id, []).append(PublicAgency(code, name, counts))
+    for agencies in by_directive.values():
+        agencies.sort(key=lambda a: (fold(a.name), a.code))
+    return by_directive
 
 
-def public_report() -> PublicReport:
+AGENCIES_PER_PAGE = 50
+
+
+def public_agencies_read(directive_id: int, number, today: date) -> tuple[list, int, int]:
+    """A page of the agencies that hold work of a public directive, by name, with their
+    figures: (the page's ``PublicAgency`` rows, its number, how many agencies in all). Two
+    queries: the agencies named, ordered and cut to the page by the database, with their
+    number; the page's assignments counted by agency and timeliness."""
+    rows = with_name_shown(
+        selectors.public_agencies(directive_id=directive_id).annotate(code=F("agency__code")),
+        "agency",
+        today,
+        keyed=True,
+    ).annotate(**counted())
+    table = counted_page(rows.order_by("name_key", "code"), number, AGENCIES_PER_PAGE)
+    shown = table.page.object_list
+    counts: dict[int, Counts] = {row["agency_id"]: Counts() for row in shown}
+    for row in selectors.public_progress(
+        today=today, by=("agency_id",), directive_id=directive_id, agency_ids=list(counts)
+    ):
+        counts[row["agency_id"]].add(row["timeliness"], row["n"])
+    agencies = [
+        PublicAgency(row["code"], row["name"] or row["code"], counts[row["agency_id"]])
+        for row in shown
+    ]
+    return agencies, table.page.number, table.page.paginator.count
+
+
+def _key(revision: tuple, *parts) -> str:
+    """A cache key of the publications' ``revision``, the day and ``parts``."""
+    text = repr((revision, local_date().isoformat(), *parts))
+    return "dashboards:public:" + sha256(text.encode()).hexdigest()
+
+
+def public_report(revision: tuple | None = None) -> PublicReport:
     """The public figures from the cache, counted again when a publication changed, a new day
-    began or ``CACHE_SECONDS`` passed (see the module's docstring)."""
-    today = local_date()
-    revision = repr((selectors.publication_revision(), today.isoformat()))
-    key = "dashboards:public:" + sha256(revision.encode()).hexdigest()
+    began or ``CACHE_SECONDS`` passed (see the module's docstring); ``revision``: the
+    publications' (``workflow.selectors.publication_revision``), if already read."""
+    key = _key(revision or selectors.publication_revision())
     report = cache.get(key)
     if report is None:
-        report = public_report_read(today=today)
+        report = public_report_read(today=local_date())
         cache.set(key, report, CACHE_SECONDS)
     return report
+
+
+@dataclass
+class PublicAgencies:
+    directive: PublicDirective
+    page: Page  # of PublicAgency, by name
+    read_at: datetime
+
+
+def public_agencies_page(directive_id, number) -> PublicAgencies | None:
+    """A page of a public directive's agencies and their figures, from the cache like the
+    report (None: no such public directive). A missing or bad page number is the first, one
+    past the end the last."""
+    revision = selectors.publication_revision()
+    directive = public_report(revision).directive(directive_id)
+    if directive is None:
+        return None
+    try:
+        wanted = max(1, int(number))
+    except (TypeError, ValueError):
+        wanted = 1
+    key = _key(revision, "agencies", directive.id, wanted)
+    read = cache.get(key)
+    if read is None:
+        read = (*public_agencies_read(directive.id, wanted, local_date()), timezone.now())
+        cache.set(key, read, CACHE_SECONDS)
+    agencies, shown, count, read_at = read
+    page = Page(agencies, shown, CountedPaginator(count, AGENCIES_PER_PAGE))
+    return PublicAgencies(directive=directive, page=page, read_at=read_at)
+
+
+def public_download(name: str, build) -> bytes:
+    """The body of an open-data download (``name``: which one, with the reader's language)
+    from the cache, built by ``build(report, agencies)`` when a publication changed, a new day
+    began or ``CACHE_SECONDS`` passed: a country's figures are 36,000 rows and more."""
+    revision = selectors.publication_revision()
+    key = _key(revision, "download", name)
+    body = cache.get(key)
+    if body is None:
+        report = public_report(revision)
+        body = build(report, public_agency_rows(report, local_date()))
+        cache.set(key, body, CACHE_SECONDS)
+    return body

@@ -12,6 +12,11 @@ urlpatterns = [
     path("dashboard/", views.AgencyDashboardView.as_view(), name="agency"),
     # The public page (công khai), without signing in, and its open data.
     path("cong-khai/", views.PublicView.as_view(), name="public"),
+    path(
+        "cong-khai/<int:pk>/co-quan/",
+        views.PublicAgenciesView.as_view(),
+        name="public_agencies",
+    ),
     path("cong-khai/atom/", require_safe(feeds.PublicDirectivesFeed()), name="public_feed"),
     path("cong-khai/so-lieu.csv", views.PublicCsvView.as_view(), name="public_csv"),
     path("cong-khai/so-lieu.json", views.PublicJsonView.as_view(), name="public_json"),

@@ -2,12 +2,16 @@
 Reads only."""
 
 import csv
+import io
+import json
 
-from django.http import HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.generic import TemplateView, View
@@ -20,7 +24,14 @@ from workflow.choices import AssignmentState, IndicatorStatus, Timeliness
 from workflow.indices import MERGER_YEAR
 
 from .charts import CELL_SYMBOL, hbar_geometry, heat_geometry, rank_geometry, trend_geometry
-from .public import CACHE_SECONDS, COLUMN_LABELS, PublicReport, public_report
+from .public import (
+    CACHE_SECONDS,
+    COLUMN_LABELS,
+    PublicReport,
+    public_agencies_page,
+    public_download,
+    public_report,
+)
 from .selectors import (
     CELL_STATES,
     DIRECTIVES_OFFERED,
@@ -277,6 +288,26 @@ class PublicView(PublicMixin, TemplateView):
         }
 
 
+class PublicAgenciesView(PublicMixin, TemplateView):
+    """A public directive's figures agency by agency, a page at a time, by name."""
+
+    template_name = "dashboards/public_agencies.html"
+
+    def get_context_data(self, **kwargs):
+        read = public_agencies_page(self.kwargs["pk"], self.request.GET.get("page"))
+        if read is None:
+            raise Http404(_("No such public directive."))
+        return {
+            **super().get_context_data(**kwargs),
+            "read": read,
+            "directive": read.directive,
+            "page_obj": read.page,
+            "is_paginated": read.page.has_other_pages(),
+            "columns": column_labels(),
+            "cache_minutes": CACHE_SECONDS // 60,
+        }
+
+
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M")
 
@@ -293,28 +324,46 @@ def _csv(filename: str):
     return response, csv.writer(response)
 
 
+def _csv_body(rows) -> bytes:
+    """``rows`` as a spreadsheet's UTF-8 text, with a byte-order mark (which spreadsheets
+    read as UTF-8)."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    csv.writer(out).writerows(rows)
+    return out.getvalue().encode()
+
+
+def _download(body: bytes, content_type: str, filename: str | None = None) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
 class PublicCsvView(PublicMixin, View):
     """The public figures per directive and agency, as a spreadsheet (open data). Its columns
     stay as they are: the public items' targets are a spreadsheet of their own
     (``PublicIndicatorsCsvView``), a row per indicator."""
 
     def get(self, request, *args, **kwargs):
-        report: PublicReport = public_report()
-        response, writer = _csv("cong-khai.csv")
-        writer.writerow(
-            [
-                _("Directive"),
-                _("Title"),
-                _("Agency code"),
-                _("Agency"),
-                *column_labels(),
-                _("Figures updated at"),
-            ]
-        )
+        body = public_download(f"csv:{get_language()}", self.build)
+        return _download(body, "text/csv; charset=utf-8", "cong-khai.csv")
+
+    @staticmethod
+    def build(report: PublicReport, agencies: dict) -> bytes:
+        header = [
+            _("Directive"),
+            _("Title"),
+            _("Agency code"),
+            _("Agency"),
+            *column_labels(),
+            _("Figures updated at"),
+        ]
         read_at = _local(report.read_at)
-        for directive in report.directives:
-            for agency in directive.agencies:
-                writer.writerow(
+        return _csv_body(
+            [
+                header,
+                *(
                     [
                         _cell(directive.number or directive.kind_label),
                         _cell(directive.title),
@@ -323,8 +372,11 @@ class PublicCsvView(PublicMixin, View):
                         *agency.counts.as_list(),
                         read_at,
                     ]
-                )
-        return response
+                    for directive in report.directives
+                    for agency in agencies.get(directive.id, [])
+                ),
+            ]
+        )
 
 
 class PublicIndicatorsCsvView(PublicMixin, View):
@@ -386,4 +438,11 @@ class PublicJsonView(PublicMixin, View):
     ``indicators``) and agency by agency."""
 
     def get(self, request, *args, **kwargs):
-        return JsonResponse(public_report().as_json(), json_dumps_params={"ensure_ascii": False})
+        body = public_download("json", self.build)
+        return _download(body, "application/json")
+
+    @staticmethod
+    def build(report: PublicReport, agencies: dict) -> bytes:
+        return json.dumps(
+            report.as_json(agencies), cls=DjangoJSONEncoder, ensure_ascii=False
+        ).encode()

@@ -29,6 +29,7 @@ from .explanations import group_totals as explanation_group_totals
 from .extensions import extension_list, extension_page_is_for, extension_request_list
 from .inbox import inbox_subjects
 from .publication import (
+    public_agencies,
     public_directives,
     public_indicators,
     public_items,
@@ -88,6 +89,7 @@ __all__ = [
     "measurement_get",
     "measurement_list",
     "name_rows",
+    "public_agencies",
     "public_directives",
     "public_indicators",
     "public_items",

@@ -12,7 +12,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 from core import access
 from core.time import local_date
 
-from ..choices import DirectiveAction, DirectiveStatus
+from ..choices import AssignmentState, DirectiveAction, DirectiveStatus
 from ..models import Assignment, Directive, DirectiveItem, Indicator, Publication
 from .assigning import timeliness
 from .directives import ISSUER_NAME
@@ -51,19 +51,45 @@ def public_items() -> QuerySet[DirectiveItem]:
     )
 
 
-def public_progress(*, today: date | None = None) -> list[dict[str, Any]]:
-    """How many assignments of the public items each agency holds in each timeliness
-    (``timeliness``) on ``today``, per directive: rows of ``directive_id``, ``item_id``,
-    ``agency_id``, ``timeliness`` and ``n``, counted by the database in one query."""
+def public_progress(
+    *,
+    today: date | None = None,
+    by: tuple[str, ...] = ("directive_id", "item_id", "agency_id"),
+    directive_id: int | None = None,
+    agency_ids=None,
+) -> list[dict[str, Any]]:
+    """How many assignments of the public items are in each timeliness (``timeliness``) on
+    ``today``, grouped by the columns ``by`` (of ``directive_id``, ``item_id``,
+    ``agency_id``): rows of those columns, ``timeliness`` and ``n``, counted by the database
+    in one query; of one directive, or of some agencies, when given."""
     today = today or local_date()
-    rows = (
-        Assignment.objects.filter(item__in=public_items().values("pk"))
-        .annotate(timeliness=timeliness(today), directive_id=F("item__directive_id"))
+    rows = Assignment.objects.filter(item__in=public_items().values("pk"))
+    if directive_id is not None:
+        rows = rows.filter(item__directive_id=directive_id)
+    if agency_ids is not None:
+        rows = rows.filter(agency_id__in=list(agency_ids))
+    grouped = (
+        rows.annotate(timeliness=timeliness(today), directive_id=F("item__directive_id"))
         .order_by()
-        .values("directive_id", "item_id", "agency_id", "timeliness")
+        .values(*by, "timeliness")
         .annotate(n=Count("pk"))
     )
-    return [dict(row) for row in rows]
+    return [dict(row) for row in grouped]
+
+
+def public_agencies(*, directive_id: int) -> QuerySet:
+    """The agencies that hold work of the public items of a public directive (not only work
+    cancelled or transferred, which its successor holds): ``agency_id`` and ``n``, the number
+    of those assignments, grouped by the database (unordered)."""
+    return (
+        Assignment.objects.filter(
+            item__in=public_items().filter(directive_id=directive_id).values("pk")
+        )
+        .exclude(state__in=[AssignmentState.CANCELLED, AssignmentState.TRANSFERRED])
+        .order_by()
+        .values("agency_id")
+        .annotate(n=Count("pk"))
+    )
 
 
 def publication_get(*, user, pk: int) -> tuple[Directive, Publication | None]:
