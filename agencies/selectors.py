@@ -480,28 +480,23 @@ def name_shown(agency_path: str, on) -> Coalesce:
 
 def with_name_shown(rows, agency: str, on, name: str = "name", keyed: bool = False):
     """``rows`` annotated with ``name``: ``name_shown`` of the agency at the relation
-    ``agency``, its name on ``on`` read by a join on the version then in force (one at most:
+    ``agency`` ("" when the rows are agencies), its name on ``on`` read by a join on the
+    version then in force (one at most:
     the services and the data file refuse versions of an agency that overlap) instead of a
     sub-query per row — in a grouped query, one per row grouped. The last name, for an agency
     gone by then, is read only for those. With ``keyed``, ``<name>_key`` too: its folded form
     (``core.text.fold``), to sort by as a reader expects."""
     alias = f"{name}_version"
+    versions = f"{agency}__versions" if agency else "versions"  # "": the rows are agencies
+    key = f"{agency}_id" if agency else "pk"
     rows = rows.annotate(
-        **{
-            alias: FilteredRelation(
-                f"{agency}__versions", condition=valid_on_q(on, f"{agency}__versions__")
-            )
-        }
+        **{alias: FilteredRelation(versions, condition=valid_on_q(on, f"{versions}__"))}
     )
-    shown = {
-        name: Coalesce(
-            NullIf(F(f"{alias}__name"), Value("")), name_latest(f"{agency}_id"), Value("")
-        )
-    }
+    shown = {name: Coalesce(NullIf(F(f"{alias}__name"), Value("")), name_latest(key), Value(""))}
     if keyed:
         shown[f"{name}_key"] = Coalesce(
             NullIf(F(f"{alias}__name_key"), Value("")),
-            name_latest(f"{agency}_id", "name_key"),
+            name_latest(key, "name_key"),
             Value(""),
         )
     return rows.annotate(**shown)

@@ -22,11 +22,13 @@ class HeatSvgCell:
     counts: dict
     link: str
     item_number: str
+    summary: str  # each state's label and count, for the cell's tooltip
 
 
-def heat_geometry(heat: HeatMap, link, label_width: int = HEAT_LABEL) -> dict:
+def heat_geometry(heat: HeatMap, link, labels: dict, label_width: int = HEAT_LABEL) -> dict:
     """Where each row, column and cell of ``heat`` goes; ``link(row, cell)`` is a cell's list;
-    ``label_width``: the width of the rows' labels (a few pixels when they are elsewhere)."""
+    ``labels``: each cell state's label (the legend's); ``label_width``: the width of the
+    rows' labels (a few pixels when they are elsewhere)."""
     width = label_width + HEAT_CELL * max(1, len(heat.items)) + 4
     height = HEAT_HEAD + HEAT_CELL * len(heat.rows) + 4
     columns = [
@@ -46,6 +48,7 @@ def heat_geometry(heat: HeatMap, link, label_width: int = HEAT_LABEL) -> dict:
                 counts={s: cell.counts.get(s, 0) for s in CELL_STATES},
                 link=link(row, cell),
                 item_number=numbers[cell.item_id],
+                summary=", ".join(f"{labels[s]} {cell.counts.get(s, 0)}" for s in CELL_STATES),
             )
             for c, cell in enumerate(row.cells)
         ]

@@ -209,7 +209,9 @@ class AgencyDashboardView(SignedInTemplateView):
             "due_this_week_link": _assignments(base, **week),
             "overdue_link": _assignments(base, timeliness=Timeliness.OVERDUE),
             "escalations_link": reverse("escalation:list") + "?open=true",
-            "heat": [(h, heat_geometry(h, cell_link, label_width=6)) for h in board.heat],
+            "heat": [
+                (h, heat_geometry(h, cell_link, CELL_LABELS, label_width=6)) for h in board.heat
+            ],
             "heat_legend": [(s, CELL_LABELS[s], CELL_SYMBOL[s]) for s in CELL_STATES],
             "trend": board.trend,
             "trend_svg": trend_geometry(board.trend),
@@ -251,7 +253,7 @@ class HeatMapView(SignedInTemplateView):
         return {
             **super().get_context_data(**kwargs),
             "heat": heat,
-            "heat_svg": heat_geometry(heat, cell_link),
+            "heat_svg": heat_geometry(heat, cell_link, CELL_LABELS),
             "heat_legend": [(s, CELL_LABELS[s], CELL_SYMBOL[s]) for s in CELL_STATES],
             "heat_page_link": page_link,
             "heat_directive_link": (
