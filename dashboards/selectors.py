@@ -3,6 +3,7 @@
 whole province read its counts from the database's tallies (``models``), kept by triggers in the
 same statement as the rows they count."""
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from django.db.models import (
     Count,
     F,
     FilteredRelation,
+    Func,
     IntegerField,
     Q,
     Sum,
@@ -323,6 +325,30 @@ def _counts_by_agency(user, today: date):
 GONE = (AssignmentState.CANCELLED, AssignmentState.TRANSFERRED)
 
 
+class MovedOut(Func):
+    """For the ranking of the most overdue: how much of the agency's (at ``agency``) overdue
+    work moves out under a pending extension request — ``moved``, by agency id, computed
+    before the ranking (``_pending_and_approved``) — passed to the query as one JSON object
+    that the database reads row by row (PostgreSQL: ``jsonb``; SQLite: ``json_extract``)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, agency: str, moved: dict[int, int]):
+        by_agency = json.dumps({str(pk): n for pk, n in moved.items()})
+        super().__init__(F(agency), Value(by_agency, output_field=CharField()))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        agency, moved = self.get_source_expressions()
+        agency_sql, agency_params = compiler.compile(agency)
+        moved_sql, moved_params = compiler.compile(moved)
+        if connection.vendor == "postgresql":
+            moved_sql = f"CAST({moved_sql} AS jsonb)"
+            sql = f"COALESCE(CAST({moved_sql} ->> CAST({agency_sql} AS text) AS integer), 0)"
+        else:
+            sql = f"""COALESCE(json_extract({moved_sql}, '$."' || {agency_sql} || '"'), 0)"""
+        return sql, (*moved_params, *agency_params)
+
+
 def _agency_row(row: dict, moved: dict[int, dict[str, int]]) -> AgencyRow:
     counts = {t: row[f"n_{t}"] for t in COUNTED}
     for timeliness, n in moved.get(row["agency_id"], {}).items():
@@ -390,14 +416,17 @@ def province_overview(
         for timeliness, n in agency_moves.items():
             totals[timeliness] = totals.get(timeliness, 0) + n
     table.page.object_list = [_agency_row(row, moves) for row in table.page.object_list]
-    # The most overdue, ranked by the database; an agency whose overdue work is partly under
-    # an extension request ranks by what is left, so the database gives as many more as there
-    # are such agencies (each of the others is counted right, and none below them can rise).
+    # The most overdue, ranked by the database by what is left once the work under an
+    # extension request moved out (those moves are given to the query).
     late = Timeliness.OVERDUE
-    moved = sum(1 for m in moves.values() if m.get(late))
-    ranked = by_agency.filter(**{f"n_{late}__gt": 0}).order_by(f"-n_{late}", "name", "agency_id")
-    most = [_agency_row(row, moves) for row in ranked[: MOST_OVERDUE + moved]]
-    most = sorted((r for r in most if r.overdue), key=lambda r: (-r.overdue, r.name))
+    moved = {agency: -m[late] for agency, m in moves.items() if m.get(late)}
+    left = F(f"n_{late}") - MovedOut("agency_id", moved) if moved else F(f"n_{late}")
+    ranked = (
+        by_agency.annotate(left=left)
+        .filter(left__gt=0)
+        .order_by("-left", "name", "agency_id")[:MOST_OVERDUE]
+    )
+    most = [_agency_row(row, moves) for row in ranked]
     awaiting = with_name_shown(
         _awaiting_by_agency_counts(user).annotate(code=F("agency__code")), "agency", today
     ).annotate(**counted(awaiting=F("awaiting")))
@@ -420,7 +449,7 @@ def province_overview(
         escalations_open=escalated.totals["awaiting"],
         results_awaiting=approved,
         escalated=escalated.page,
-        most_overdue=most[:MOST_OVERDUE],
+        most_overdue=most,
     )
 
 
