@@ -20,12 +20,13 @@ UNDATED = date(1, 1, 1)
 
 
 class Bucket(models.TextChoices):
-    """An assignment's timeliness as its own columns tell it (``workflow.selectors.timeliness``
-    but for a pending extension request, which the overview reads live): open work with a due
-    date is one bucket, told overdue or on time by its due date on the day it is read."""
+    """An assignment's timeliness (``workflow.selectors.timeliness``) as far as it does not
+    depend on the day: open work with a due date (and no pending extension request) is one
+    bucket, told overdue or on time by its due date on the day it is read."""
 
     OPEN = "open"
     CONTINUOUS = "continuous"
+    EXTENSION = "extension"  # open work under a pending extension request
     DONE_ON_TIME = "done_on_time"
     DONE_LATE = "done_late"
     CANCELLED = "cancelled"
@@ -84,6 +85,7 @@ class AgencyTally(models.Model):
     )
     open = models.IntegerField(default=0)
     continuous = models.IntegerField(default=0)
+    extension = models.IntegerField(default=0)
     done_on_time = models.IntegerField(default=0)
     done_late = models.IntegerField(default=0)
     cancelled = models.IntegerField(default=0)

@@ -3,26 +3,20 @@
 whole province read its counts from the database's tallies (``models``), kept by triggers in the
 same statement as the rows they count."""
 
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page
 from django.db.models import (
-    BooleanField,
-    CharField,
     Count,
     F,
     FilteredRelation,
-    Func,
-    IntegerField,
     Q,
     Sum,
-    Value,
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from agencies.access import has_role, memberships_today
+from agencies.access import memberships_today
 from agencies.models import Agency
 from agencies.selectors import agency_namer, name_shown, with_name_shown
 from core.pagination import counted, counted_page
@@ -30,13 +24,12 @@ from core.text import fold
 from core.time import local_date
 from escalation.choices import LevelKind
 from escalation.models import Escalation
-from workflow.access import OVERSEERS
+from workflow.access import sees_every_assignment
 from workflow.choices import (
     OPEN_STATES,
     AssignmentState,
     DirectiveKind,
     DirectiveStatus,
-    ExtensionStatus,
     IndicatorDirection,
     IndicatorStatus,
     NationalIndex,
@@ -104,39 +97,16 @@ class Overview:
     most_overdue: list[AgencyRow]  # the ten agencies with the most overdue work
 
 
-def _timeliness(state: str, no_due: bool, late: bool, in_time: bool | None) -> str:
-    """``workflow.selectors.timeliness``, from an assignment's state and the tests it makes on
-    the dates (no due date; due before today; completed by the due date — None when a date is
-    missing, as SQL has it), but for the test of a pending extension request (applied after,
-    see ``timeliness_tally``)."""
-    if state == AssignmentState.CANCELLED:
-        return Timeliness.CANCELLED
-    if state == AssignmentState.TRANSFERRED:
-        return Timeliness.TRANSFERRED
-    if state == AssignmentState.DONE:
-        return Timeliness.DONE_ON_TIME if no_due or in_time else Timeliness.DONE_LATE
-    if no_due:
-        return Timeliness.CONTINUOUS
-    return Timeliness.OVERDUE if late else Timeliness.ON_TIME
-
-
-def _tests(today: date, via: str = "") -> dict:
-    return {
-        "no_due": Q(**{f"{via}due_date__isnull": True}),
-        "late": Q(**{f"{via}due_date__lt": today}),
-        "in_time": Q(**{f"{via}completed_on__lte": F(f"{via}due_date")}),
-    }
-
-
 def _sees_everything(user) -> bool:
     """Whether ``user`` may see every assignment and escalation (the rule of access: the
     office, leaders, inspectors and emulation officers follow the whole province); for them
     the overview reads the database's tallies instead of counting the rows."""
-    return user.is_active and (user.is_superuser or has_role(user, OVERSEERS))
+    return sees_every_assignment(user)
 
 
 BUCKET_TIMELINESS = {
     Bucket.CONTINUOUS: Timeliness.CONTINUOUS,
+    Bucket.EXTENSION: Timeliness.EXTENSION_REQUESTED,
     Bucket.DONE_ON_TIME: Timeliness.DONE_ON_TIME,
     Bucket.DONE_LATE: Timeliness.DONE_LATE,
     Bucket.CANCELLED: Timeliness.CANCELLED,
@@ -146,82 +116,21 @@ BUCKET_TIMELINESS = {
 
 def timeliness_tally(*, user, today: date | None = None) -> dict[int, dict[str, int]]:
     """How many assignments ``user`` may see each agency has in each timeliness on ``today``
-    (``workflow.selectors.timeliness``), by agency id, in two queries. The first counts the
-    assignments by agency and timeliness (``_counts_by_agency``: the database's tally for
-    someone who sees every assignment, else the visible rows, one pass over the covering index
-    on agency, state and due date: no CASE, no sub-query per row). The second reads the open
-    work with a pending extension request (a few rows, from the requests) and moves it to
-    "extension requested", which comes first for open work (``_pending_and_approved``)."""
+    (``workflow.selectors.timeliness``), by agency id, in one query (``_counts_by_agency``:
+    the database's tally for someone who sees every assignment, else the visible rows)."""
     today = today or local_date()
-    tally: dict[int, dict[str, int]] = {}
-
-    def add(agency_id: int, timeliness: str, n: int) -> None:
-        counts = tally.setdefault(agency_id, {})
-        counts[timeliness] = counts.get(timeliness, 0) + n
-        if not counts[timeliness]:
-            del counts[timeliness]
-
-    for row in _counts_by_agency(user, today):
-        for timeliness in COUNTED:
-            add(row["agency_id"], timeliness, row[f"n_{timeliness}"])
-    for agency_id, moves in _pending_and_approved(user, today)[0].items():
-        for timeliness, n in moves.items():
-            add(agency_id, timeliness, n)
-    return tally
-
-
-COLUMNS = ("group_agency", "group_state", "no_due", "late", "in_time")
-
-
-def _pending_and_approved(user, today: date) -> tuple[dict[int, dict[str, int]], int]:
-    """By agency, how ``user``'s visible open work with a pending extension request moves
-    between the timeliness counts (out of the one its columns tell, into "extension
-    requested"), and how many visible assignments are approved by their agency and await the
-    office's acceptance: one query, the pending requests grouped by agency and the columns
-    that tell their timeliness, the approved work counted in one row (from the index on
-    state), joined by UNION ALL."""
-    visible = Assignment.objects.restrict(user, "view").order_by()
-    pending = (
-        visible.filter(
-            state__in=list(OPEN_STATES),
-            extension_requests__status__in=[ExtensionStatus.REQUESTED, ExtensionStatus.ENDORSED],
-        )
-        .annotate(
-            group_agency=F("agency_id"),
-            group_state=F("state"),
-            **_tests(today),
-            part=Value(PART_PENDING),
-        )
-        .values(*COLUMNS, "part")
-        .annotate(n=Count("pk", distinct=True))
-    )
-    nothing = {
-        "group_agency": Value(None, output_field=IntegerField()),
-        "group_state": Value(None, output_field=CharField()),
-        **{test: Value(None, output_field=BooleanField()) for test in COLUMNS[2:]},
+    return {
+        row["agency_id"]: {t: row[f"n_{t}"] for t in COUNTED if row[f"n_{t}"]}
+        for row in _counts_by_agency(user, today)
     }
-    approved = (
-        visible.filter(state=AssignmentState.APPROVED)
-        .annotate(**nothing, part=Value(PART_APPROVED))
-        .values(*COLUMNS, "part")
-        .annotate(n=Count("*"))  # no column: PostgreSQL may read the index alone
-    )
-    moves: dict[int, dict[str, int]] = {}
-    approved_count = 0
-    for row in pending.union(approved, all=True):
-        if row["part"] == PART_APPROVED:
-            approved_count += row["n"]
-            continue
-        timeliness = _timeliness(row["group_state"], row["no_due"], row["late"], row["in_time"])
-        agency = moves.setdefault(row["group_agency"], {})
-        agency[timeliness] = agency.get(timeliness, 0) - row["n"]
-        agency[Timeliness.EXTENSION_REQUESTED] = (
-            agency.get(Timeliness.EXTENSION_REQUESTED, 0) + row["n"]
-        )
-    return moves, approved_count
 
 
-PART_PENDING, PART_APPROVED = "pending", "approved"
+def _results_awaiting(user) -> int:
+    """How many visible assignments are approved by their agency and await the office's
+    acceptance: counted from the index on state."""
+    # Those who see every assignment need no rule of access read (one query fewer).
+    rows = Assignment.objects if _sees_everything(user) else Assignment.objects.restrict(user)
+    return rows.filter(state=AssignmentState.APPROVED).count()
 
 
 def _awaiting(user):
@@ -259,12 +168,12 @@ def named_agencies(ids, today: date) -> dict[int, Agency]:
 # totals (``core.pagination.counted_page``).
 AGENCY_ROWS = 50
 MOST_OVERDUE = 10
-# The timeliness an assignment's own columns tell, one count each (a pending extension request
-# is read apart: ``_pending_and_approved``).
+# Every timeliness, one count each.
 COUNTED = (
     Timeliness.OVERDUE,
     Timeliness.ON_TIME,
     Timeliness.CONTINUOUS,
+    Timeliness.EXTENSION_REQUESTED,
     Timeliness.DONE_ON_TIME,
     Timeliness.DONE_LATE,
     Timeliness.CANCELLED,
@@ -276,8 +185,8 @@ def _counts_by_agency(user, today: date):
     """The assignments ``user`` may see counted by agency (``agency_id``) and timeliness (a
     column ``n_<timeliness>`` each, ``COUNTED``): from the database's tally for someone who
     sees them all (each agency's row, beside its open work due from ``today`` on: about two
-    rows an agency, however many dates its work has), else from the rows. The tests are
-    ``_timeliness``'s, in SQL."""
+    rows an agency, however many dates its work has), else from the rows
+    (``workflow.selectors.timeliness_is``)."""
     if _sees_everything(user):
         # An agency's row (all its work whatever the dates) beside its dated rows of open
         # work due from today on, joined on the agency: that work is on time, the rest of
@@ -300,68 +209,23 @@ def _counts_by_agency(user, today: date):
                 **{f"n_{t}": F(b) for b, t in BUCKET_TIMELINESS.items()},
             )
         )
-    done = Q(state=AssignmentState.DONE)
-    open_work = ~Q(state__in=[AssignmentState.DONE, *GONE])
-    tests = {
-        Timeliness.OVERDUE: open_work & Q(due_date__lt=today),
-        Timeliness.ON_TIME: open_work & Q(due_date__gte=today),
-        Timeliness.CONTINUOUS: open_work & Q(due_date__isnull=True),
-        Timeliness.DONE_ON_TIME: done
-        & (Q(due_date__isnull=True) | Q(completed_on__lte=F("due_date"))),
-        Timeliness.DONE_LATE: done
-        & Q(due_date__isnull=False)
-        & (Q(completed_on__isnull=True) | Q(completed_on__gt=F("due_date"))),
-        Timeliness.CANCELLED: Q(state=AssignmentState.CANCELLED),
-        Timeliness.TRANSFERRED: Q(state=AssignmentState.TRANSFERRED),
-    }
     rows = Assignment.objects.restrict(user, "view")
     return (
         rows.order_by()
         .values("agency_id")
-        .annotate(**{f"n_{t}": Count("pk", filter=q) for t, q in tests.items()})
+        .annotate(**{f"n_{t}": Count("pk", filter=timeliness_is(t, today)) for t in COUNTED})
     )
 
 
 GONE = (AssignmentState.CANCELLED, AssignmentState.TRANSFERRED)
 
 
-class MovedOut(Func):
-    """For the ranking of the most overdue: how much of the agency's (at ``agency``) overdue
-    work moves out under a pending extension request — ``moved``, by agency id, computed
-    before the ranking (``_pending_and_approved``) — passed to the query as one JSON object
-    that the database reads row by row (PostgreSQL: ``jsonb``; SQLite: ``json_extract``)."""
-
-    output_field = IntegerField()
-
-    def __init__(self, agency: str, moved: str):
-        super().__init__(F(agency), Value(moved, output_field=CharField()))
-
-    @classmethod
-    def of(cls, agency: str, moved: dict[int, int]) -> "MovedOut":
-        # As text: Django hashes an expression's arguments (a dict of 4,000 agencies, each time).
-        return cls(agency, json.dumps({str(pk): n for pk, n in moved.items()}))
-
-    def as_sql(self, compiler, connection, **extra_context):
-        agency, moved = self.get_source_expressions()
-        agency_sql, agency_params = compiler.compile(agency)
-        moved_sql, moved_params = compiler.compile(moved)
-        if connection.vendor == "postgresql":
-            moved_sql = f"CAST({moved_sql} AS jsonb)"
-            sql = f"COALESCE(CAST({moved_sql} ->> CAST({agency_sql} AS text) AS integer), 0)"
-        else:
-            sql = f"""COALESCE(json_extract({moved_sql}, '$."' || {agency_sql} || '"'), 0)"""
-        return sql, (*moved_params, *agency_params)
-
-
-def _agency_row(row: dict, moved: dict[int, dict[str, int]]) -> AgencyRow:
-    counts = {t: row[f"n_{t}"] for t in COUNTED}
-    for timeliness, n in moved.get(row["agency_id"], {}).items():
-        counts[timeliness] = counts.get(timeliness, 0) + n
+def _agency_row(row: dict) -> AgencyRow:
     return AgencyRow(
         agency_id=row["agency_id"],
         code=row["code"],
         name=row["name"],
-        counts={t: n for t, n in counts.items() if n},
+        counts={t: row[f"n_{t}"] for t in COUNTED if row[f"n_{t}"]},
     )
 
 
@@ -404,7 +268,6 @@ def province_overview(
     for the rows it returns (none computes a timeliness row by row or reads every assignment
     of the province); a page past the end costs two more."""
     today = today or local_date()
-    moves, approved = _pending_and_approved(user, today)
     by_agency = with_name_shown(
         _counts_by_agency(user, today).annotate(code=F("agency__code")), "agency", today
     )
@@ -416,21 +279,10 @@ def province_overview(
         per_page,
     )
     totals = {t: n for t, n in table.totals.items() if n}
-    for agency_moves in moves.values():
-        for timeliness, n in agency_moves.items():
-            totals[timeliness] = totals.get(timeliness, 0) + n
-    table.page.object_list = [_agency_row(row, moves) for row in table.page.object_list]
-    # The most overdue, ranked by the database by what is left once the work under an
-    # extension request moved out (those moves are given to the query).
-    late = Timeliness.OVERDUE
-    moved = {agency: -m[late] for agency, m in moves.items() if m.get(late)}
-    left = F(f"n_{late}") - MovedOut.of("agency_id", moved) if moved else F(f"n_{late}")
-    ranked = (
-        by_agency.annotate(left=left)
-        .filter(left__gt=0)
-        .order_by("-left", "name", "agency_id")[:MOST_OVERDUE]
-    )
-    most = [_agency_row(row, moves) for row in ranked]
+    table.page.object_list = [_agency_row(row) for row in table.page.object_list]
+    late = f"n_{Timeliness.OVERDUE}"
+    ranked = by_agency.filter(**{f"{late}__gt": 0}).order_by(f"-{late}", "name", "agency_id")
+    most = [_agency_row(row) for row in ranked[:MOST_OVERDUE]]
     awaiting = with_name_shown(
         _awaiting_by_agency_counts(user).annotate(code=F("agency__code")), "agency", today
     ).annotate(**counted(awaiting=F("awaiting")))
@@ -451,7 +303,7 @@ def province_overview(
         agencies=table.page,
         totals=totals,
         escalations_open=escalated.totals["awaiting"],
-        results_awaiting=approved,
+        results_awaiting=_results_awaiting(user),
         escalated=escalated.page,
         most_overdue=most,
     )

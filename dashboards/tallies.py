@@ -10,44 +10,73 @@ the live counts after every service. Installed by migration 0004, and again afte
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 ASSIGNMENTS, ESCALATIONS = "workflow_assignment", "escalation_escalation"
+EXTENSIONS = "workflow_extensionrequest"
 A_TALLY, E_TALLY = "dashboards_assignmenttally", "dashboards_escalationtally"
 AGENCY_TALLY = "dashboards_agencytally"
 # ``models.Bucket``'s values, each a column of ``AgencyTally`` (a test holds them equal).
-BUCKETS = ("open", "continuous", "done_on_time", "done_late", "cancelled", "transferred")
+BUCKETS = (
+    "open",
+    "continuous",
+    "extension",
+    "done_on_time",
+    "done_late",
+    "cancelled",
+    "transferred",
+)
 CLOSED = "('done', 'cancelled', 'transferred')"
+PENDING = "('requested', 'endorsed')"  # an extension request not yet decided
 
 
-def bucket(r: str) -> str:
+def pending_of(r: str) -> str:
+    """Whether the assignment ``r`` has a pending extension request (at most one: a unique
+    index of workflow's)."""
+    return (
+        f"EXISTS (SELECT 1 FROM {EXTENSIONS} e "
+        f"WHERE e.assignment_id = {r}.id AND e.status IN {PENDING})"
+    )
+
+
+def bucket(r: str, pending: str | None = None) -> str:
+    """``workflow.selectors.timeliness`` of the assignment ``r``, but for open work with a due
+    date, which is one bucket (overdue or on time by the day it is read); ``pending``: SQL
+    that tells whether it has a pending extension request (by default, the request table)."""
+    pending = pending or pending_of(r)
     return (
         f"CASE WHEN {r}.state = 'cancelled' THEN 'cancelled' "
         f"WHEN {r}.state = 'transferred' THEN 'transferred' "
         f"WHEN {r}.state = 'done' AND ({r}.due_date IS NULL OR {r}.completed_on <= {r}.due_date) "
         "THEN 'done_on_time' "
         f"WHEN {r}.state = 'done' THEN 'done_late' "
+        f"WHEN {pending} THEN 'extension' "
         f"WHEN {r}.due_date IS NULL THEN 'continuous' ELSE 'open' END"
     )
 
 
-def due(r: str, undated: str) -> str:
+def due(r: str, undated: str, pending: str | None = None) -> str:
     """The tally's date: open work's due date; done work's month of completion (its first
-    day: the dashboard's trend of on-time completion reads it); ``undated`` otherwise."""
+    day: the dashboard's trend of on-time completion reads it); ``undated`` otherwise (work
+    under a pending extension request included)."""
+    pending = pending or pending_of(r)
     if undated.startswith("DATE"):  # PostgreSQL
         month = f"CAST(date_trunc('month', {r}.completed_on) AS date)"
     else:
         month = f"date({r}.completed_on, 'start of month')"
     return (
         f"CASE WHEN {r}.state = 'done' AND {r}.completed_on IS NOT NULL THEN {month} "
-        f"WHEN {r}.state IN {CLOSED} OR {r}.due_date IS NULL THEN {undated} "
+        f"WHEN {r}.state IN {CLOSED} OR {r}.due_date IS NULL OR {pending} THEN {undated} "
         f"ELSE {r}.due_date END"
     )
 
 
-def key(r: str, undated: str) -> str:
-    return f"{r}.agency_id, {bucket(r)}, {due(r, undated)}"
+def key(r: str, undated: str, pending: str | None = None) -> str:
+    return f"{r}.agency_id, {bucket(r, pending)}, {due(r, undated, pending)}"
 
 
-def match(r: str, undated: str) -> str:
-    return f"agency_id = {r}.agency_id AND bucket = {bucket(r)} AND due_date = {due(r, undated)}"
+def match(r: str, undated: str, pending: str | None = None) -> str:
+    return (
+        f"agency_id = {r}.agency_id AND bucket = {bucket(r, pending)} "
+        f"AND due_date = {due(r, undated, pending)}"
+    )
 
 
 def per_bucket(aggregate: str) -> str:
@@ -63,13 +92,52 @@ ADD_AT = (
 
 
 def by_agency(rows: str, sign: str = "") -> str:
-    """``rows`` (a table of assignments, aliased ``r``) counted per agency and bucket, a
-    column per bucket (``sign`` "-": negated), in agency order."""
+    """``rows`` (a table of assignments, aliased ``r``, none with a pending extension request)
+    counted per agency and bucket, a column per bucket (``sign`` "-": negated), in agency
+    order."""
     return (
         f"SELECT agency_id, {per_bucket(sign + 'count(*) FILTER (WHERE b = {b!r})')} "
-        f"FROM (SELECT r.agency_id, {bucket('r')} AS b FROM {rows} r) AS s "
+        f"FROM (SELECT r.agency_id, {bucket('r', 'FALSE')} AS b FROM {rows} r) AS s "
         "GROUP BY agency_id ORDER BY agency_id"
     )
+
+
+PG_UNDATED = "DATE '0001-01-01'"
+
+
+def pg_moves(parts: list[str]) -> str:
+    """The statement of an extension-request trigger: ``parts`` (SQL rows of an assignment
+    id, whether it is taken as pending, and +1 or -1) moved between the tallies' rows: each
+    assignment counted out as it was and in as it is."""
+    return f"WITH moves (assignment_id, pending, d) AS ({' UNION ALL '.join(parts)})"
+
+
+def pg_parts(rows: str, sign: int) -> list[str]:
+    """The moves of the requests ``rows`` (a transition table): with ``sign`` 1, requests
+    now pending (counted out as not pending, in as pending); -1, requests pending before."""
+    was, now = ("FALSE", "TRUE") if sign > 0 else ("TRUE", "FALSE")
+    chosen = f"FROM {rows} WHERE status IN {PENDING}"
+    return [
+        f"SELECT assignment_id, {was}, -1 {chosen}",
+        f"SELECT assignment_id, {now}, 1 {chosen}",
+    ]
+
+
+def pg_extension_moves(parts: list[str]) -> str:
+    moved = f"FROM moves m JOIN {ASSIGNMENTS} a ON a.id = m.assignment_id"
+    return f"""
+    PERFORM 1 FROM {ASSIGNMENTS} WHERE id IN (SELECT assignment_id FROM ({
+        " UNION ALL ".join(parts)
+    }) AS p (assignment_id, pending, d)) ORDER BY id FOR NO KEY UPDATE;
+    {pg_moves(parts)}
+    INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+    SELECT {key("a", PG_UNDATED, "m.pending")}, sum(m.d) {moved}
+    GROUP BY 1, 2, 3 HAVING sum(m.d) <> 0 ORDER BY 1, 2, 3 {UPSERT_A.format(t=A_TALLY)};
+    {pg_moves(parts)}
+    INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT})
+    SELECT agency_id, {per_bucket("COALESCE(sum(d) FILTER (WHERE b = {b!r}), 0)")}
+    FROM (SELECT a.agency_id, {bucket("a", "m.pending")} AS b, m.d {moved}) AS s
+    GROUP BY agency_id ORDER BY agency_id {ADD_AT};"""
 
 
 RELEVANT = ("agency_id", "state", "due_date", "completed_on")
@@ -83,7 +151,7 @@ POSTGRESQL = [
     f"""CREATE FUNCTION dashboards_assignment_tally_insert() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
     INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
-    SELECT {key("r", "DATE '0001-01-01'")}, count(*) FROM inserted r
+    SELECT {key("r", PG_UNDATED, "FALSE")}, count(*) FROM inserted r
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {UPSERT_A.format(t=A_TALLY)};
     INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) {by_agency("inserted")} {ADD_AT};
     RETURN NULL; END $$""",
@@ -93,8 +161,11 @@ POSTGRESQL = [
     f"""CREATE FUNCTION dashboards_assignment_tally_update() RETURNS trigger
     LANGUAGE plpgsql AS $$
     DECLARE
-        was_bucket text := {bucket("OLD")}; was_due date := {due("OLD", "DATE '0001-01-01'")};
-        now_bucket text := {bucket("NEW")}; now_due date := {due("NEW", "DATE '0001-01-01'")};
+        pending boolean := {pending_of("OLD")};
+        was_bucket text := {bucket("OLD", "pending")};
+        was_due date := {due("OLD", PG_UNDATED, "pending")};
+        now_bucket text := {bucket("NEW", "pending")};
+        now_due date := {due("NEW", PG_UNDATED, "pending")};
     BEGIN
     IF (OLD.agency_id, was_bucket, was_due) = (NEW.agency_id, now_bucket, now_due) THEN
         RETURN NULL;
@@ -124,7 +195,7 @@ POSTGRESQL = [
     f"""CREATE FUNCTION dashboards_assignment_tally_delete() RETURNS trigger
     LANGUAGE plpgsql AS $$ BEGIN
     UPDATE {A_TALLY} t SET n = t.n - d.n
-    FROM (SELECT {key("r", "DATE '0001-01-01'")}, count(*) AS n FROM deleted r
+    FROM (SELECT {key("r", PG_UNDATED, "FALSE")}, count(*) AS n FROM deleted r
           GROUP BY 1, 2, 3) AS d (agency_id, bucket, due_date, n)
     WHERE t.agency_id = d.agency_id AND t.bucket = d.bucket AND t.due_date = d.due_date;
     INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) {by_agency("deleted", "-")} {ADD_AT};
@@ -162,26 +233,44 @@ POSTGRESQL = [
     f"""CREATE TRIGGER dashboards_escalation_tally_delete AFTER DELETE ON {ESCALATIONS}
     REFERENCING OLD TABLE AS before_rows FOR EACH STATEMENT
     EXECUTE FUNCTION dashboards_escalation_tally()""",
+    # Extension requests: a request that becomes pending (or stops being) moves its open
+    # assignment into "extension" (or back), whatever the statement (the generator inserts
+    # thousands at once). The assignments are locked first, so that a concurrent change of
+    # theirs is counted after this one, by its own trigger.
+    f"""CREATE FUNCTION dashboards_extension_tally() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+    IF TG_OP = 'INSERT' THEN {pg_extension_moves(pg_parts("after_rows", 1))}
+    ELSIF TG_OP = 'UPDATE' THEN {
+        pg_extension_moves(pg_parts("before_rows", -1) + pg_parts("after_rows", 1))
+    }
+    ELSE {pg_extension_moves(pg_parts("before_rows", -1))}
+    END IF;
+    RETURN NULL; END $$""",
+    f"""CREATE TRIGGER dashboards_extension_tally_insert AFTER INSERT ON {EXTENSIONS}
+    REFERENCING NEW TABLE AS after_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_extension_tally()""",
+    f"""CREATE TRIGGER dashboards_extension_tally_update AFTER UPDATE ON {EXTENSIONS}
+    REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_extension_tally()""",
+    f"""CREATE TRIGGER dashboards_extension_tally_delete AFTER DELETE ON {EXTENSIONS}
+    REFERENCING OLD TABLE AS before_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_extension_tally()""",
 ]
-POSTGRESQL_DROP = (
-    [
-        f"DROP TRIGGER IF EXISTS dashboards_assignment_tally_{op} ON {ASSIGNMENTS}"
-        for op in ("insert", "update", "delete")
-    ]
-    + [
-        f"DROP TRIGGER IF EXISTS dashboards_escalation_tally_{op} ON {ESCALATIONS}"
-        for op in ("insert", "update", "delete")
-    ]
-    + [
-        f"DROP FUNCTION IF EXISTS dashboards_{name}()"
-        for name in (
-            "assignment_tally_insert",
-            "assignment_tally_update",
-            "assignment_tally_delete",
-            "escalation_tally",
-        )
-    ]
-)
+TABLES = {"assignment": ASSIGNMENTS, "escalation": ESCALATIONS, "extension": EXTENSIONS}
+POSTGRESQL_DROP = [
+    f"DROP TRIGGER IF EXISTS dashboards_{name}_tally_{op} ON {table}"
+    for name, table in TABLES.items()
+    for op in ("insert", "update", "delete")
+] + [
+    f"DROP FUNCTION IF EXISTS dashboards_{name}()"
+    for name in (
+        "assignment_tally_insert",
+        "assignment_tally_update",
+        "assignment_tally_delete",
+        "escalation_tally",
+        "extension_tally",
+    )
+]
 
 SQLITE_UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
 SQLITE_UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = n + 1"
@@ -201,6 +290,30 @@ def sqlite_remove(r: str) -> str:
     """Count the row ``r`` (OLD) out of its agency's row."""
     minus = ", ".join(f"{b} = {b} - (({bucket(r)}) = {b!r})" for b in BUCKETS)
     return f"UPDATE {AGENCY_TALLY} SET {minus} WHERE agency_id = {r}.agency_id"
+
+
+def sqlite_move(request: str, was: str, now: str) -> str:
+    """The statements that move the assignment of the extension request ``request`` (OLD or
+    NEW) from its rows as it was (``was``: SQL, whether it had a pending request) to its rows
+    as it is (``now``)."""
+    one = f"FROM {ASSIGNMENTS} a WHERE a.id = {request}.assignment_id"
+    minus = ", ".join(f"{b} = {b} - (s.b = {b!r})" for b in BUCKETS)
+    ones = per_bucket(f"({bucket('a', now)}) = {{b!r}}")
+    return f"""
+    UPDATE {A_TALLY} SET n = n - 1
+    WHERE (agency_id, bucket, due_date) = (SELECT {key("a", "'0001-01-01'", was)} {one});
+    INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
+    SELECT {key("a", "'0001-01-01'", now)}, 1 {one} {SQLITE_UPSERT_A};
+    UPDATE {AGENCY_TALLY} SET {minus}
+    FROM (SELECT a.agency_id, {bucket("a", was)} AS b {one}) AS s
+    WHERE {AGENCY_TALLY}.agency_id = s.agency_id;
+    INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) SELECT a.agency_id, {ones} {one}
+    ON CONFLICT (agency_id) DO UPDATE SET
+    {", ".join(f"{b} = {b} + excluded.{b}" for b in BUCKETS)};"""
+
+
+def sqlite_pending(r: str) -> str:
+    return f"({r}.status IN {PENDING})"
 
 
 SQLITE = [
@@ -237,10 +350,19 @@ SQLITE = [
     WHEN OLD.resolved_at IS NULL BEGIN
     UPDATE {E_TALLY} SET n = n - 1
     WHERE level_id = OLD.level_id AND agency_id = OLD.agency_id; END""",
+    f"""CREATE TRIGGER dashboards_extension_tally_insert AFTER INSERT ON {EXTENSIONS}
+    WHEN {sqlite_pending("NEW")} BEGIN {sqlite_move("NEW", "FALSE", "TRUE")} END""",
+    f"""CREATE TRIGGER dashboards_extension_tally_update
+    AFTER UPDATE OF status, assignment_id ON {EXTENSIONS}
+    WHEN {sqlite_pending("OLD")} OR {sqlite_pending("NEW")} BEGIN
+    {sqlite_move("OLD", sqlite_pending("OLD"), "FALSE")}
+    {sqlite_move("NEW", "FALSE", sqlite_pending("NEW"))} END""",
+    f"""CREATE TRIGGER dashboards_extension_tally_delete AFTER DELETE ON {EXTENSIONS}
+    WHEN {sqlite_pending("OLD")} BEGIN {sqlite_move("OLD", "TRUE", "FALSE")} END""",
 ]
 SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS dashboards_{table}_tally_{op}"
-    for table in ("assignment", "escalation")
+    for table in TABLES
     for op in ("insert", "update", "delete")
 ]
 
@@ -264,9 +386,7 @@ def fill(undated: str) -> list[str]:
 
 
 TRIGGERS = [
-    f"dashboards_{table}_tally_{op}"
-    for table in ("assignment", "escalation")
-    for op in ("insert", "update", "delete")
+    f"dashboards_{table}_tally_{op}" for table in TABLES for op in ("insert", "update", "delete")
 ]
 
 

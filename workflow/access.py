@@ -112,6 +112,14 @@ def _seen_by_members(standing: _Standing) -> Q:
     return access.Complete(seen)
 
 
+def sees_every_assignment(user) -> bool:
+    """Whether ``user`` may see every assignment (an overseeing role today, or a superuser):
+    read with the rest of the person's standing, which the lists' rule reads anyway."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or _standing(user).overseer
+
+
 def of_visible_assignments(user, path: str = "assignment_id") -> Q:
     """Rows whose assignment ``user`` may see (through ``path``): an extension request, a
     piece of evidence, an escalation is seen by whoever sees its assignment."""

@@ -1,6 +1,7 @@
 """Every agency's assignments by bucket in one row (the province overview reads 12,000 of
-them instead of every dated row), an index of the dated rows by bucket and date, and the
-triggers anew, which count the rows already there."""
+them instead of every dated row), open work under a pending extension request counted in a
+bucket of its own (kept by triggers on the requests too), an index of the dated rows by bucket
+and date, and the triggers anew, which count the rows already there."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -22,6 +23,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0001_initial'),
         ('dashboards', '0003_completion_month'),
+        ('workflow', '0013_measurement_evidence'),  # the triggers read the extension requests
     ]
 
     operations = [
@@ -31,11 +33,17 @@ class Migration(migrations.Migration):
                 ('agency', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='agencies.agency')),
                 ('open', models.IntegerField(default=0)),
                 ('continuous', models.IntegerField(default=0)),
+                ('extension', models.IntegerField(default=0)),
                 ('done_on_time', models.IntegerField(default=0)),
                 ('done_late', models.IntegerField(default=0)),
                 ('cancelled', models.IntegerField(default=0)),
                 ('transferred', models.IntegerField(default=0)),
             ],
+        ),
+        migrations.AlterField(
+            model_name='assignmenttally',
+            name='bucket',
+            field=models.CharField(choices=[('open', 'Open'), ('continuous', 'Continuous'), ('extension', 'Extension'), ('done_on_time', 'Done On Time'), ('done_late', 'Done Late'), ('cancelled', 'Cancelled'), ('transferred', 'Transferred')], max_length=16),
         ),
         migrations.AddField(
             model_name='assignmenttally',

@@ -23,9 +23,9 @@ from escalation.models import Escalation
 from escalation.services import Decision, escalation_decide
 from escalation.sweep import sweep
 from tests.fixtures.workflow import vn
-from workflow.choices import AssignmentState, DuePolicy
+from workflow.choices import AssignmentState, DuePolicy, ExtensionStatus
 from workflow.deadlines import DueRule
-from workflow.models import Assignment
+from workflow.models import Assignment, ExtensionRequest
 from workflow.selectors import assignment_rows
 from workflow.services import (
     Target,
@@ -279,6 +279,26 @@ def test_bulk_writes_and_corrections_outside_the_services_are_counted(
     check(people)
     Assignment.objects.filter(pk__in=[m.pk for m in made]).update(state="in_progress")
     check(people)
+    # Extension requests written in bulk: pending, still pending, decided, pending again.
+    requests = ExtensionRequest.objects.bulk_create(
+        ExtensionRequest(
+            assignment=m,
+            requested_by=people["head"],
+            current_due_date=m.due_date,
+            requested_due_date=date(2026, 9, 1),
+            reason="Bổ sung hồ sơ.",
+        )
+        for m in [*made, a]
+    )
+    check(people)
+    pending = ExtensionRequest.objects.filter(pk__in=[r.pk for r in requests])
+    pending.update(status=ExtensionStatus.ENDORSED)
+    check(people)
+    pending.filter(assignment=a).update(status=ExtensionStatus.DENIED)
+    check(people)
+    pending.filter(assignment=a).delete()
+    check(people)
+    # The assignments go with their pending requests.
     Assignment.objects.filter(pk__in=[m.pk for m in made]).delete()
     check(people)
 
