@@ -116,3 +116,22 @@ class EscalationTally(models.Model):
 
     def __str__(self):
         return f"{self.level_id} {self.agency_id}: {self.n}"
+
+
+class AwaitingTally(models.Model):
+    """An agency's open escalations at the levels that await a decision: the office's and the
+    leaders' (one row per agency, for the overview's table by agency; a level given another
+    kind moves its escalations between the columns)."""
+
+    agency = models.OneToOneField(
+        "agencies.Agency",
+        primary_key=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    office = models.IntegerField(default=0)
+    leader = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.agency_id}: {self.office} office, {self.leader} leader"

@@ -49,7 +49,7 @@ from workflow.selectors import (
 from workflow.selectors import timeliness as timeliness_case
 from workflow.targets import target_bound
 
-from .models import AgencyTally, AssignmentTally, Bucket, EscalationTally
+from .models import AgencyTally, AssignmentTally, AwaitingTally, Bucket, EscalationTally
 
 # The levels at which an escalation awaits a decision: the office's and the leaders'.
 AWAITING_KINDS = (LevelKind.OFFICE, LevelKind.LEADER)
@@ -233,9 +233,12 @@ def _awaiting_by_agency_counts(user):
     """``_awaiting`` by agency alone: ``office`` and ``leader``, the open escalations at each
     level, and ``awaiting``, both."""
     if _sees_everything(user):
-        rows = EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS, n__gt=0)
-        at = {kind: Sum("n", filter=Q(level__kind=kind)) for kind in AWAITING_KINDS}
-        total = Sum("n")
+        # One row per agency, kept by the database: nothing to group.
+        return (
+            AwaitingTally.objects.filter(Q(office__gt=0) | Q(leader__gt=0))
+            .values("agency_id", LevelKind.OFFICE.value, LevelKind.LEADER.value)
+            .annotate(awaiting=F(LevelKind.OFFICE.value) + F(LevelKind.LEADER.value))
+        )
     else:
         rows = Escalation.objects.restrict(user, "view").filter(
             resolved_at__isnull=True, level__kind__in=AWAITING_KINDS

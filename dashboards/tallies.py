@@ -13,6 +13,7 @@ ASSIGNMENTS, ESCALATIONS = "workflow_assignment", "escalation_escalation"
 EXTENSIONS = "workflow_extensionrequest"
 A_TALLY, E_TALLY = "dashboards_assignmenttally", "dashboards_escalationtally"
 AGENCY_TALLY = "dashboards_agencytally"
+AWAITING_TALLY, LEVELS = "dashboards_awaitingtally", "escalation_escalationlevel"
 # ``models.Bucket``'s values, each a column of ``AgencyTally`` (a test holds them equal).
 BUCKETS = (
     "open",
@@ -140,6 +141,23 @@ def pg_extension_moves(parts: list[str]) -> str:
     GROUP BY agency_id ORDER BY agency_id {ADD_AT};"""
 
 
+AWAITING = ("office", "leader")  # the levels whose escalations await a decision
+OPEN_E = "WHERE resolved_at IS NULL"
+ADD_AW = "ON CONFLICT (agency_id) DO UPDATE SET " + ", ".join(
+    f"{k} = {AWAITING_TALLY}.{k} + EXCLUDED.{k}" for k in AWAITING
+)
+
+
+def pg_awaiting(changes: str) -> str:
+    """The awaiting escalations by agency moved by ``changes`` (rows of a level, an agency
+    and +1 or -1), in agency order."""
+    sums = ", ".join(f"COALESCE(sum(c.d) FILTER (WHERE l.kind = {k!r}), 0)" for k in AWAITING)
+    return f"""INSERT INTO {AWAITING_TALLY} (agency_id, {", ".join(AWAITING)})
+        SELECT c.agency_id, {sums}
+        FROM ({changes}) AS c (level_id, agency_id, d) JOIN {LEVELS} l ON l.id = c.level_id
+        WHERE l.kind IN {tuple(AWAITING)!r} GROUP BY 1 ORDER BY 1 {ADD_AW};"""
+
+
 RELEVANT = ("agency_id", "state", "due_date", "completed_on")
 UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
 UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
@@ -211,6 +229,7 @@ POSTGRESQL = [
         INSERT INTO {E_TALLY} (level_id, agency_id, n)
         SELECT level_id, agency_id, count(*) FROM after_rows WHERE resolved_at IS NULL
         GROUP BY 1, 2 ORDER BY 1, 2 {UPSERT_E.format(t=E_TALLY)};
+        {pg_awaiting(f"SELECT level_id, agency_id, 1 FROM after_rows {OPEN_E}")}
     ELSIF TG_OP = 'UPDATE' THEN
         INSERT INTO {E_TALLY} (level_id, agency_id, n)
         SELECT level_id, agency_id, sum(d) FROM (
@@ -218,10 +237,17 @@ POSTGRESQL = [
             UNION ALL SELECT level_id, agency_id, 1 FROM after_rows WHERE resolved_at IS NULL
         ) AS changes GROUP BY 1, 2 HAVING sum(d) <> 0
         ORDER BY 1, 2 {UPSERT_E.format(t=E_TALLY)};
+        {
+        pg_awaiting(
+            f"SELECT level_id, agency_id, -1 FROM before_rows {OPEN_E} "
+            f"UNION ALL SELECT level_id, agency_id, 1 FROM after_rows {OPEN_E}"
+        )
+    }
     ELSE
         INSERT INTO {E_TALLY} (level_id, agency_id, n)
         SELECT level_id, agency_id, -count(*) FROM before_rows WHERE resolved_at IS NULL
         GROUP BY 1, 2 ORDER BY 1, 2 {UPSERT_E.format(t=E_TALLY)};
+        {pg_awaiting(f"SELECT level_id, agency_id, -1 FROM before_rows {OPEN_E}")}
     END IF;
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
@@ -257,6 +283,23 @@ POSTGRESQL = [
     EXECUTE FUNCTION dashboards_extension_tally()""",
 ]
 TABLES = {"assignment": ASSIGNMENTS, "escalation": ESCALATIONS, "extension": EXTENSIONS}
+# A level given another kind moves its open escalations between the awaiting columns (its
+# per-level tally holds how many each agency has).
+LEVEL_MOVES = ", ".join(
+    f"sum(t.n * ((n.kind = {k!r})::int - (o.kind = {k!r})::int))" for k in AWAITING
+)
+POSTGRESQL += [
+    f"""CREATE FUNCTION dashboards_level_tally() RETURNS trigger
+    LANGUAGE plpgsql AS $$ BEGIN
+    INSERT INTO {AWAITING_TALLY} (agency_id, {", ".join(AWAITING)})
+    SELECT t.agency_id, {LEVEL_MOVES}
+    FROM before_rows o JOIN after_rows n ON n.id = o.id JOIN {E_TALLY} t ON t.level_id = n.id
+    WHERE o.kind IS DISTINCT FROM n.kind GROUP BY 1 ORDER BY 1 {ADD_AW};
+    RETURN NULL; END $$""",
+    f"""CREATE TRIGGER dashboards_level_tally_update AFTER UPDATE ON {LEVELS}
+    REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION dashboards_level_tally()""",
+]
 POSTGRESQL_DROP = [
     f"DROP TRIGGER IF EXISTS dashboards_{name}_tally_{op} ON {table}"
     for name, table in TABLES.items()
@@ -312,6 +355,17 @@ def sqlite_move(request: str, was: str, now: str) -> str:
     {", ".join(f"{b} = {b} + excluded.{b}" for b in BUCKETS)};"""
 
 
+def sqlite_awaiting(r: str, sign: int) -> str:
+    """Count the escalation ``r`` (NEW: ``sign`` 1; OLD: -1) in or out of its agency's
+    awaiting row, if it is open at an awaiting level."""
+    ones = ", ".join(f"{sign} * (l.kind = {k!r})" for k in AWAITING)
+    return f"""INSERT INTO {AWAITING_TALLY} (agency_id, {", ".join(AWAITING)})
+    SELECT {r}.agency_id, {ones} FROM {LEVELS} l
+    WHERE l.id = {r}.level_id AND l.kind IN {tuple(AWAITING)!r} AND {r}.resolved_at IS NULL
+    ON CONFLICT (agency_id) DO UPDATE SET
+    {", ".join(f"{k} = {k} + excluded.{k}" for k in AWAITING)}"""
+
+
 def sqlite_pending(r: str) -> str:
     return f"({r}.status IN {PENDING})"
 
@@ -336,7 +390,8 @@ SQLITE = [
     f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
     WHEN NEW.resolved_at IS NULL BEGIN
     INSERT INTO {E_TALLY} (level_id, agency_id, n) VALUES (NEW.level_id, NEW.agency_id, 1)
-    {SQLITE_UPSERT_E}; END""",
+    {SQLITE_UPSERT_E};
+    {sqlite_awaiting("NEW", 1)}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_update
     AFTER UPDATE OF resolved_at, level_id, agency_id ON {ESCALATIONS}
     WHEN (OLD.resolved_at IS NULL) IS NOT (NEW.resolved_at IS NULL)
@@ -345,11 +400,23 @@ SQLITE = [
     WHERE level_id = OLD.level_id AND agency_id = OLD.agency_id AND OLD.resolved_at IS NULL;
     INSERT INTO {E_TALLY} (level_id, agency_id, n)
     SELECT NEW.level_id, NEW.agency_id, 1 WHERE NEW.resolved_at IS NULL
-    {SQLITE_UPSERT_E}; END""",
+    {SQLITE_UPSERT_E};
+    {sqlite_awaiting("OLD", -1)};
+    {sqlite_awaiting("NEW", 1)}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_delete AFTER DELETE ON {ESCALATIONS}
     WHEN OLD.resolved_at IS NULL BEGIN
     UPDATE {E_TALLY} SET n = n - 1
-    WHERE level_id = OLD.level_id AND agency_id = OLD.agency_id; END""",
+    WHERE level_id = OLD.level_id AND agency_id = OLD.agency_id;
+    {sqlite_awaiting("OLD", -1)}; END""",
+    f"""CREATE TRIGGER dashboards_level_tally_update AFTER UPDATE OF kind ON {LEVELS}
+    WHEN OLD.kind IS NOT NEW.kind BEGIN
+    INSERT INTO {AWAITING_TALLY} (agency_id, {", ".join(AWAITING)})
+    SELECT t.agency_id, {
+        ", ".join(f"t.n * ((NEW.kind = {k!r}) - (OLD.kind = {k!r}))" for k in AWAITING)
+    }
+    FROM {E_TALLY} t WHERE t.level_id = NEW.id
+    ON CONFLICT (agency_id) DO UPDATE SET
+    {", ".join(f"{k} = {k} + excluded.{k}" for k in AWAITING)}; END""",
     f"""CREATE TRIGGER dashboards_extension_tally_insert AFTER INSERT ON {EXTENSIONS}
     WHEN {sqlite_pending("NEW")} BEGIN {sqlite_move("NEW", "FALSE", "TRUE")} END""",
     f"""CREATE TRIGGER dashboards_extension_tally_update
@@ -364,7 +431,7 @@ SQLITE_DROP = [
     f"DROP TRIGGER IF EXISTS dashboards_{table}_tally_{op}"
     for table in TABLES
     for op in ("insert", "update", "delete")
-]
+] + ["DROP TRIGGER IF EXISTS dashboards_level_tally_update"]
 
 
 def fill(undated: str) -> list[str]:
@@ -378,6 +445,13 @@ def fill(undated: str) -> list[str]:
         SELECT agency_id, {per_bucket("sum(CASE WHEN b = {b!r} THEN 1 ELSE 0 END)")}
         FROM (SELECT a.agency_id, {bucket("a")} AS b FROM {ASSIGNMENTS} a) AS s
         GROUP BY agency_id""",
+        f"DELETE FROM {AWAITING_TALLY}",
+        f"""INSERT INTO {AWAITING_TALLY} (agency_id, {", ".join(AWAITING)})
+        SELECT e.agency_id, {
+            ", ".join(f"sum(CASE WHEN l.kind = {k!r} THEN 1 ELSE 0 END)" for k in AWAITING)
+        }
+        FROM {ESCALATIONS} e JOIN {LEVELS} l ON l.id = e.level_id
+        WHERE e.resolved_at IS NULL AND l.kind IN {tuple(AWAITING)!r} GROUP BY e.agency_id""",
         f"DELETE FROM {E_TALLY}",
         f"""INSERT INTO {E_TALLY} (level_id, agency_id, n)
         SELECT level_id, agency_id, count(*) FROM {ESCALATIONS} WHERE resolved_at IS NULL
@@ -387,7 +461,7 @@ def fill(undated: str) -> list[str]:
 
 TRIGGERS = [
     f"dashboards_{table}_tally_{op}" for table in TABLES for op in ("insert", "update", "delete")
-]
+] + ["dashboards_level_tally_update"]
 
 
 def _run(connection, statements) -> None:

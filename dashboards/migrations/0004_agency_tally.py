@@ -1,7 +1,8 @@
 """Every agency's assignments by bucket in one row (the province overview reads 12,000 of
 them instead of every dated row), open work under a pending extension request counted in a
-bucket of its own (kept by triggers on the requests too), an index of the dated rows by bucket
-and date, and the triggers anew, which count the rows already there."""
+bucket of its own (kept by triggers on the requests too), each agency's escalations awaiting
+the office or the leaders in one row, an index of the dated rows by bucket and date, and the
+triggers anew, which count the rows already there."""
 
 import django.db.models.deletion
 from django.db import migrations, models
@@ -23,7 +24,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('agencies', '0001_initial'),
         ('dashboards', '0003_completion_month'),
-        ('workflow', '0013_measurement_evidence'),  # the triggers read the extension requests
+        ('escalation', '0006_escalation_agency'),  # the triggers read the levels' kinds
+        ('workflow', '0013_measurement_evidence'),  # and the extension requests
     ]
 
     operations = [
@@ -38,6 +40,14 @@ class Migration(migrations.Migration):
                 ('done_late', models.IntegerField(default=0)),
                 ('cancelled', models.IntegerField(default=0)),
                 ('transferred', models.IntegerField(default=0)),
+            ],
+        ),
+        migrations.CreateModel(
+            name='AwaitingTally',
+            fields=[
+                ('agency', models.OneToOneField(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, primary_key=True, related_name='+', serialize=False, to='agencies.agency')),
+                ('office', models.IntegerField(default=0)),
+                ('leader', models.IntegerField(default=0)),
             ],
         ),
         migrations.AlterField(

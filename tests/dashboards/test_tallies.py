@@ -11,15 +11,22 @@ from django.db.models import Count, Sum
 from agencies.choices import SuccessionKind
 from agencies.models import Succession
 from dashboards import tallies
-from dashboards.models import AgencyTally, AssignmentTally, Bucket, EscalationTally
+from dashboards.models import (
+    AgencyTally,
+    AssignmentTally,
+    AwaitingTally,
+    Bucket,
+    EscalationTally,
+)
 from dashboards.selectors import (
+    AWAITING_KINDS,
     MOST_OVERDUE,
     escalations_awaiting,
     province_overview,
     timeliness_tally,
 )
 from escalation.choices import LevelKind
-from escalation.models import Escalation
+from escalation.models import Escalation, EscalationLevel
 from escalation.services import Decision, escalation_decide
 from escalation.sweep import sweep
 from tests.fixtures.workflow import vn
@@ -147,11 +154,44 @@ def check(people, today=TODAY):
     )
     assert +summed == +dated
     assert -summed == Counter()  # no negative count
+    # Each agency's escalations awaiting the office or the leaders, by kind.
+    awaiting_rows = Counter(
+        {
+            (agency, kind): n
+            for agency, kind, n in awaiting.values_list("agency_id", "level__kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        }
+    )
+    kept = Counter(
+        {
+            (row["agency_id"], kind): row[kind]
+            for row in AwaitingTally.objects.values("agency_id", *tallies.AWAITING)
+            for kind in tallies.AWAITING
+        }
+    )
+    assert +kept == awaiting_rows and -kept == Counter()
+
+
+def test_a_level_given_another_kind_moves_its_escalations(directive, people, small_tree):
+    make(directive, people, small_tree["TC"], 1)
+    make(directive, people, small_tree["NV"], 2)
+    sweep(now=vn(2026, 6, 1), send_mail=False)
+    check(people)
+    office = EscalationLevel.objects.filter(kind=LevelKind.OFFICE)
+    assert Escalation.objects.filter(level__in=office, resolved_at__isnull=True).exists()
+    # An administrator makes the office's level a mere warning, then a leader's level.
+    ids = list(office.values_list("pk", flat=True))
+    EscalationLevel.objects.filter(pk__in=ids).update(kind=LevelKind.WARNING)
+    check(people)
+    EscalationLevel.objects.filter(pk__in=ids).update(kind=LevelKind.LEADER)
+    check(people)
 
 
 def test_an_agency_row_has_a_column_per_bucket():
     assert tuple(Bucket.values) == tallies.BUCKETS
     assert {f.name for f in AgencyTally._meta.concrete_fields} == {"agency", *Bucket.values}
+    assert tallies.AWAITING == AWAITING_KINDS
 
 
 def make(directive, people, agency, n, due=date(2026, 2, 27)):
