@@ -3,6 +3,10 @@ numbers the template draws. Every chart's figures are also in a table beside it.
 
 from dataclasses import dataclass
 
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.text import Truncator
+
 from .selectors import CELL_STATES, HeatMap, IndexRanks, MonthShare
 
 # The heat map: a label column for the agencies' names, then a square per item.
@@ -60,6 +64,91 @@ def heat_geometry(heat: HeatMap, link, labels: dict, label_width: int = HEAT_LAB
         "columns": columns,
         "rows": rows,
     }
+
+
+def heat_rows_markup(svg: dict, item: str, none: str) -> SafeString:
+    """The heat map's rows as SVG — each agency's label, then a cell per item, linked to its
+    list, with its figures as a tooltip (``item``, ``none``: the words "item" and "no
+    assignment" in the reader's language) — written here at once: a page of 30 agencies by
+    20 items is 600 cells, which through the template language cost more than the rest of
+    the page. Every text is escaped (``format_html``)."""
+
+    def cells(r: dict) -> SafeString:
+        return format_html_join(
+            "",
+            "{}",
+            (
+                (
+                    format_html(
+                        '<a href="{}" aria-label="{}, {} {}"><title>{} — {} {}: {}</title>'
+                        '<rect class="cell c-{}" x="{}" y="{}" width="32" height="32" rx="3"/>'
+                        '<text class="sym" x="{}" y="{}" text-anchor="middle">{}</text></a>',
+                        c.link,
+                        r["row"].name,
+                        item,
+                        c.item_number,
+                        r["row"].name,
+                        item,
+                        c.item_number,
+                        c.summary,
+                        c.state,
+                        c.x,
+                        r["y"],
+                        c.x + 16,
+                        r["text_y"],
+                        c.symbol,
+                    )
+                    if c.state
+                    else format_html(
+                        '<rect class="cell c-none" x="{}" y="{}" width="32" height="32" rx="3">'
+                        "<title>{} — {} {}: {}</title></rect>",
+                        c.x,
+                        r["y"],
+                        r["row"].name,
+                        item,
+                        c.item_number,
+                        none,
+                    ),
+                )
+                for c in r["cells"]
+            ),
+        )
+
+    return format_html_join(
+        "\n",
+        '<g class="heat-row">\n    <text x="{}" y="{}" text-anchor="end">{}<title>{}</title>'
+        "</text>\n    {}\n  </g>",
+        (
+            (
+                svg["label_x"],
+                r["text_y"],
+                Truncator(r["row"].name).chars(30),
+                r["row"].name,
+                cells(r),
+            )
+            for r in svg["rows"]
+        ),
+    )
+
+
+def heat_figures_markup(svg: dict) -> SafeString:
+    """The rows of the heat map's table of figures (an agency, an item and each state's
+    count, for each cell with work), written at once like ``heat_rows_markup``."""
+    return format_html_join(
+        "",
+        '<tr><td>{}</td><td><a href="{}">{}</a></td>{}</tr>',
+        (
+            (
+                r["row"].name,
+                c.link,
+                c.item_number,
+                format_html_join("", "<td>{}</td>", ((n,) for n in c.counts.values())),
+            )
+            for r in svg["rows"]
+            for c in r["cells"]
+            if c.state
+        ),
+    )
 
 
 # The trend: a bar per month, the share done on time on a 0–100 axis.

@@ -23,7 +23,15 @@ from core.views import SignedInTemplateView
 from workflow.choices import AssignmentState, IndicatorStatus, Timeliness
 from workflow.indices import MERGER_YEAR
 
-from .charts import CELL_SYMBOL, hbar_geometry, heat_geometry, rank_geometry, trend_geometry
+from .charts import (
+    CELL_SYMBOL,
+    hbar_geometry,
+    heat_figures_markup,
+    heat_geometry,
+    heat_rows_markup,
+    rank_geometry,
+    trend_geometry,
+)
 from .public import (
     CACHE_SECONDS,
     COLUMN_LABELS,
@@ -245,6 +253,7 @@ class HeatMapView(SignedInTemplateView):
         def cell_link(row, cell):
             return _assignments(base, item=cell.item_id, agency=row.code)
 
+        svg = heat_geometry(heat, cell_link, CELL_LABELS)
         page_link = None
         if heat.directive is not None:
             page_link = (
@@ -253,7 +262,9 @@ class HeatMapView(SignedInTemplateView):
         return {
             **super().get_context_data(**kwargs),
             "heat": heat,
-            "heat_svg": heat_geometry(heat, cell_link, CELL_LABELS),
+            "heat_svg": svg,
+            "heat_rows": heat_rows_markup(svg, _("item"), _("No assignment")),
+            "heat_figures": heat_figures_markup(svg),
             "heat_legend": [(s, CELL_LABELS[s], CELL_SYMBOL[s]) for s in CELL_STATES],
             "heat_page_link": page_link,
             "heat_directive_link": (

@@ -231,3 +231,40 @@ def test_a_head_sees_only_their_agency_and_lands_elsewhere(
     assert {r.name for r in officer_heat.context["heat"].rows} <= {"Sở Nội vụ"}
     assert "Sở Tài chính" not in officer.content.decode()
     assert "Sở Tài chính" not in officer_heat.content.decode()
+
+
+def test_each_heat_map_cell_links_its_list_and_tells_its_figures(
+    client, assignment, directive, small_tree, people
+):
+    grow(small_tree, people, directive)
+    response, _n = page(client, people["leader"], url=HEAT)
+    html = response.content.decode()
+    svg = response.context["heat_svg"]
+    cells = [(r, c) for r in svg["rows"] for c in r["cells"] if c.state]
+    assert cells
+    for r, c in cells:
+        link = c.link.replace("&", "&amp;")
+        assert f'<a href="{link}" aria-label="{r["row"].name}, nội dung {c.item_number}">' in html
+        assert f"<title>{r['row'].name} — nội dung {c.item_number}: {c.summary}</title>" in html
+    # The table of figures: a row per cell with work, its link and each state's count.
+    assert html.count('<tr><td><a href="') == 0  # every row starts with the agency's name
+    rows = re.findall(
+        r"<tr><td>[^<]*</td><td><a href=\"[^\"]+\">[^<]+</a></td>(?:<td>\d+</td>){4}</tr>", html
+    )
+    assert len(rows) == len(cells)
+
+
+def test_the_heat_map_escapes_what_it_writes():
+    from dashboards.charts import heat_rows_markup
+
+    class Row:
+        name = '<script>alert("x")</script>'
+
+    class Cell:
+        state, link, item_number, summary = "overdue", "/a/?x=1&y=2", "1", "Quá hạn 1"
+        x, symbol = 10, "!!"
+
+    svg = {"label_x": 1, "rows": [{"row": Row, "y": 2, "text_y": 3, "cells": [Cell]}]}
+    markup = heat_rows_markup(svg, "nội dung", "Chưa giao")
+    assert "<script>" not in markup and "&lt;script&gt;" in markup
+    assert 'href="/a/?x=1&amp;y=2"' in markup
