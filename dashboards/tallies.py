@@ -300,20 +300,25 @@ POSTGRESQL += [
     REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT
     EXECUTE FUNCTION dashboards_level_tally()""",
 ]
-POSTGRESQL_DROP = [
-    f"DROP TRIGGER IF EXISTS dashboards_{name}_tally_{op} ON {table}"
-    for name, table in TABLES.items()
-    for op in ("insert", "update", "delete")
-] + [
-    f"DROP FUNCTION IF EXISTS dashboards_{name}()"
-    for name in (
-        "assignment_tally_insert",
-        "assignment_tally_update",
-        "assignment_tally_delete",
-        "escalation_tally",
-        "extension_tally",
-    )
-]
+POSTGRESQL_DROP = (
+    [
+        f"DROP TRIGGER IF EXISTS dashboards_{name}_tally_{op} ON {table}"
+        for name, table in TABLES.items()
+        for op in ("insert", "update", "delete")
+    ]
+    + [f"DROP TRIGGER IF EXISTS dashboards_level_tally_update ON {LEVELS}"]
+    + [
+        f"DROP FUNCTION IF EXISTS dashboards_{name}()"
+        for name in (
+            "assignment_tally_insert",
+            "assignment_tally_update",
+            "assignment_tally_delete",
+            "escalation_tally",
+            "extension_tally",
+            "level_tally",
+        )
+    ]
+)
 
 SQLITE_UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
 SQLITE_UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = n + 1"

@@ -355,3 +355,23 @@ def test_only_those_who_see_everything_read_the_tallies(directive, people, small
     AgencyTally.objects.update(**{b: 0 for b in Bucket.values})
     assert province_overview(user=people["leader"], today=TODAY).agencies.object_list == []
     assert len(province_overview(user=other, today=TODAY).agencies.object_list) == 1
+
+
+def test_the_triggers_install_again_over_themselves_and_drop_whole(directive, people, small_tree):
+    from django.db import connection
+
+    make(directive, people, small_tree["TC"], 1)
+    tallies.install(connection)  # again, over the ones the migrations installed
+    tallies.install(connection)
+    assert tallies.installed(connection)
+    check(people)
+    tallies.drop(connection)
+    assert not tallies.installed(connection)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'dashboards_%%'")
+        else:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        assert cursor.fetchall() == []  # nothing of theirs is left
+    tallies.install(connection)
+    check(people)
