@@ -7,13 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.core.paginator import Page
-from django.db.models import (
-    Count,
-    F,
-    FilteredRelation,
-    Q,
-    Sum,
-)
+from django.db.models import Count, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 
 from agencies.access import memberships_today
@@ -195,11 +189,8 @@ def _counts_by_agency(user, today: date):
             "dated", condition=Q(dated__bucket=Bucket.OPEN, dated__due_date__gte=today)
         )
         on_time = Coalesce(Sum("due_ahead__n"), 0)
-        counted_any = Q()
-        for b in Bucket.values:
-            counted_any |= Q(**{f"{b}__gt": 0})
         return (
-            AgencyTally.objects.filter(counted_any)
+            AgencyTally.objects.filter(_counted_any())
             .annotate(due_ahead=due_ahead)
             .order_by()
             .values("agency_id")
@@ -218,6 +209,49 @@ def _counts_by_agency(user, today: date):
 
 
 GONE = (AssignmentState.CANCELLED, AssignmentState.TRANSFERRED)
+
+
+def _tally_page(today: date, number, per_page: int):
+    """The overview's page of agencies by name from the tally, and the totals of every
+    agency: agencies' rows named, sorted and cut to the page with nothing grouped (their work
+    due from ``today`` on is read for the page's rows alone, by key, once they are chosen),
+    the totals summed over every row by window functions and, for the work due from today
+    on, one sum over the dated rows. One query."""
+    ahead = AssignmentTally.objects.filter(bucket=Bucket.OPEN, due_date__gte=today).order_by()
+    of_agency = ahead.filter(agency_id=OuterRef("agency_id")).values("agency_id")
+    on_time = Coalesce(Subquery(of_agency.annotate(s=Sum("n")).values("s")), 0)
+    on_time_all = Subquery(ahead.values("bucket").annotate(s=Sum("n")).values("s"))
+    rows = with_name_shown(
+        AgencyTally.objects.filter(_counted_any())
+        .values("agency_id")
+        .annotate(
+            code=F("agency__code"),
+            **{f"n_{Timeliness.ON_TIME}": on_time},
+            **{f"n_{Timeliness.OVERDUE}": F(Bucket.OPEN) - on_time},
+            **{f"n_{t}": F(b) for b, t in BUCKET_TIMELINESS.items()},
+        ),
+        "agency",
+        today,
+        keyed=True,
+    ).annotate(
+        all_on_time=Coalesce(on_time_all, 0),
+        **counted(**{b: F(b) for b in Bucket.values}),
+    )
+    table = counted_page(rows.order_by("name_key", "agency_id"), number, per_page)
+    got = table.page.object_list
+    on_time_total = got[0]["all_on_time"] if got else 0
+    totals = {t: table.totals[b] for b, t in BUCKET_TIMELINESS.items()}
+    totals[Timeliness.ON_TIME] = on_time_total
+    totals[Timeliness.OVERDUE] = table.totals[Bucket.OPEN] - on_time_total
+    return table, totals
+
+
+def _counted_any() -> Q:
+    """An agency's row that counts anything."""
+    counted_any = Q()
+    for b in Bucket.values:
+        counted_any |= Q(**{f"{b}__gt": 0})
+    return counted_any
 
 
 def _agency_row(row: dict) -> AgencyRow:
@@ -271,26 +305,37 @@ def province_overview(
     for the rows it returns (none computes a timeliness row by row or reads every assignment
     of the province); a page past the end costs two more."""
     today = today or local_date()
+    # Agencies by name as a reader sorts them (folded: "Đ" beside "D", "Ủ" beside "U").
     by_agency = with_name_shown(
-        _counts_by_agency(user, today).annotate(code=F("agency__code")), "agency", today
+        _counts_by_agency(user, today).annotate(code=F("agency__code")),
+        "agency",
+        today,
+        keyed=True,
     )
-    table = counted_page(
-        by_agency.annotate(**counted(**{t: F(f"n_{t}") for t in COUNTED})).order_by(
-            "name", "agency_id"
-        ),
-        agencies_page,
-        per_page,
-    )
-    totals = {t: n for t, n in table.totals.items() if n}
+    if _sees_everything(user):
+        table, totals = _tally_page(today, agencies_page, per_page)
+    else:
+        table = counted_page(
+            by_agency.annotate(**counted(**{t: F(f"n_{t}") for t in COUNTED})).order_by(
+                "name_key", "agency_id"
+            ),
+            agencies_page,
+            per_page,
+        )
+        totals = table.totals
+    totals = {t: n for t, n in totals.items() if n}
     table.page.object_list = [_agency_row(row) for row in table.page.object_list]
     late = f"n_{Timeliness.OVERDUE}"
-    ranked = by_agency.filter(**{f"{late}__gt": 0}).order_by(f"-{late}", "name", "agency_id")
+    ranked = by_agency.filter(**{f"{late}__gt": 0}).order_by(f"-{late}", "name_key", "agency_id")
     most = [_agency_row(row) for row in ranked[:MOST_OVERDUE]]
     awaiting = with_name_shown(
-        _awaiting_by_agency_counts(user).annotate(code=F("agency__code")), "agency", today
+        _awaiting_by_agency_counts(user).annotate(code=F("agency__code")),
+        "agency",
+        today,
+        keyed=True,
     ).annotate(**counted(awaiting=F("awaiting")))
     escalated = counted_page(
-        awaiting.order_by("-awaiting", "name", "agency_id"), escalated_page, per_page
+        awaiting.order_by("-awaiting", "name_key", "agency_id"), escalated_page, per_page
     )
     escalated.page.object_list = [
         EscalatedRow(
@@ -398,7 +443,9 @@ def directive_heat_map(
         "code", agency_id=F("pk")
     )
     agencies = counted_page(
-        with_name_shown(holding, "", today).annotate(**counted()).order_by("name", "agency_id"),
+        with_name_shown(holding, "", today, keyed=True)
+        .annotate(**counted())
+        .order_by("name_key", "agency_id"),
         page,
         HEAT_AGENCIES_PER_PAGE,
     ).page
