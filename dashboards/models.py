@@ -70,11 +70,8 @@ class AssignmentTally(models.Model):
         return f"{self.agency_id} {self.bucket} {self.due_date}: {self.n}"
 
 
-class AgencyTally(models.Model):
-    """An agency's assignments by bucket whatever their dates: one row per agency (the
-    province overview reads 12,000 of them, not the 40-odd dated rows of each). Its open work
-    splits into overdue and on time on the day it is read: the work due from that day on is
-    the few dated rows read beside it (``AssignmentTally.summary``), the rest is overdue."""
+class PerAgency(models.Model):
+    """A tally of one row per agency."""
 
     agency = models.OneToOneField(
         "agencies.Agency",
@@ -83,6 +80,17 @@ class AgencyTally(models.Model):
         db_constraint=False,
         related_name="+",
     )
+
+    class Meta:
+        abstract = True
+
+
+class AgencyTally(PerAgency):
+    """An agency's assignments by bucket whatever their dates: one row per agency (the
+    province overview reads 12,000 of them, not the 40-odd dated rows of each). Its open work
+    splits into overdue and on time on the day it is read: the work due from that day on is
+    the few dated rows read beside it (``AssignmentTally.summary``), the rest is overdue."""
+
     open = models.IntegerField(default=0)
     continuous = models.IntegerField(default=0)
     extension = models.IntegerField(default=0)
@@ -118,18 +126,11 @@ class EscalationTally(models.Model):
         return f"{self.level_id} {self.agency_id}: {self.n}"
 
 
-class AwaitingTally(models.Model):
+class AwaitingTally(PerAgency):
     """An agency's open escalations at the levels that await a decision: the office's and the
     leaders' (one row per agency, for the overview's table by agency; a level given another
     kind moves its escalations between the columns)."""
 
-    agency = models.OneToOneField(
-        "agencies.Agency",
-        primary_key=True,
-        on_delete=models.DO_NOTHING,
-        db_constraint=False,
-        related_name="+",
-    )
     office = models.IntegerField(default=0)
     leader = models.IntegerField(default=0)
 

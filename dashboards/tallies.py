@@ -158,6 +158,22 @@ def pg_awaiting(changes: str) -> str:
         WHERE l.kind IN {tuple(AWAITING)!r} GROUP BY 1 ORDER BY 1 {ADD_AW};"""
 
 
+def pg_statement_triggers(name: str, table: str) -> list[str]:
+    """The triggers that run ``dashboards_<name>_tally()`` after each statement that inserts,
+    updates or deletes rows of ``table``, with the rows before (``before_rows``) and after
+    (``after_rows``)."""
+    tables = {
+        "insert": "NEW TABLE AS after_rows",
+        "update": "OLD TABLE AS before_rows NEW TABLE AS after_rows",
+        "delete": "OLD TABLE AS before_rows",
+    }
+    return [
+        f"""CREATE TRIGGER dashboards_{name}_tally_{op} AFTER {op.upper()} ON {table}
+    REFERENCING {rows} FOR EACH STATEMENT EXECUTE FUNCTION dashboards_{name}_tally()"""
+        for op, rows in tables.items()
+    ]
+
+
 RELEVANT = ("agency_id", "state", "due_date", "completed_on")
 UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
 UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
@@ -250,15 +266,7 @@ POSTGRESQL = [
         {pg_awaiting(f"SELECT level_id, agency_id, -1 FROM before_rows {OPEN_E}")}
     END IF;
     RETURN NULL; END $$""",
-    f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
-    REFERENCING NEW TABLE AS after_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION dashboards_escalation_tally()""",
-    f"""CREATE TRIGGER dashboards_escalation_tally_update AFTER UPDATE ON {ESCALATIONS}
-    REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION dashboards_escalation_tally()""",
-    f"""CREATE TRIGGER dashboards_escalation_tally_delete AFTER DELETE ON {ESCALATIONS}
-    REFERENCING OLD TABLE AS before_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION dashboards_escalation_tally()""",
+    *pg_statement_triggers("escalation", ESCALATIONS),
     # Extension requests: a request that becomes pending (or stops being) moves its open
     # assignment into "extension" (or back), whatever the statement (the generator inserts
     # thousands at once). The assignments are locked first, so that a concurrent change of
@@ -272,15 +280,7 @@ POSTGRESQL = [
     ELSE {pg_extension_moves(pg_parts("before_rows", -1))}
     END IF;
     RETURN NULL; END $$""",
-    f"""CREATE TRIGGER dashboards_extension_tally_insert AFTER INSERT ON {EXTENSIONS}
-    REFERENCING NEW TABLE AS after_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION dashboards_extension_tally()""",
-    f"""CREATE TRIGGER dashboards_extension_tally_update AFTER UPDATE ON {EXTENSIONS}
-    REFERENCING OLD TABLE AS before_rows NEW TABLE AS after_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION dashboards_extension_tally()""",
-    f"""CREATE TRIGGER dashboards_extension_tally_delete AFTER DELETE ON {EXTENSIONS}
-    REFERENCING OLD TABLE AS before_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION dashboards_extension_tally()""",
+    *pg_statement_triggers("extension", EXTENSIONS),
 ]
 TABLES = {"assignment": ASSIGNMENTS, "escalation": ESCALATIONS, "extension": EXTENSIONS}
 # A level given another kind moves its open escalations between the awaiting columns (its

@@ -86,6 +86,17 @@ def escalated_by_agency(user) -> dict[int, int]:
     return {row.agency_id: row.total for row in page.object_list}
 
 
+def by_column(model, columns) -> Counter:
+    """A tally of one row per agency, as counts by (agency, column)."""
+    return Counter(
+        {
+            (row["agency_id"], column): row[column]
+            for row in model.objects.values("agency_id", *columns)
+            for column in columns
+        }
+    )
+
+
 def check(people, today=TODAY):
     """The tallies say what the rows say, for the leader (who reads the tallies), and the
     overview's table by agency says the same, for the leader and for a head (who is counted
@@ -149,13 +160,7 @@ def check(people, today=TODAY):
             .order_by()
         }
     )
-    summed = Counter(
-        {
-            (row["agency_id"], b): row[b]
-            for row in AgencyTally.objects.values("agency_id", *Bucket.values)
-            for b in Bucket.values
-        }
-    )
+    summed = by_column(AgencyTally, Bucket.values)
     assert +summed == +dated
     assert -summed == Counter()  # no negative count
     # Each agency's escalations awaiting the office or the leaders, by kind.
@@ -167,13 +172,7 @@ def check(people, today=TODAY):
             .order_by()
         }
     )
-    kept = Counter(
-        {
-            (row["agency_id"], kind): row[kind]
-            for row in AwaitingTally.objects.values("agency_id", *tallies.AWAITING)
-            for kind in tallies.AWAITING
-        }
-    )
+    kept = by_column(AwaitingTally, tallies.AWAITING)
     assert +kept == awaiting_rows and -kept == Counter()
 
 
