@@ -70,6 +70,26 @@ class AssignmentTally(models.Model):
         return f"{self.agency_id} {self.bucket} {self.due_date}: {self.n}"
 
 
+class ItemTally(models.Model):
+    """The dated rows again, by directive item instead of agency (the public page counts its
+    items' work from here): how many assignments of the item are in the bucket, by date."""
+
+    item = models.ForeignKey(
+        "workflow.DirectiveItem", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    bucket = models.CharField(max_length=16, choices=Bucket.choices)
+    due_date = models.DateField()  # as AssignmentTally's
+    n = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "bucket", "due_date"], name="item_tally_key")
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} {self.bucket} {self.due_date}: {self.n}"
+
+
 class PerAgency(models.Model):
     """A tally of one row per agency."""
 

@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 ASSIGNMENTS, ESCALATIONS = "workflow_assignment", "escalation_escalation"
 EXTENSIONS = "workflow_extensionrequest"
 A_TALLY, E_TALLY = "dashboards_assignmenttally", "dashboards_escalationtally"
+I_TALLY = "dashboards_itemtally"  # the dated rows again, by directive item (the public page)
 AGENCY_TALLY = "dashboards_agencytally"
 AWAITING_TALLY, LEVELS = "dashboards_awaitingtally", "escalation_escalationlevel"
 # ``models.Bucket``'s values, each a column of ``AgencyTally`` (a test holds them equal).
@@ -69,8 +70,8 @@ def due(r: str, undated: str, pending: str | None = None) -> str:
     )
 
 
-def key(r: str, undated: str, pending: str | None = None) -> str:
-    return f"{r}.agency_id, {bucket(r, pending)}, {due(r, undated, pending)}"
+def key(r: str, undated: str, pending: str | None = None, by: str = "agency_id") -> str:
+    return f"{r}.{by}, {bucket(r, pending)}, {due(r, undated, pending)}"
 
 
 def match(r: str, undated: str, pending: str | None = None) -> str:
@@ -138,7 +139,11 @@ def pg_extension_moves(parts: list[str]) -> str:
     INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT})
     SELECT agency_id, {per_bucket("COALESCE(sum(d) FILTER (WHERE b = {b!r}), 0)")}
     FROM (SELECT a.agency_id, {bucket("a", "m.pending")} AS b, m.d {moved}) AS s
-    GROUP BY agency_id ORDER BY agency_id {ADD_AT};"""
+    GROUP BY agency_id ORDER BY agency_id {ADD_AT};
+    {pg_moves(parts)}
+    INSERT INTO {I_TALLY} (item_id, bucket, due_date, n)
+    SELECT {key("a", PG_UNDATED, "m.pending", "item_id")}, sum(m.d) {moved}
+    GROUP BY 1, 2, 3 HAVING sum(m.d) <> 0 ORDER BY 1, 2, 3 {UPSERT_I.format(t=I_TALLY)};"""
 
 
 AWAITING = ("office", "leader")  # the levels whose escalations await a decision
@@ -174,8 +179,9 @@ def pg_statement_triggers(name: str, table: str) -> list[str]:
     ]
 
 
-RELEVANT = ("agency_id", "state", "due_date", "completed_on")
+RELEVANT = ("agency_id", "item_id", "state", "due_date", "completed_on")
 UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
+UPSERT_I = "ON CONFLICT (item_id, bucket, due_date) DO UPDATE SET n = {t}.n + EXCLUDED.n"
 UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = {t}.n + EXCLUDED.n"
 
 POSTGRESQL = [
@@ -188,6 +194,9 @@ POSTGRESQL = [
     SELECT {key("r", PG_UNDATED, "FALSE")}, count(*) FROM inserted r
     GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {UPSERT_A.format(t=A_TALLY)};
     INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) {by_agency("inserted")} {ADD_AT};
+    INSERT INTO {I_TALLY} (item_id, bucket, due_date, n)
+    SELECT {key("r", PG_UNDATED, "FALSE", "item_id")}, count(*) FROM inserted r
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {UPSERT_I.format(t=I_TALLY)};
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS}
     REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT
@@ -201,7 +210,8 @@ POSTGRESQL = [
         now_bucket text := {bucket("NEW", "pending")};
         now_due date := {due("NEW", PG_UNDATED, "pending")};
     BEGIN
-    IF (OLD.agency_id, was_bucket, was_due) = (NEW.agency_id, now_bucket, now_due) THEN
+    IF (OLD.agency_id, OLD.item_id, was_bucket, was_due)
+        = (NEW.agency_id, NEW.item_id, now_bucket, now_due) THEN
         RETURN NULL;
     END IF;
     IF (OLD.agency_id, was_bucket, was_due) < (NEW.agency_id, now_bucket, now_due) THEN
@@ -222,6 +232,12 @@ POSTGRESQL = [
             AS moves (agency_id, b, d)
         GROUP BY agency_id ORDER BY agency_id {ADD_AT};
     END IF;
+    -- The items' rows, in key order.
+    INSERT INTO {I_TALLY} (item_id, bucket, due_date, n)
+    SELECT item_id, b, due, sum(d)
+    FROM (VALUES (OLD.item_id, was_bucket, was_due, -1), (NEW.item_id, now_bucket, now_due, 1))
+        AS moves (item_id, b, due, d)
+    GROUP BY 1, 2, 3 HAVING sum(d) <> 0 ORDER BY 1, 2, 3 {UPSERT_I.format(t=I_TALLY)};
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_assignment_tally_update AFTER UPDATE ON {ASSIGNMENTS}
     FOR EACH ROW WHEN ({" OR ".join(f"OLD.{c} IS DISTINCT FROM NEW.{c}" for c in RELEVANT)})
@@ -233,6 +249,9 @@ POSTGRESQL = [
           GROUP BY 1, 2, 3) AS d (agency_id, bucket, due_date, n)
     WHERE t.agency_id = d.agency_id AND t.bucket = d.bucket AND t.due_date = d.due_date;
     INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) {by_agency("deleted", "-")} {ADD_AT};
+    INSERT INTO {I_TALLY} (item_id, bucket, due_date, n)
+    SELECT {key("r", PG_UNDATED, "FALSE", "item_id")}, -count(*) FROM deleted r
+    GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 {UPSERT_I.format(t=I_TALLY)};
     RETURN NULL; END $$""",
     f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS}
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
@@ -321,6 +340,23 @@ POSTGRESQL_DROP = (
 )
 
 SQLITE_UPSERT_A = "ON CONFLICT (agency_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
+SQLITE_UPSERT_I = "ON CONFLICT (item_id, bucket, due_date) DO UPDATE SET n = n + excluded.n"
+SQLITE_UNDATED = "'0001-01-01'"
+
+
+def sqlite_item(r: str, sign: int) -> str:
+    """Count the row ``r`` (NEW: ``sign`` 1; OLD: -1) in or out of its item's dated row."""
+    if sign > 0:
+        return (
+            f"INSERT INTO {I_TALLY} (item_id, bucket, due_date, n) "
+            f"VALUES ({key(r, SQLITE_UNDATED, by='item_id')}, 1) {SQLITE_UPSERT_I}"
+        )
+    return (
+        f"UPDATE {I_TALLY} SET n = n - 1 WHERE (item_id, bucket, due_date) = "
+        f"({key(r, SQLITE_UNDATED, by='item_id')})"
+    )
+
+
 SQLITE_UPSERT_E = "ON CONFLICT (level_id, agency_id) DO UPDATE SET n = n + 1"
 
 
@@ -357,7 +393,11 @@ def sqlite_move(request: str, was: str, now: str) -> str:
     WHERE {AGENCY_TALLY}.agency_id = s.agency_id;
     INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT}) SELECT a.agency_id, {ones} {one}
     ON CONFLICT (agency_id) DO UPDATE SET
-    {", ".join(f"{b} = {b} + excluded.{b}" for b in BUCKETS)};"""
+    {", ".join(f"{b} = {b} + excluded.{b}" for b in BUCKETS)};
+    UPDATE {I_TALLY} SET n = n - 1
+    WHERE (item_id, bucket, due_date) = (SELECT {key("a", SQLITE_UNDATED, was, "item_id")} {one});
+    INSERT INTO {I_TALLY} (item_id, bucket, due_date, n)
+    SELECT {key("a", SQLITE_UNDATED, now, "item_id")}, 1 {one} {SQLITE_UPSERT_I};"""
 
 
 def sqlite_awaiting(r: str, sign: int) -> str:
@@ -380,7 +420,8 @@ SQLITE = [
     f"""CREATE TRIGGER dashboards_assignment_tally_insert AFTER INSERT ON {ASSIGNMENTS} BEGIN
     INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
     VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A};
-    {sqlite_add("NEW")}; END""",
+    {sqlite_add("NEW")};
+    {sqlite_item("NEW", 1)}; END""",
     f"""CREATE TRIGGER dashboards_assignment_tally_update
     AFTER UPDATE OF {", ".join(RELEVANT)} ON {ASSIGNMENTS}
     WHEN {" OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in RELEVANT)} BEGIN
@@ -388,10 +429,13 @@ SQLITE = [
     INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
     VALUES ({key("NEW", "'0001-01-01'")}, 1) {SQLITE_UPSERT_A};
     {sqlite_remove("OLD")};
-    {sqlite_add("NEW")}; END""",
+    {sqlite_add("NEW")};
+    {sqlite_item("OLD", -1)};
+    {sqlite_item("NEW", 1)}; END""",
     f"""CREATE TRIGGER dashboards_assignment_tally_delete AFTER DELETE ON {ASSIGNMENTS} BEGIN
     UPDATE {A_TALLY} SET n = n - 1 WHERE {match("OLD", "'0001-01-01'")};
-    {sqlite_remove("OLD")}; END""",
+    {sqlite_remove("OLD")};
+    {sqlite_item("OLD", -1)}; END""",
     f"""CREATE TRIGGER dashboards_escalation_tally_insert AFTER INSERT ON {ESCALATIONS}
     WHEN NEW.resolved_at IS NULL BEGIN
     INSERT INTO {E_TALLY} (level_id, agency_id, n) VALUES (NEW.level_id, NEW.agency_id, 1)
@@ -445,6 +489,10 @@ def fill(undated: str) -> list[str]:
         f"DELETE FROM {A_TALLY}",
         f"""INSERT INTO {A_TALLY} (agency_id, bucket, due_date, n)
         SELECT {key("a", undated)}, count(*) FROM {ASSIGNMENTS} a GROUP BY 1, 2, 3""",
+        f"DELETE FROM {I_TALLY}",
+        f"""INSERT INTO {I_TALLY} (item_id, bucket, due_date, n)
+        SELECT {key("a", undated, by="item_id")}, count(*) FROM {ASSIGNMENTS} a
+        GROUP BY 1, 2, 3""",
         f"DELETE FROM {AGENCY_TALLY}",
         f"""INSERT INTO {AGENCY_TALLY} ({COLUMNS_AT})
         SELECT agency_id, {per_bucket("sum(CASE WHEN b = {b!r} THEN 1 ELSE 0 END)")}

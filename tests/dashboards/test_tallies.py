@@ -18,7 +18,9 @@ from dashboards.models import (
     AwaitingTally,
     Bucket,
     EscalationTally,
+    ItemTally,
 )
+from dashboards.public import item_counts
 from dashboards.selectors import (
     AWAITING_KINDS,
     MOST_OVERDUE,
@@ -33,7 +35,7 @@ from escalation.sweep import sweep
 from tests.fixtures.workflow import vn
 from workflow.choices import AssignmentState, DuePolicy, ExtensionStatus
 from workflow.deadlines import DueRule
-from workflow.models import Assignment, ExtensionRequest
+from workflow.models import Assignment, DirectiveItem, ExtensionRequest
 from workflow.selectors import assignment_rows
 from workflow.services import (
     Target,
@@ -172,6 +174,19 @@ def check(people, today=TODAY):
             .order_by()
         }
     )
+    # Each item's work by timeliness (the public page's), from the tally by item.
+    leader_rows = assignment_rows(user=leader, today=today).order_by()
+    by_item = Counter(
+        {
+            (item, timeliness): n
+            for item, timeliness, n in leader_rows.values_list("item_id", "timeliness").annotate(
+                n=Count("pk")
+            )
+        }
+    )
+    items = list(DirectiveItem.objects.values_list("pk", flat=True))
+    assert Counter({(i, t): n for i, t, n in item_counts(items, today)}) == by_item
+    assert not ItemTally.objects.filter(n__lt=0).exists()
     kept = by_column(AwaitingTally, tallies.AWAITING)
     assert +kept == awaiting_rows and -kept == Counter()
 
