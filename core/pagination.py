@@ -107,15 +107,21 @@ class CountedPage:
     totals: dict[str, int]  # each of ``counted``'s totals over the whole list
 
 
+def page_number(number) -> int:
+    """The page asked for (text from the query string, or a number): a bad or missing one is
+    the first."""
+    try:
+        return max(1, int(number))
+    except (TypeError, ValueError):
+        return 1
+
+
 def counted_page(rows: QuerySet, number, per_page: int) -> CountedPage:
     """Page ``number`` (text from the query string, or a number; a bad or missing one is the
     first, one past the end the last) of ``rows`` — an ordered ``values()`` query annotated
     with ``counted(...)`` — and the list's totals, in one query: each row carries the size of
     the whole list and its totals. A page past the end costs a count and the last page."""
-    try:
-        wanted = max(1, int(number))
-    except (TypeError, ValueError):
-        wanted = 1
+    wanted = page_number(number)
     names = [n for n in rows.query.annotations if n.startswith("total_")]
     got = list(rows[(wanted - 1) * per_page : wanted * per_page])
     if not got and wanted > 1:

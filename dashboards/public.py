@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.selectors import with_name_shown
-from core.pagination import CountedPaginator, counted, counted_page
+from core.pagination import CountedPaginator, counted, counted_page, page_number
 from core.templatetags.text import number as _number
 from core.text import fold
 from core.time import local_date
@@ -191,8 +191,8 @@ class PublicReport:
         """When the last directive was made public (the feed's date)."""
         return max((d.public_since for d in self.directives if d.public_since), default=None)
 
-    def directive(self, pk) -> PublicDirective | None:
-        return next((d for d in self.directives if str(d.id) == str(pk)), None)
+    def directive(self, pk: int) -> PublicDirective | None:
+        return next((d for d in self.directives if d.id == pk), None)
 
     def as_json(self, agencies: dict[int, list[PublicAgency]]) -> dict:
         """The figures with ``agencies`` (``public_agency_rows``), directive by directive."""
@@ -347,7 +347,7 @@ class PublicAgencies:
     read_at: datetime
 
 
-def public_agencies_page(directive_id, number) -> PublicAgencies | None:
+def public_agencies_page(directive_id: int, number) -> PublicAgencies | None:
     """A page of a public directive's agencies and their figures, from the cache like the
     report (None: no such public directive). A missing or bad page number is the first, one
     past the end the last."""
@@ -355,10 +355,7 @@ def public_agencies_page(directive_id, number) -> PublicAgencies | None:
     directive = public_report(revision).directive(directive_id)
     if directive is None:
         return None
-    try:
-        wanted = max(1, int(number))
-    except (TypeError, ValueError):
-        wanted = 1
+    wanted = page_number(number)
     key = _key(revision, "agencies", directive.id, wanted)
     read = cache.get(key)
     if read is None:

@@ -330,13 +330,6 @@ def _cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def _csv(filename: str):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # a byte-order mark, so that spreadsheets read UTF-8
-    return response, csv.writer(response)
-
-
 def _csv_body(rows) -> bytes:
     """``rows`` as a spreadsheet's UTF-8 text, with a byte-order mark (which spreadsheets
     read as UTF-8)."""
@@ -402,8 +395,7 @@ class PublicIndicatorsCsvView(PublicMixin, View):
 
     def get(self, request, *args, **kwargs):
         report: PublicReport = public_report()
-        response, writer = _csv("chi-tieu.csv")
-        writer.writerow(
+        rows = [
             [
                 _("Directive"),
                 _("Item"),
@@ -420,12 +412,12 @@ class PublicIndicatorsCsvView(PublicMixin, View):
                 _("Status"),
                 _("Figures updated at"),
             ]
-        )
+        ]
         read_at = _local(report.read_at)
         for directive in report.directives:
             for item in directive.items:
                 for i in item.indicators:
-                    writer.writerow(
+                    rows.append(
                         [
                             _cell(directive.number or directive.kind_label),
                             _cell(item.number),
@@ -443,7 +435,7 @@ class PublicIndicatorsCsvView(PublicMixin, View):
                             read_at,
                         ]
                     )
-        return response
+        return _download(_csv_body(rows), "text/csv; charset=utf-8", "chi-tieu.csv")
 
 
 class PublicJsonView(PublicMixin, View):
