@@ -37,7 +37,7 @@ from workflow.models.targets import period_label
 from workflow.targets import indicator_status, target_bound
 
 from .models import Bucket, ItemTally
-from .selectors import BUCKET_TIMELINESS, named_agencies
+from .selectors import BUCKET_TIMELINESS, due_ahead, named_agencies
 
 CACHE_SECONDS = 300
 
@@ -252,7 +252,7 @@ def public_report_read(*, today: date | None = None) -> PublicReport:
 def item_counts(item_ids: list[int], today: date):
     """(item id, timeliness, n) of the items' assignments on ``today``, from the tally by
     item (``models.ItemTally``: a few rows an item, however many agencies hold its work)."""
-    ahead = Q(bucket=Bucket.OPEN, due_date__gte=today)
+    ahead = due_ahead(today)
     sums = {
         Timeliness.OVERDUE: Sum("n", filter=Q(bucket=Bucket.OPEN) & ~ahead),
         Timeliness.ON_TIME: Sum("n", filter=ahead),
@@ -303,8 +303,8 @@ def public_agencies_read(directive_id: int, number, today: date) -> tuple[list, 
     queries: the agencies named, ordered and cut to the page by the database, with their
     number; the page's assignments counted by agency and timeliness."""
     rows = with_name_shown(
-        selectors.public_agencies(directive_id=directive_id).annotate(code=F("agency__code")),
-        "agency",
+        selectors.public_agencies(directive_id=directive_id).values("code", agency_id=F("pk")),
+        "",
         today,
         keyed=True,
     ).annotate(**counted())

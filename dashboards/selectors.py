@@ -98,6 +98,12 @@ def _sees_everything(user) -> bool:
     return sees_every_assignment(user)
 
 
+def due_ahead(today: date, prefix: str = "") -> Q:
+    """A tally's dated rows of open work due from ``today`` on: on time that day; the rest of
+    its open work is overdue (``prefix``: the path to the rows)."""
+    return Q(**{f"{prefix}bucket": Bucket.OPEN, f"{prefix}due_date__gte": today})
+
+
 BUCKET_TIMELINESS = {
     Bucket.CONTINUOUS: Timeliness.CONTINUOUS,
     Bucket.EXTENSION: Timeliness.EXTENSION_REQUESTED,
@@ -185,13 +191,10 @@ def _counts_by_agency(user, today: date):
         # An agency's row (all its work whatever the dates) beside its dated rows of open
         # work due from today on, joined on the agency: that work is on time, the rest of
         # its open work overdue.
-        due_ahead = FilteredRelation(
-            "dated", condition=Q(dated__bucket=Bucket.OPEN, dated__due_date__gte=today)
-        )
-        on_time = Coalesce(Sum("due_ahead__n"), 0)
+        on_time = Coalesce(Sum("ahead__n"), 0)
         return (
             AgencyTally.objects.filter(_counted_any())
-            .annotate(due_ahead=due_ahead)
+            .annotate(ahead=FilteredRelation("dated", condition=due_ahead(today, "dated__")))
             .order_by()
             .values("agency_id")
             .annotate(
@@ -217,7 +220,7 @@ def _tally_page(today: date, number, per_page: int):
     due from ``today`` on is read for the page's rows alone, by key, once they are chosen),
     the totals summed over every row by window functions and, for the work due from today
     on, one sum over the dated rows. One query."""
-    ahead = AssignmentTally.objects.filter(bucket=Bucket.OPEN, due_date__gte=today).order_by()
+    ahead = AssignmentTally.objects.filter(due_ahead(today)).order_by()
     of_agency = ahead.filter(agency_id=OuterRef("agency_id")).values("agency_id")
     on_time = Coalesce(Subquery(of_agency.annotate(s=Sum("n")).values("s")), 0)
     on_time_all = Subquery(ahead.values("bucket").annotate(s=Sum("n")).values("s"))

@@ -9,6 +9,7 @@ from typing import Any, cast
 
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
+from agencies.models import Agency
 from core import access
 from core.time import local_date
 
@@ -79,17 +80,18 @@ def public_progress(
 
 def public_agencies(*, directive_id: int) -> QuerySet:
     """The agencies that hold work of the public items of a public directive (not only work
-    cancelled or transferred, which its successor holds): ``agency_id`` and ``n``, the number
-    of those assignments, grouped by the database (unordered)."""
-    return (
+    cancelled or transferred, which its successor holds), unordered: gathered by a hash of
+    their ids (DISTINCT), none of their assignments sorted or grouped with their names."""
+    holding = (
         Assignment.objects.filter(
             item__in=public_items().filter(directive_id=directive_id).values("pk")
         )
         .exclude(state__in=[AssignmentState.CANCELLED, AssignmentState.TRANSFERRED])
         .order_by()
         .values("agency_id")
-        .annotate(n=Count("pk"))
+        .distinct()
     )
+    return Agency.objects.filter(pk__in=holding)
 
 
 def publication_get(*, user, pk: int) -> tuple[Directive, Publication | None]:
