@@ -20,6 +20,10 @@ merged and cut. A page past the middle is read from the other end (the last page
 the first does). By due date, the database may walk the due-date index of the open work
 (``subject_hint``) and stop early, or read a small kind whole and sort it; planner statistics
 on the pair (node, status) (migration 0003) let PostgreSQL tell a large kind from a small one.
+A kind whose every task the user acts on (the office's reviewer: results to confirm, proposals
+to change the agency) is walked by its subjects whatever the planner would guess
+(``TaskKind.subjects``, ``InboxTasks._walk``): the planner, multiplying the selectivities of
+two tables that the flow correlates exactly, would expect a handful of rows and sort the kind.
 """
 
 from collections import Counter
@@ -73,6 +77,12 @@ class TaskKind:
     # (its work is open): never narrows the kind, but lets the due-date order walk the index
     # of open work by due date.
     subject_hint: Q | None = None
+    # The same rule read on the subjects themselves (a queryset of the source's subject model):
+    # for a user who must act on every open task of the kind, each subject it holds for has
+    # one of them, so on PostgreSQL the due-date order walks these subjects by due date, joins
+    # each to its tasks (``LATERAL``) and stops at the page, whatever the planner would guess
+    # of a join across the two tables.
+    subjects: Callable[[], QuerySet] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,9 +178,11 @@ def _signed_in(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def _open_tasks(kind: TaskKind, user) -> QuerySet[Task] | None:
-    """The open tasks of ``kind`` that ``user`` must act on, unordered; None: none at all."""
-    condition = kind.condition(user)
+def _open_tasks(kind: TaskKind, user, condition: Q | None = None) -> QuerySet[Task] | None:
+    """The open tasks of ``kind`` that ``user`` must act on (``condition``, when the caller
+    has read it), unordered; None: none at all."""
+    if condition is None:
+        condition = kind.condition(user)
     if condition is None:
         return None
     return (
@@ -262,10 +274,14 @@ class InboxTasks:
         parts: list[str] = []
         params: list = []
         for n, window in enumerate(windows):
-            tasks = _open_tasks(window.kind, self.user)
+            condition = window.kind.condition(self.user)
+            tasks = _open_tasks(window.kind, self.user, condition)
             if tasks is None:
                 continue
-            sql, values = _sql(self._branch(tasks, window, backward))
+            if self._walks(window.kind, condition):
+                sql, values = self._walk(tasks, window, backward)
+            else:
+                sql, values = _sql(self._branch(tasks, window, backward))
             parts.append(f"SELECT * FROM ({sql}) AS inbox_{n}")  # noqa: S608 (compiled SQL)
             params += values
         if not parts:
@@ -318,6 +334,48 @@ class InboxTasks:
         ordering = order.backward if backward else order.within
         first, last = window.offset, window.offset + window.limit
         return tasks.order_by(*ordering).values_list(*columns)[first:last]
+
+    def _walks(self, kind: TaskKind, condition: Q | None) -> bool:
+        """Whether ``kind`` is read, by due date, by walking its subjects (``_walk``): when it
+        has them, the database can (PostgreSQL), and the user acts on every open task of it
+        (the subjects are then as dense in tasks as the flow makes them; for a narrower
+        condition the planner chooses, since a few of a user's tasks among many subjects
+        would make the walk long)."""
+        return (
+            self.order == "due"
+            and kind.subjects is not None
+            and connections[Task.objects.db].vendor == "postgresql"
+            and condition == Q()
+        )
+
+    def _walk(self, tasks: QuerySet, window: _Window, backward: bool) -> tuple[str, tuple]:
+        """``window`` of ``kind`` by due date: its subjects in due-date order (their index),
+        each joined to its open tasks of the kind, cut at the window. Both sides are fenced
+        (``OFFSET 0``), so the database keeps the walk and stops early: left to itself,
+        PostgreSQL multiplies the two tables' selectivities, expects a handful of rows and
+        reads the whole kind to sort it."""
+        source = _source_of(window.kind)
+        subject, _, due = source.due_date.rpartition("__")
+        direction = "DESC" if backward else "ASC"
+        nulls = "FIRST" if backward else "LAST"
+        subjects = window.kind.subjects().order_by(
+            getattr(F(due), direction.lower())(**{f"nulls_{nulls.lower()}": True}),
+            "-pk" if backward else "pk",
+        )
+        subjects_sql, subjects_params = _sql(subjects.values_list("pk", due))
+        own = tasks.filter(**{subject: RawSQL('"inbox_walk"."pk"', ())})
+        tasks_sql, tasks_params = _sql(own.values_list("pk", "created"))
+        ordering = (
+            f"inbox_due {direction} NULLS {nulls}, inbox_created {direction}, inbox_id {direction}"
+        )
+        sql = (
+            f"SELECT inbox_task.id AS inbox_id, inbox_task.created AS inbox_created, "  # noqa: S608
+            f"{int(window.rank)} AS inbox_rank, inbox_walk.due AS inbox_due "
+            f"FROM ({subjects_sql} OFFSET 0) AS inbox_walk (pk, due) "
+            f"CROSS JOIN LATERAL ({tasks_sql} OFFSET 0) AS inbox_task (id, created) "
+            f"ORDER BY {ordering} LIMIT {int(window.limit)} OFFSET {int(window.offset)}"
+        )
+        return sql, (*subjects_params, *tasks_params)
 
     def _rows(self, ids: list[int]) -> list[Task]:
         if not ids:

@@ -16,7 +16,7 @@ from .choices import (
     StepName,
 )
 from .flows import AssignmentFlow, ExtensionFlow
-from .models import AssignmentProcess, ExtensionProcess
+from .models import Assignment, AssignmentProcess, ExtensionProcess
 
 ASSIGNMENT = "process__assignmentprocess__assignment__"
 EXTENSION = "process__extensionprocess__extension__assignment__"
@@ -72,6 +72,11 @@ def _in_state(step: StepName) -> Q:
     return Q(**{f"{ASSIGNMENT}state__in": list(STEP_STATES[step])})
 
 
+def _subjects_in_state(step: StepName):
+    """The assignments ``_in_state`` holds for, read on themselves (``TaskKind.subjects``)."""
+    return lambda: Assignment.objects.filter(state__in=list(STEP_STATES[step]))
+
+
 def _reviewer(user) -> Q | None:
     """Every open task of the node, for the office's reviewers; none for anyone else."""
     return Q() if has_role(user, [Role.REVIEWER]) else None
@@ -84,6 +89,7 @@ ASSIGNMENT_KINDS = (
         (AssignmentFlow.receive,),
         _agency_work(RECEIVERS, StepName.RECEIVE),
         _in_state(StepName.RECEIVE),
+        _subjects_in_state(StepName.RECEIVE),
     ),
     inbox.TaskKind(
         "report",
@@ -91,6 +97,7 @@ ASSIGNMENT_KINDS = (
         (AssignmentFlow.report,),
         lambda user: Q(owner_id=user.pk),
         _in_state(StepName.REPORT),
+        _subjects_in_state(StepName.REPORT),
     ),
     inbox.TaskKind(
         "approve",
@@ -98,6 +105,7 @@ ASSIGNMENT_KINDS = (
         (AssignmentFlow.approve,),
         _agency_work(APPROVERS, StepName.APPROVE),
         _in_state(StepName.APPROVE),
+        _subjects_in_state(StepName.APPROVE),
     ),
     inbox.TaskKind(
         "accept",
@@ -105,6 +113,7 @@ ASSIGNMENT_KINDS = (
         (AssignmentFlow.review,),
         _reviewer,
         _in_state(StepName.ACCEPT),
+        _subjects_in_state(StepName.ACCEPT),
     ),
     inbox.TaskKind(
         "triage",
@@ -112,6 +121,7 @@ ASSIGNMENT_KINDS = (
         (AssignmentFlow.triage,),
         _reviewer,
         _in_state(StepName.TRIAGE),
+        _subjects_in_state(StepName.TRIAGE),
     ),
 )
 EXTENSION_KINDS = (

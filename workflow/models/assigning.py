@@ -166,7 +166,9 @@ class Assignment(models.Model):
                 include=["completed_on", "id"],
                 name="assignment_agency_tally",
             ),
-            models.Index(fields=["state", "due_date"], name="assignment_state_due"),
+            # Work in a state by due date, then id: the inbox walks a step's assignments in
+            # this order (``core.inbox``, ``TaskKind.subjects``) from the index alone.
+            models.Index(fields=["state", "due_date", "id"], name="assignment_state_due_id"),
             models.Index(fields=["item", "agency"], name="assignment_item_agency"),
             # The lists' order (due date, then id): the first page of a long list, searched or
             # not, is read from here without sorting every matching row.
