@@ -358,10 +358,9 @@ class InboxTasks:
         subject, _, due = source.due_date.rpartition("__")
         direction = "DESC" if backward else "ASC"
         nulls = "FIRST" if backward else "LAST"
-        subjects = window.kind.subjects().order_by(
-            getattr(F(due), direction.lower())(**{f"nulls_{nulls.lower()}": True}),
-            "-pk" if backward else "pk",
-        )
+        assert window.kind.subjects is not None  # noqa: S101 (``_walks`` said so)
+        due_order = F(due).desc(nulls_first=True) if backward else F(due).asc(nulls_last=True)
+        subjects = window.kind.subjects().order_by(due_order, "-pk" if backward else "pk")
         subjects_sql, subjects_params = _sql(subjects.values_list("pk", due))
         own = tasks.filter(**{subject: RawSQL('"inbox_walk"."pk"', ())})
         tasks_sql, tasks_params = _sql(own.values_list("pk", "created"))
