@@ -20,6 +20,7 @@ from escalation.choices import LevelKind
 from escalation.models import Escalation
 from workflow.access import sees_every_assignment
 from workflow.choices import (
+    GONE_STATES,
     OPEN_STATES,
     AssignmentState,
     DirectiveKind,
@@ -209,9 +210,6 @@ def _counts_by_agency(user, today: date):
         .values("agency_id")
         .annotate(**{f"n_{t}": Count("pk", filter=timeliness_is(t, today)) for t in COUNTED})
     )
-
-
-GONE = (AssignmentState.CANCELLED, AssignmentState.TRANSFERRED)
 
 
 def _tally_page(today: date, number, per_page: int):
@@ -437,7 +435,7 @@ def directive_heat_map(
     work = (
         Assignment.objects.restrict(user, "view")
         .filter(item__directive=chosen)
-        .exclude(state__in=GONE)
+        .exclude(state__in=GONE_STATES)
         .order_by()
     )
     # The agencies with such work, gathered by a hash of their ids (with DISTINCT, PostgreSQL

@@ -54,6 +54,9 @@ OPEN_STATES = (
     AssignmentState.REPORTED,
     AssignmentState.APPROVED,
 )
+# Work no longer this agency's to answer for: cancelled, or transferred to the agency that
+# holds it now (its successor's assignment counts instead).
+GONE_STATES = (AssignmentState.CANCELLED, AssignmentState.TRANSFERRED)
 
 
 class Timeliness(models.TextChoices):

@@ -13,7 +13,7 @@ from agencies.models import Agency
 from core import access
 from core.time import local_date
 
-from ..choices import AssignmentState, DirectiveAction, DirectiveStatus
+from ..choices import GONE_STATES, DirectiveAction, DirectiveStatus
 from ..models import Assignment, Directive, DirectiveItem, Indicator, Publication
 from .assigning import timeliness
 from .directives import ISSUER_NAME
@@ -86,7 +86,7 @@ def public_agencies(*, directive_id: int) -> QuerySet:
         Assignment.objects.filter(
             item__in=public_items().filter(directive_id=directive_id).values("pk")
         )
-        .exclude(state__in=[AssignmentState.CANCELLED, AssignmentState.TRANSFERRED])
+        .exclude(state__in=GONE_STATES)
         .order_by()
         .values("agency_id")
         .distinct()
