@@ -70,7 +70,7 @@ def review_processes_start(escalations: QuerySet[Escalation], *, at) -> int:
         processes_start_for(
             EscalationFlow,
             EscalationFlow.office,
-            subjects=Escalation.objects.filter(pk__in=batch),
+            subjects=Escalation.objects.filter(among("pk", batch)),
             link="escalation",
             at=at,
         )

@@ -148,6 +148,24 @@ def _claim_pending() -> int:
     return claimed
 
 
+# Past this many escalations raised by one pass (a backfill), their table is analyzed
+# before the pass reads them back.
+ANALYZE_FROM = 10_000
+
+
+def _analyze_if_grown(raised: int) -> None:
+    """Let PostgreSQL's planner see the escalations this pass raised before it reads them
+    back (stale levels, review processes). Autovacuum cannot count rows that are not committed
+    yet, so after a first pass over old data the statistics still describe the table as it
+    was, maybe empty; then the review processes' bulk insert, which selects the escalations of
+    a batch by their keys, was planned as a nested loop over every escalation for every key
+    (20,000 × 1.3 million comparisons: it ran for minutes). ANALYZE inside the transaction
+    counts the transaction's own rows, and its statistics roll back with it."""
+    if connection.vendor == "postgresql" and raised >= ANALYZE_FROM:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(Escalation._meta.db_table)}")
+
+
 def _release_batch() -> None:
     if connection.vendor != "postgresql":  # PostgreSQL drops it at commit
         with connection.cursor() as cursor:
@@ -424,6 +442,7 @@ def sweep(*, now: datetime | None = None, send_mail: bool = True) -> SweepReport
                     report.notices += _plan_summaries(level, created, today, now)
         if moved:
             EscalationLevel.objects.bulk_update(moved, ["swept_through", "swept_scope"])
+        _analyze_if_grown(report.escalations)
         if claimed or backfill:
             report.resolved += _resolve_stale(now, everything=backfill)
         if office_raised or backfill:

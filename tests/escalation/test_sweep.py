@@ -451,6 +451,31 @@ def test_two_sweeps_at_once_write_each_row_once(directive, people, small_tree):
     assert Notice.objects.values("recipient", "key").distinct().count() == Notice.objects.count()
 
 
+def _counted_rows(table: str) -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [table])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("analyze_from, seen", [(15, 15), (16, 0)])
+def test_a_pass_that_raises_many_escalations_shows_them_to_the_planner(
+    directive, people, small_tree, monkeypatch, analyze_from, seen
+):
+    """A backfill raises escalations that autovacuum cannot count before the commit; the pass
+    analyzes their table itself once it raised enough of them, before reading them back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+    for i in range(5):
+        make(directive, people, small_tree["TC"], date(2026, 2, 27), title=f"Việc {i}")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE escalation_escalation")
+    assert _counted_rows("escalation_escalation") == 0
+    monkeypatch.setattr(sweep_module, "ANALYZE_FROM", analyze_from)
+    assert sweep(now=vn(2026, 6, 1), send_mail=False).escalations == 15
+    assert _counted_rows("escalation_escalation") == seen
+
+
 def test_levels_are_editable_data(assignment, people):
     EscalationLevel.objects.filter(kind=LevelKind.WARNING).update(offset_working_days=3)
     sweep(now=vn(2026, 3, 2))  # +1 would have warned; +3 has not been reached
