@@ -117,7 +117,9 @@ class _AnyOf(Lookup):
     (PostgreSQL). Not ``lhs = ANY(%s)``: a parameter array is not hashed, so when the planner
     scans the table (its statistics still say it is small, as inside the transaction that
     filled it) each row is compared with every key — minutes for 20,000 keys over a million
-    rows; the sub-select is planned as a join."""
+    rows; the sub-select is planned as a join. Which side of that join comes first still
+    follows the statistics: a table filled in the same transaction is analyzed before it is
+    read back this way (``escalation.sweep._analyze_if_grown``)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
