@@ -476,6 +476,22 @@ def test_a_pass_that_raises_many_escalations_shows_them_to_the_planner(
     assert _counted_rows("escalation_escalation") == seen
 
 
+@pytest.mark.postgres
+def test_a_pass_that_adds_a_small_share_of_the_escalations_is_not_delayed_by_it(
+    directive, people, small_tree, monkeypatch
+):
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's statistics are PostgreSQL's")
+    for i in range(15):
+        make(directive, people, small_tree["TC"], date(2026, 2, 27), title=f"Việc {i}")
+    monkeypatch.setattr(sweep_module, "ANALYZE_FROM", 1)
+    assert sweep(now=vn(2026, 6, 1), send_mail=False).escalations == 45
+    assert _counted_rows("escalation_escalation") == 45
+    make(directive, people, small_tree["TC"], date(2026, 2, 27), title="Việc mới")
+    assert sweep(now=vn(2026, 6, 2), send_mail=False).escalations == 3  # ≤ a tenth of 45
+    assert _counted_rows("escalation_escalation") == 45
+
+
 def test_levels_are_editable_data(assignment, people):
     EscalationLevel.objects.filter(kind=LevelKind.WARNING).update(offset_working_days=3)
     sweep(now=vn(2026, 3, 2))  # +1 would have warned; +3 has not been reached
