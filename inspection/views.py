@@ -246,6 +246,7 @@ class ConductView(SignedInTemplateView, InspectionMixin):
             "results": FindingResult.choices,
             "evidence_form": EvidenceForm(),
             "save_url": reverse("inspection:finding_save", args=[inspection.pk]),
+            "draft": _draft(self.request, inspection.pk),
         }
 
 
@@ -258,6 +259,37 @@ def _error(exc: DomainError) -> JsonResponse:
         {"code": exc.code, "message": str(exc.message), "errors": exc.details or {}},
         status=exc.status,
     )
+
+
+DRAFT = "inspection.finding_draft"
+
+
+def _keep_draft(request, inspection_pk: int, payload, exc: DomainError) -> None:
+    """A finding sent without script and refused: what was typed, kept in the session for the
+    conduct screen to show again beside the error (the note is not lost)."""
+    try:
+        criterion = int(payload.get("criterion", ""))
+    except (TypeError, ValueError):
+        return
+    said = [str(exc.message)] + [str(e) for field in (exc.details or {}).values() for e in field]
+    errors = list(dict.fromkeys(e for e in said if e))  # each once, in order
+    request.session[DRAFT] = {
+        "inspection": inspection_pk,
+        "criterion": criterion,
+        "result": str(payload.get("result") or ""),
+        "points": str(payload.get("points") or ""),
+        "note": str(payload.get("note") or ""),
+        "errors": errors,
+    }
+
+
+def _draft(request, inspection_pk: int) -> dict | None:
+    """The refused finding kept for this inspection's screen (read once)."""
+    draft = request.session.get(DRAFT)
+    if not draft or draft.get("inspection") != inspection_pk:
+        return None
+    del request.session[DRAFT]
+    return draft
 
 
 class FindingSaveView(SignedInActionView):
@@ -323,6 +355,7 @@ class FindingSaveView(SignedInActionView):
             if isinstance(exc, Forbidden | NotFound):
                 raise  # the page of refusal (403 / 404), as every view answers
             messages.error(request, str(exc.message))
+            _keep_draft(request, kwargs["pk"], payload, exc)
             return redirect(
                 reverse("inspection:conduct", args=[kwargs["pk"]])
                 + f"#c{payload.get('criterion', '')}"

@@ -420,3 +420,36 @@ def test_the_inbox_page_lists_inspection_tasks_beside_assignments(client, world)
     subjects = {subject.pk: subject for _row, subject in page.context["rows"]}
     assert rec.assignment_id in subjects
     assert subjects[rec.assignment_id].source == AssignmentSource.INSPECTION
+
+
+def test_a_finding_refused_without_script_comes_back_with_what_was_typed(client, world):
+    """On a phone without script the form posts and the page reloads: a refused finding
+    shows the error beside the criterion with the result, points and note as typed, once."""
+    from django.test import Client
+
+    from inspection.models import Finding
+
+    lead = world.people["lead"]
+    first = world.criteria[0]
+    client.force_login(lead)
+    note = "Chưa có kế hoạch tuyên truyền; đã nhắc đơn vị bổ sung trong tuần."
+    answer = client.post(
+        reverse("inspection:finding_save", args=[world.inspection.pk]),
+        {"criterion": first.pk, "side": "team", "result": "partly", "points": "9", "note": note},
+    )
+    conduct = reverse("inspection:conduct", args=[world.inspection.pk])
+    assert answer.status_code == 302 and answer["Location"] == f"{conduct}#c{first.pk}"
+    assert not Finding.objects.filter(inspection=world.inspection, criterion=first).exists()
+    # Another person's screen (their own session) never shows it.
+    other = Client()
+    other.force_login(world.people["member"])
+    assert note not in other.get(conduct).content.decode()
+    page = client.get(conduct)
+    form = page.content.decode().split(f'id="c{first.pk}"')[1].split("</section>")[0]
+    assert f">{note}</textarea>" in form
+    assert 'value="9"' in form
+    assert 'value="partly" checked' in form
+    assert page.context["draft"]["errors"][0] in form
+    # Shown once: the next visit shows the saved state (nothing), not the refused draft.
+    again = client.get(conduct).content.decode()
+    assert note not in again
