@@ -3,8 +3,8 @@
 - The province's overseers (the office, leaders, inspectors, emulation officers) and the
   organiser's people see every plan and inspection; the team sees its inspection through the
   django-guardian grants made when the team is set up; the inspected agency sees its own
-  inspection, the team's findings once the minutes are signed, and the recommendations once
-  the conclusion is issued.
+  inspection (an unannounced one from the day of the visit), the team's findings once the
+  minutes are signed, and the recommendations once the conclusion is issued.
 - Only the organiser changes a plan or an inspection; only the team records findings and
   verifies (guardian ``record_inspection``); only the team's head drafts the minutes
   (``lead_inspection``); the inspected agency's head confirms them; the organiser's head
@@ -12,6 +12,7 @@
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from agencies.access import has_role, holds_role, member_agencies
 from agencies.choices import Role
@@ -19,7 +20,14 @@ from core import access
 from core.sql import among_rows
 from workflow.access import OVERSEERS
 
-from .choices import SIGNED_STATES, FindingSide, InspectionAction, RecommendationStatus
+from .choices import (
+    SIGNED_STATES,
+    FindingSide,
+    InspectionAction,
+    InspectionStatus,
+    PlanForm,
+    RecommendationStatus,
+)
 from .models import (
     ChecklistTemplate,
     Criterion,
@@ -76,16 +84,29 @@ def inspections_insider(user) -> Q:
     return _insiders(user)
 
 
+def told_beforehand(prefix: str = "") -> Q:
+    """The inspections the inspected agency may know of: all but an unannounced visit still to
+    come (kiểm tra đột xuất: the agency learns of it when the team arrives, on the day)."""
+    return ~Q(**{f"{prefix}plan__form": PlanForm.UNANNOUNCED}) | ~Q(
+        **{f"{prefix}status": InspectionStatus.SCHEDULED, f"{prefix}scheduled_on__gt": today()}
+    )
+
+
+def today():
+    return timezone.localdate()
+
+
 @access.register(Inspection)
 def inspection_rule(user, action: str) -> Q:
     if action == InspectionAction.VIEW:
-        return access.Complete(_insiders(user) | Q(agency_id__in=member_agencies(user)))
+        own = Q(agency_id__in=member_agencies(user)) & told_beforehand()
+        return access.Complete(_insiders(user) | own)
     if action == InspectionAction.MANAGE:
         return Q(plan__organiser_id__in=member_agencies(user, ORGANISER_ROLES))
     if action == InspectionAction.CONFIRM:
         return Q(agency_id__in=member_agencies(user, HEADS))
     if action == InspectionAction.SELF_ASSESS:
-        return Q(agency_id__in=member_agencies(user, SELF_ASSESSORS))
+        return Q(agency_id__in=member_agencies(user, SELF_ASSESSORS)) & told_beforehand()
     if action == InspectionAction.CONCLUDE:
         return Q(plan__organiser_id__in=member_agencies(user, HEADS))
     # RECORD and LEAD: the team only, through its grants (added by core.access.restrict).

@@ -9,11 +9,12 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from agencies.choices import Role
 from core import access
 from inspection import selectors, services
-from inspection.choices import FindingResult, FindingSide, InspectionAction, TeamRole
+from inspection.choices import FindingResult, FindingSide, InspectionAction, PlanForm, TeamRole
 from inspection.models import Finding, Inspection, InspectionPlan, Recommendation
 from tests.conftest import grant
 from tests.fixtures.inspection import fill, make_long_template, schedule, today
@@ -84,6 +85,36 @@ def test_the_inspected_agencys_head_sees_the_inspection_and_confirms_but_never_r
     # Nor does the head see the plan's other inspections.
     other = schedule(world, world.tree["MTTQ"])
     assert other.pk not in sees(head, Inspection)
+
+
+def test_the_inspected_agency_learns_of_an_unannounced_visit_on_its_day(world, client):
+    plan = services.plan_create(
+        actor=world.people["lead"],
+        year=today().year,
+        organiser=world.tree["NV"],
+        title="Kiểm tra đột xuất",
+        form=PlanForm.UNANNOUNCED,
+        item=world.plan.item,
+    )
+    team = [services.Member(user=world.people["lead"], agency=world.tree["NV"], role=TeamRole.LEAD)]
+    visit = schedule(world, world.tree["TC"], team=team, plan=plan)
+    head, officer, lead = world.people["head"], world.people["officer"], world.people["lead"]
+    page = reverse("inspection:inspection", args=[visit.pk])
+    # Before the day: the team and the organiser see it; the inspected agency does not.
+    assert visit.pk in sees(lead, Inspection) and visit.pk in sees(
+        world.people["outsider"], Inspection
+    )
+    assert visit.pk not in sees(head, Inspection)
+    assert visit.pk not in sees(officer, Inspection, InspectionAction.SELF_ASSESS)
+    client.force_login(head)
+    assert client.get(page).status_code == 404
+    assert visit.pk not in {i.pk for i in selectors.inspection_list(user=head)}
+    # An announced one of the same day is seen at once (the world's own inspection).
+    assert world.inspection.pk in sees(head, Inspection)
+    # On the day of the visit the agency sees it.
+    Inspection.objects.filter(pk=visit.pk).update(scheduled_on=today())
+    assert visit.pk in sees(head, Inspection)
+    assert client.get(page).status_code == 200
 
 
 def test_an_officer_elsewhere_sees_nothing(world, elsewhere):
