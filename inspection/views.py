@@ -7,11 +7,13 @@ import uuid
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from agencies.models import Agency
 from agencies.selectors import agency_name_on
@@ -23,6 +25,7 @@ from core.views import (
     ServiceFormView,
     SignedInActionView,
     SignedInTemplateView,
+    SortableMixin,
     selected,
 )
 from workflow import evidence as workflow_evidence
@@ -68,11 +71,20 @@ def _year(request) -> int:
 # --- plans --------------------------------------------------------------------------------------
 
 
-class PlanListView(SignedInTemplateView):
-    """The year's plans and their inspections by month (the calendar), with the user's own
-    inspection tasks on top: an inspector's landing page."""
+class PlanListView(SortableMixin, SignedInTemplateView):
+    """The year's plans (``?sort=``) and their inspections by month (the calendar), with the
+    user's own inspection tasks on top: an inspector's landing page."""
 
     template_name = "inspection/plan_list.html"
+    # A year holds a few plans: any order is cheap.
+    sorts = {
+        "organiser": (_lazy("By organiser"), ("organiser_name", "title", "pk")),
+        "newest": (
+            _lazy("Newest decision first"),
+            (F("decision_date").desc(nulls_last=True), "-pk"),
+        ),
+        "title": (_lazy("By title"), ("title", "pk")),
+    }
 
     def get_context_data(self, **kwargs):
         user, year = self.request.user, _year(self.request)
@@ -86,7 +98,7 @@ class PlanListView(SignedInTemplateView):
             **super().get_context_data(**kwargs),
             "year": year,
             "years": selectors.plan_years(user=user),
-            "plans": selectors.plan_list(user=user, year=year),
+            "plans": self.sorted_rows(selectors.plan_list(user=user, year=year)),
             "months": sorted(months.items()),
             "inspections_total": len(inspections),
             "tasks": [(k, n) for k, n in kinds if n],
@@ -627,13 +639,21 @@ class AgencyHistoryView(SignedInTemplateView):
         }
 
 
-class TemplateListView(SignedInTemplateView):
+class TemplateListView(SortableMixin, SignedInTemplateView):
+    """Every checklist version (``?sort=``): by checklist, newest version first (the default),
+    by year, or by name."""
+
     template_name = "inspection/template_list.html"
+    sorts = {
+        "family": (_lazy("By checklist, newest version first"), ()),
+        "year": (_lazy("Newest year first"), ("-year", "family", "-version")),
+        "name": (_lazy("By name"), ("name", "-version", "pk")),
+    }
 
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "templates": selectors.template_list(user=self.request.user),
+            "templates": self.sorted_rows(selectors.template_list(user=self.request.user)),
         }
 
 

@@ -2,14 +2,16 @@
 changed again (the edit makes the next version, its criteria copied); an older version is not
 edited."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from core.exceptions import Forbidden, InvalidInput
 from inspection import services
-from inspection.models import ChecklistTemplate, Criterion
-from tests.fixtures.inspection import make_template
+from inspection.models import ChecklistTemplate, Criterion, InspectionPlan
+from tests.fixtures.inspection import make_template, today
 
 
 def data(criterion, **changes):
@@ -169,3 +171,49 @@ def test_a_refused_edit_of_a_used_checklist_leaves_no_new_version(world):
             data=data(first, max_points=Decimal(0)),
         )
     assert list(ChecklistTemplate.objects.filter(family=v1.family)) == [v1]
+
+
+def test_the_plans_and_the_checklists_come_in_the_order_asked(client, world):
+    """Each list offers its orders (``?sort=``); an unknown one is the default."""
+    from inspection.choices import PlanForm
+
+    lead = world.people["lead"]
+    second = services.plan_create(
+        actor=lead,
+        year=today().year,
+        organiser=world.tree["NV"],
+        title="An ninh mạng: kiểm tra đột xuất",
+        form=PlanForm.UNANNOUNCED,
+        item=world.plan.item,
+        decision_number="30/KH-SNV",
+        decision_date=today() - timedelta(days=40),
+    )
+    client.force_login(lead)
+    url = reverse("inspection:home")
+    titles = {
+        sort: [p.pk for p in client.get(url, {"sort": sort}).context["plans"]]
+        for sort in ("title", "newest", "nonsense")
+    }
+    assert titles["title"] == [second.pk, world.plan.pk]  # "An ninh…" before "Kế hoạch…"
+    assert titles["newest"] == [world.plan.pk, second.pk]  # decided today, then 40 days ago
+    assert titles["nonsense"] == [p.pk for p in client.get(url).context["plans"]]
+    last_year = services.plan_create(
+        actor=lead,
+        year=today().year,
+        organiser=world.tree["NV"],
+        title="Kế hoạch năm trước",
+        form=PlanForm.ON_SITE,
+        item=world.plan.item,
+    )
+    InspectionPlan.objects.filter(pk=last_year.pk).update(year=today().year - 1)
+    page = client.get(url, {"sort": "title"}).content.decode()
+    assert '<option value="title" selected>' in page
+    assert f"?year={today().year - 1}&amp;sort=title" in page  # the other years keep the order
+
+    older = make_template(world.directive, family="another-checklist")
+    ChecklistTemplate.objects.filter(pk=older.pk).update(year=today().year - 1, name="Bảng cũ")
+    listed = reverse("inspection:templates")
+    by_name = [t.pk for t in client.get(listed, {"sort": "name"}).context["templates"]]
+    by_year = [t.pk for t in client.get(listed, {"sort": "year"}).context["templates"]]
+    assert by_name == [older.pk, world.template.pk]  # "Bảng cũ" before "Phiếu kiểm tra thử"
+    assert by_year == [world.template.pk, older.pk]
