@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import CharField, Expression, Field, GenericIPAddressField, Model, Value
+from django.db.models import (
+    CharField,
+    Expression,
+    Field,
+    GenericIPAddressField,
+    Model,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Cast, Substr
 from django.utils import timezone
 
@@ -81,13 +89,14 @@ def audit_record_from(
     obj_repr: Expression,
     old: Expression | None = None,
     new: Expression | None = None,
-    note: str = "",
+    note: str | Expression | Subquery = "",
     at=None,
 ) -> None:
     """``audit_record`` for every row of ``queryset`` at once, in one INSERT … SELECT whatever
     their number: ``obj_repr`` (what ``str(obj)`` gives, as an expression over the rows: the
     database cannot call ``__str__``), ``old`` and ``new`` (e.g. ``JSONObject``) are
-    expressions over the queryset's model. Call it inside the service's transaction."""
+    expressions over the queryset's model, and so may ``note`` be (else one text for every
+    row). Call it inside the service's transaction."""
     at = at or timezone.now()
     actor = actor if actor is not None and actor.is_authenticated else None
     origin = current_origin()
@@ -106,7 +115,7 @@ def audit_record_from(
         Substr(obj_repr, 1, field("object_repr").max_length),
         constant(None, None) if old is None else old,  # SQL NULL, as audit_record writes
         constant(None, None) if new is None else new,
-        Value(note, output_field=field("note")),
+        Value(note, output_field=field("note")) if isinstance(note, str) else note,
         # Typed (PostgreSQL's inet takes no text in INSERT … SELECT); a bare NULL without one.
         constant(None, None)
         if origin.ip_address is None

@@ -410,6 +410,27 @@ def transfers_announce(*, old_agency, old_name: str, agency, count: int, actor, 
     )
 
 
+def explanations_transferred_announce(
+    *, old_agency, old_name: str, agency, count: int, actor, at
+) -> int:
+    """The head and deputies of ``agency`` hear once that ``count`` explanation requests on the
+    work of ``old_agency`` (which ended; ``old_name``, its last name) now await their answer."""
+    day = local_date(at)
+    title = _(
+        "{n} requests to explain late work of {old} now await the explanation of {agency}."
+    ).format(n=count, old=old_name, agency=agency_name_on(agency=agency, on=day) or agency)
+    recipients = _members(agency_id=agency.pk, roles=APPROVERS, day=day)
+    actor_id = actor.pk if actor is not None else None
+    return event_notify(
+        recipients={r for r in recipients if r != actor_id},
+        key=f"reorganisation-explanations:{old_agency.pk}:{agency.pk}:{day:%Y-%m-%d}",
+        category=Category.EXPLANATION,
+        title=title,
+        url=reverse("workflow:explanations") + "?" + urlencode({"group": "awaiting"}),
+        at=at,
+    )
+
+
 # Explanation requests: the agency's head and deputies hear of a request and of its
 # withdrawal; whoever asked hears of the answer. The subject is an assignment or an indicator,
 # so these are told here directly, not through an assignment's timeline rules.

@@ -123,8 +123,68 @@ def test_an_ended_department_s_open_work_moves_to_the_one_it_merged_into(
     assert AuditEvent.objects.filter(verb="agency.reorganisation_transfer").get().after == {
         "assignments": 3,
         "obligations": 0,
+        "explanations": 0,
         "to": {"TC": 3},
     }
+
+
+def test_a_request_to_explain_follows_the_work_to_the_agency_that_took_it_over(
+    give, small_tree, people
+):
+    """Sở KH&ĐT was asked to explain a late assignment, then ended: nobody there can answer.
+    The request is withdrawn from it, saying why, and asked again of Sở Tài chính on the
+    assignment continuing the work, by the same date or, past it, by the day of the transfer;
+    an answered request stays where it was answered."""
+    from workflow.choices import ExplanationStatus
+    from workflow.models import ExplanationRequest
+    from workflow.selectors.explanations import explanations_told
+    from workflow.selectors.timeline import assignment_timeline
+    from workflow.services import explanation_request
+
+    reviewer, tc = people["reviewer"], small_tree["TC"]
+    late, answered, ahead = (give("KHDT", f"Việc {n}") for n in range(3))
+    asked = vn(2026, 1, 20)
+    question = "Vì sao chưa giải ngân đúng hạn?"
+    kept = explanation_request(
+        actor=reviewer, assignment=late, question=question, due_on=date(2026, 1, 30), at=asked
+    )
+    done = explanation_request(
+        actor=reviewer,
+        assignment=answered,
+        question="Vì sao chậm?",
+        due_on=date(2026, 1, 30),
+        at=asked,
+    )
+    ExplanationRequest.objects.filter(pk=done.pk).update(
+        status=ExplanationStatus.ANSWERED, answer="Do thiếu hồ sơ.", answered_at=asked
+    )
+    later = explanation_request(
+        actor=reviewer, assignment=ahead, question="Tiến độ?", due_on=date(2026, 3, 2), at=asked
+    )
+
+    moved = reorganisation_transfer(actor=reviewer, agency=small_tree["KHDT"], at=NOW)
+
+    assert moved.explanations == {tc.pk: 2}
+    for old, due in ((kept, date(2026, 2, 10)), (later, date(2026, 3, 2))):
+        old.refresh_from_db()
+        assert old.status == ExplanationStatus.WITHDRAWN and old.withdrawn_by == reviewer
+        assert old.withdrawal_note
+        successor = old.assignment.transferred_to
+        new = ExplanationRequest.objects.get(assignment=successor)
+        assert (new.agency, new.status, new.due_on) == (tc, ExplanationStatus.REQUESTED, due)
+        assert (new.question, new.requested_by) == (old.question, reviewer)
+        assert "explanation.withdraw" in timeline(old.assignment)
+        [line] = explanations_told(assignment_timeline(assignment=successor))
+        assert (line.pk, line.question, line.due_on) == (new.pk, new.question, due)
+    done.refresh_from_db()
+    assert (done.status, done.assignment_id) == (ExplanationStatus.ANSWERED, answered.pk)
+    assert not ExplanationRequest.objects.filter(assignment=done.assignment.transferred_to).exists()
+    # Sở Tài chính's head hears of it once for the two.
+    told = Notice.objects.filter(key__startswith="reorganisation-explanations:")
+    assert list(told.values_list("recipient__username", flat=True)) == ["head"]
+    assert "2" in told.get().title
+    after = AuditEvent.objects.filter(verb="agency.reorganisation_transfer").get().after
+    assert after["explanations"] == 2
 
 
 def test_running_it_again_moves_nothing_twice(give, small_tree, people):

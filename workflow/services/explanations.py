@@ -8,12 +8,15 @@ from datetime import date, datetime
 from typing import cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 
 from core import access
-from core.audit import audit_record
+from core.audit import audit_record, audit_record_from
 from core.exceptions import DomainError, InvalidInput
 from core.flowtasks import AlreadyHandled
+from core.sql import among
 from core.text import nfc
 from core.time import local_date
 
@@ -22,7 +25,7 @@ from ..choices import ExplanationAction, ExplanationStatus
 from ..explanations import assignment_is_late, indicator_is_explainable
 from ..models import Assignment, ExplanationRequest, Indicator
 from ..selectors.targets import indicator_get
-from ._base import moment, refused, timeline_record, validated
+from ._base import assignment_repr, moment, refused, timeline_record, validated
 
 
 def _record(actor, verb: str, explanation: ExplanationRequest, *, old=None, new=None, note="", at):
@@ -200,3 +203,83 @@ def explanation_withdraw(
             at=at,
         )
         return explanation
+
+
+def explanations_follow_work(*, actor, successors: dict[int, int], at: datetime) -> dict[int, int]:
+    """The explanation requests still awaiting an answer on work moved to other agencies after
+    a reorganisation (``successors``: old assignment id → the one continuing it) follow that
+    work: each is withdrawn from the agency that ended, saying where it went, and asked again,
+    with the same question, of the agency that now holds the work, on its assignment, by the
+    same date (today at the earliest: nobody at the old agency could answer it any more).
+    Called inside the transfer's transaction. Returns {agency asked now: how many}; a
+    constant number of statements whatever their number."""
+    today = local_date(at)
+    awaited = list(
+        ExplanationRequest.objects.select_for_update(of=("self",))
+        .filter(among("assignment_id", successors), status=ExplanationStatus.REQUESTED)
+        .order_by("pk")
+        .values("pk", "assignment_id", "question", "due_on", "requested_by_id")
+    )
+    if not awaited:
+        return {}
+    agency_of = dict(
+        Assignment.objects.filter(
+            among("pk", [successors[r["assignment_id"]] for r in awaited])
+        ).values_list("pk", "agency_id")
+    )
+    note = _("The work moved to the agency that took it over; the request was sent on with it.")
+    ExplanationRequest.objects.filter(among("pk", [r["pk"] for r in awaited])).update(
+        status=ExplanationStatus.WITHDRAWN,
+        withdrawn_by=actor,
+        withdrawn_at=at,
+        withdrawal_note=note,
+    )
+    asked = ExplanationRequest.objects.bulk_create(
+        [
+            ExplanationRequest(
+                assignment_id=successors[r["assignment_id"]],
+                agency_id=agency_of[successors[r["assignment_id"]]],
+                question=r["question"],
+                due_on=max(r["due_on"], today),
+                requested_by_id=r["requested_by_id"],
+                requested_at=at,
+            )
+            for r in awaited
+        ]
+    )
+
+    # Each assignment's timeline tells it, as for one request (``explanations_told``): the
+    # old assignment's request withdrawn, the new one's asked (its question, its date).
+    def latest(status: str, column: str) -> Subquery:
+        rows = ExplanationRequest.objects.filter(assignment=OuterRef("pk"), status=status)
+        return Subquery(rows.order_by("-pk").values(column)[:1])
+
+    withdrawn = ExplanationStatus.WITHDRAWN
+    audit_record_from(
+        Assignment.objects.filter(among("pk", [r["assignment_id"] for r in awaited])),
+        actor=actor,
+        verb="explanation.withdraw",
+        obj_repr=assignment_repr(),
+        old=JSONObject(status=Value(ExplanationStatus.REQUESTED)),
+        new=JSONObject(status=Value(withdrawn), explanation=latest(withdrawn, "pk")),
+        note=note,
+        at=at,
+    )
+    requested = ExplanationStatus.REQUESTED
+    audit_record_from(
+        Assignment.objects.filter(among("pk", [e.assignment_id for e in asked])),
+        actor=actor,
+        verb="explanation.request",
+        obj_repr=assignment_repr(),
+        new=JSONObject(
+            explanation=latest(requested, "pk"),
+            agency=F("agency__code"),
+            due_on=latest(requested, "due_on"),
+        ),
+        note=latest(requested, "question"),
+        at=at,
+    )
+    counts: dict[int, int] = {}
+    for explanation in asked:
+        counts[explanation.agency_id] = counts.get(explanation.agency_id, 0) + 1
+    return counts

@@ -36,6 +36,7 @@ from ..models import Assignment, RecurringObligation
 from ..selectors.transfers import obligations_still_owed
 from ._base import assignment_repr, assignments_close, moment, refused, validated
 from .assigning import CREATION_SQL
+from .explanations import explanations_follow_work
 from .transfers import successor_check
 
 # What a successor takes from the assignment it continues (``transfers.successor_start`` for
@@ -68,6 +69,8 @@ class Moved:
     assignments: dict[int, int] = field(default_factory=dict)  # old id -> successor id
     obligations: dict[int, int] = field(default_factory=dict)  # old id -> continuing id
     by_agency: dict[int, int] = field(default_factory=dict)  # receiving agency id -> count
+    # receiving agency id -> explanation requests sent on with the work
+    explanations: dict[int, int] = field(default_factory=dict)
 
 
 def _ended(agency: Agency, on: date) -> date:
@@ -232,7 +235,8 @@ def reorganisation_transfer(
     it over, in one transaction: each open assignment is closed as transferred and continued
     at its receiving agency (``choices`` per assignment, else ``to_agency``, else the single
     successor; a split or a dissolution with no successor asks), keeping its history, due
-    date and agency as written; its recurring reports continue with ``to_agency`` (or the
+    date and agency as written, and the request to explain it still awaiting an answer
+    (``explanations_follow_work``); its recurring reports continue with ``to_agency`` (or the
     single successor) for the periods from the day it ended. Only the office (``TRANSFER``).
     Running it again moves nothing twice: what was moved is no longer open.
 
@@ -296,6 +300,7 @@ def reorganisation_transfer(
             new={
                 "assignments": len(moved.assignments),
                 "obligations": len(moved.obligations),
+                "explanations": sum(moved.explanations.values()),
                 "to": {a.code: len(ids) for a, ids in by_target.items()},
             },
         )
@@ -351,6 +356,16 @@ def _close_and_begin(*, actor, moved: Moved, note: str, at: datetime) -> None:
         new=JSONObject(**CREATION_SQL),
         at=at,
     )
+    moved.explanations = explanations_follow_work(actor=actor, successors=moved.assignments, at=at)
+    for agency_id, count in moved.explanations.items():
+        notices.explanations_transferred_announce(
+            old_agency=moved.agency,
+            old_name=moved.name,
+            agency=Agency.objects.get(pk=agency_id),
+            count=count,
+            actor=actor,
+            at=at,
+        )
     for agency_id, count in moved.by_agency.items():
         notices.transfers_announce(
             old_agency=moved.agency,
