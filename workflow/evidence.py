@@ -486,61 +486,76 @@ def _files(root: Path) -> Iterator[Path]:
                 yield path
 
 
-def orphans_find(*, older_than: timedelta, now: datetime | None = None) -> list[Orphan]:
-    """Files of the evidence folder that no Attachment names, last written more than
-    ``older_than`` ago (younger ones may belong to an upload in flight)."""
-    from .models import Attachment
+def _stores():
+    """Each folder of stored evidence, with the model whose ``file`` names its files: an
+    assignment's reports (``EVIDENCE_DIR``) and reported values (``MEASUREMENT_EVIDENCE_DIR``)."""
+    from .models import Attachment, MeasurementEvidence
+    from .models.targets import MEASUREMENT_EVIDENCE_DIR
 
+    return ((EVIDENCE_DIR, Attachment), (MEASUREMENT_EVIDENCE_DIR, MeasurementEvidence))
+
+
+def _named(model, names: list[str]) -> set[str]:
+    """Those of ``names`` (paths under MEDIA_ROOT) that a row of ``model`` holds, 1,000 at a
+    time."""
+    known: set[str] = set()
+    for start in range(0, len(names), 1000):
+        chunk = names[start : start + 1000]
+        known |= set(model.objects.filter(file__in=chunk).values_list("file", flat=True))
+    return known
+
+
+def orphans_find(*, older_than: timedelta, now: datetime | None = None) -> list[Orphan]:
+    """Files of the evidence folders that no row names (an attachment of a report, a reported
+    value's evidence), last written more than ``older_than`` ago (younger ones may belong to an
+    upload in flight)."""
     root = Path(settings.MEDIA_ROOT)
-    folder = root / EVIDENCE_DIR
-    if not folder.is_dir():
-        return []
     cutoff = (now or timezone.now()) - older_than
     found: list[Orphan] = []
-    files = _files(folder)
-    while batch := list(itertools.islice(files, 1000)):
-        candidates = {}
-        for path in batch:
-            stat = path.stat()
-            modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.get_current_timezone())
-            if modified <= cutoff:
-                candidates[path.relative_to(root).as_posix()] = (stat.st_size, modified)
-        known = set(
-            Attachment.objects.filter(file__in=list(candidates)).values_list("file", flat=True)
-        )
-        found += [
-            Orphan(name, size, modified)
-            for name, (size, modified) in candidates.items()
-            if name not in known
-        ]
+    for directory, model in _stores():
+        folder = root / directory
+        if not folder.is_dir():
+            continue
+        files = _files(folder)
+        while batch := list(itertools.islice(files, 1000)):
+            candidates = {}
+            for path in batch:
+                stat = path.stat()
+                modified = datetime.fromtimestamp(stat.st_mtime, tz=timezone.get_current_timezone())
+                if modified <= cutoff:
+                    candidates[path.relative_to(root).as_posix()] = (stat.st_size, modified)
+            known = _named(model, list(candidates))
+            found += [
+                Orphan(name, size, modified)
+                for name, (size, modified) in candidates.items()
+                if name not in known
+            ]
     return found
 
 
 def orphans_remove(orphans: list[Orphan]) -> list[Orphan]:
-    """Delete the orphan files (checked again against the table just before); returns those
+    """Delete the orphan files (checked again against their table just before); returns those
     removed. Empty month folders left behind go too."""
-    from .models import Attachment
-
     root = Path(settings.MEDIA_ROOT)
     removed = []
-    known: set[str] = set()
-    for start in range(0, len(orphans), 1000):
-        names = [orphan.name for orphan in orphans[start : start + 1000]]
-        known |= set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
-    for orphan in orphans:
-        if orphan.name in known:  # attached since it was found
-            continue
-        path = root / orphan.name
-        try:
-            path.unlink()
-        except FileNotFoundError:
-            continue
-        removed.append(orphan)
-        folder = path.parent
-        while folder != root / EVIDENCE_DIR and folder.is_relative_to(root / EVIDENCE_DIR):
+    for directory, model in _stores():
+        mine = [o for o in orphans if o.name.startswith(f"{directory}/")]
+        known = _named(model, [o.name for o in mine])
+        top = root / directory
+        for orphan in mine:
+            if orphan.name in known:  # attached since it was found
+                continue
+            path = root / orphan.name
             try:
-                folder.rmdir()
-            except OSError:
-                break
-            folder = folder.parent
+                path.unlink()
+            except FileNotFoundError:
+                continue
+            removed.append(orphan)
+            folder = path.parent
+            while folder != top and folder.is_relative_to(top):
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+                folder = folder.parent
     return removed

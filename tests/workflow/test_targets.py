@@ -475,3 +475,37 @@ def test_a_correction_may_bring_new_evidence(indicator, people, memory_storage):
         files=[png("bo-sung.png")],
     )
     assert [f.original_name for f in measurement.evidence_files.all()] == ["bo-sung.png"]
+
+
+def test_the_orphan_sweep_removes_a_reported_values_lost_files_and_keeps_its_evidence(
+    indicator, people, settings, tmp_path
+):
+    """A value's evidence lives in its own folder: a file there that no evidence row names
+    (its request killed before the commit) goes once old; the value's own file stays."""
+    import os
+    import time
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    measurement = measurement_report(
+        actor=people["officer"],
+        indicator=indicator,
+        period=Period.YEARLY,
+        year=2025,
+        value=Decimal(96),
+        files=[png()],
+    )
+    kept = settings.MEDIA_ROOT / measurement.evidence_files.get().file.name
+    lost = settings.MEDIA_ROOT / "targets" / "2025" / "11" / ("d" * 32 + ".png")
+    lost.parent.mkdir(parents=True)
+    lost.write_bytes(b"\x89PNG left by a killed request")
+    old = time.time() - 48 * 3600
+    for path in (kept, lost):
+        os.utime(path, (old, old))
+    out = StringIO()
+    call_command("evidence_orphans_sweep", "--older-than-hours", "24", stdout=out)
+    assert f"removed targets/2025/11/{'d' * 32}.png" in out.getvalue()
+    assert not lost.exists() and not lost.parent.exists()
+    assert kept.exists() and MeasurementEvidence.objects.count() == 1

@@ -7,7 +7,7 @@ from workflow.evidence import orphans_find, orphans_remove
 
 class Command(BaseCommand):
     help = (
-        "Delete the files of the evidence folder that no attachment names (left by a request "
+        "Delete the files of the evidence folders that no row names (left by a request "
         "killed before its commit), once older than --older-than-hours. Idempotent."
     )
 
