@@ -11,3 +11,9 @@ class InspectionConfig(AppConfig):
 
         inbox.register()
         services.hooks_connect()
+        from workflow import evidence
+
+        from .models import FindingEvidence
+        from .services.evidence import FOLDER
+
+        evidence.folder_register(FOLDER, FindingEvidence)  # swept for orphans

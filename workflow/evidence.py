@@ -486,13 +486,27 @@ def _files(root: Path) -> Iterator[Path]:
                 yield path
 
 
+# The evidence folders of higher apps (``folder_register``): folder → the model naming them.
+_registered: dict[str, type] = {}
+
+
+def folder_register(folder: str, model: type) -> None:
+    """An app that stores its files here (``store(…, folder=)``) names the folder and the model
+    whose ``file`` field holds them, so that the orphan sweep covers it (from ``ready()``)."""
+    if _registered.get(folder, model) is not model:
+        raise RuntimeError(f"The evidence folder {folder} is already another model's.")
+    _registered[folder] = model
+
+
 def _stores():
     """Each folder of stored evidence, with the model whose ``file`` names its files: an
-    assignment's reports (``EVIDENCE_DIR``) and reported values (``MEASUREMENT_EVIDENCE_DIR``)."""
+    assignment's reports (``EVIDENCE_DIR``), reported values (``MEASUREMENT_EVIDENCE_DIR``),
+    and those other apps registered."""
     from .models import Attachment, MeasurementEvidence
     from .models.targets import MEASUREMENT_EVIDENCE_DIR
 
-    return ((EVIDENCE_DIR, Attachment), (MEASUREMENT_EVIDENCE_DIR, MeasurementEvidence))
+    own = ((EVIDENCE_DIR, Attachment), (MEASUREMENT_EVIDENCE_DIR, MeasurementEvidence))
+    return (*own, *sorted(_registered.items()))
 
 
 def _named(model, names: list[str]) -> set[str]:

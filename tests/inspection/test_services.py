@@ -423,6 +423,31 @@ def test_a_photo_from_the_phone_is_kept_as_a_resized_jpeg(world, media, kind, na
     assert row.size == (media / row.file.name).stat().st_size
 
 
+def test_the_orphan_sweep_removes_a_lost_inspection_photo_and_keeps_the_findings(world, media):
+    """Inspection photos live in their own folder, registered for the sweep: a file there that
+    no evidence row names goes once old; a finding's photo stays."""
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    finding = record(world).finding
+    row = services.finding_evidence_add(
+        actor=world.people["member"], finding=finding, upload=upload("anh.jpg", image("JPEG"))
+    )
+    kept = media / row.file.name
+    lost = media / "inspection" / "2025" / "11" / ("e" * 32 + ".jpg")
+    lost.parent.mkdir(parents=True)
+    lost.write_bytes(b"\xff\xd8 left by a killed request")
+    old = time.time() - 48 * 3600
+    for path in (kept, lost):
+        os.utime(path, (old, old))
+    out = io.StringIO()
+    call_command("evidence_orphans_sweep", stdout=out)
+    assert f"removed inspection/2025/11/{'e' * 32}.jpg" in out.getvalue()
+    assert not lost.exists() and kept.exists()
+
+
 @pytest.mark.parametrize(
     "name, data, code",
     [
