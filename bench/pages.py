@@ -189,6 +189,8 @@ def pages() -> list[tuple[str, str, str]]:
         ("inbox, reviewer, by kind (default)", REVIEWER, inbox),
         ("inbox, reviewer, newest first", REVIEWER, inbox + "?order=arrival"),
         ("inbox, reviewer, by due date", REVIEWER, inbox + "?order=due"),
+        ("inbox, head", head, inbox),
+        ("inbox, head, by due date", head, inbox + "?order=due"),
         ("province landing, leader", LEADER, overview),
         ("province landing, reviewer", REVIEWER, overview),
         ("heat map, leader (newest directive)", LEADER, heat_map),
