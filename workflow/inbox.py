@@ -16,7 +16,7 @@ from .choices import (
     StepName,
 )
 from .flows import AssignmentFlow, ExtensionFlow
-from .models import Assignment, AssignmentProcess, ExtensionProcess
+from .models import Assignment, AssignmentProcess, ExtensionProcess, ExtensionRequest
 
 ASSIGNMENT = "process__assignmentprocess__assignment__"
 EXTENSION = "process__extensionprocess__extension__assignment__"
@@ -77,6 +77,17 @@ def _subjects_in_state(step: StepName):
     return lambda: Assignment.objects.filter(state__in=list(STEP_STATES[step]))
 
 
+def _subjects_awaiting(step: ExtensionStepName):
+    """The assignments with an extension request at the status ``step`` is taken from
+    (``EXTENSION_STEP_STATUS``: the flow opens the step's task there and moves on with the
+    status), for ``TaskKind.subjects``."""
+    return lambda: Assignment.objects.filter(
+        pk__in=ExtensionRequest.objects.filter(status=EXTENSION_STEP_STATUS[step]).values(
+            "assignment_id"
+        )
+    )
+
+
 def _reviewer(user) -> Q | None:
     """Every open task of the node, for the office's reviewers; none for anyone else."""
     return Q() if has_role(user, [Role.REVIEWER]) else None
@@ -132,7 +143,11 @@ EXTENSION_KINDS = (
         _agency_extensions(APPROVERS, ExtensionStepName.ENDORSE),
     ),
     inbox.TaskKind(
-        "decide_extension", _("Extension request to decide"), (ExtensionFlow.decide,), _reviewer
+        "decide_extension",
+        _("Extension request to decide"),
+        (ExtensionFlow.decide,),
+        _reviewer,
+        subjects=_subjects_awaiting(ExtensionStepName.DECIDE),
     ),
 )
 

@@ -100,9 +100,16 @@ def test_the_province_has_every_kind_of_task(province, db):
     seen = Counter()
     for user in users(province):
         seen.update(+inbox.inbox_counts(user=user))
-    assert {"receive", "report", "approve", "accept", "triage", "endorse", "escalation"} <= set(
-        seen
-    )
+    assert {
+        "receive",
+        "report",
+        "approve",
+        "accept",
+        "triage",
+        "endorse",
+        "decide_extension",
+        "escalation",
+    } <= set(seen)
 
 
 @pytest.mark.parametrize("walk_from", [inbox.WALK_FROM, 0])
