@@ -388,25 +388,41 @@ def new_work_announce(*, assignments: Sequence[Assignment], actor, at: datetime)
     )
 
 
+def _reorganisation_notify(*, key: str, old_agency, agency, roles, actor, at, **notice) -> int:
+    """Once per person of ``agency`` in ``roles`` and day: what a reorganisation transfer from
+    ``old_agency`` sent them (``notice``: category, title, url)."""
+    day = local_date(at)
+    recipients = _members(agency_id=agency.pk, roles=roles, day=day)
+    actor_id = actor.pk if actor is not None else None
+    return event_notify(
+        recipients={r for r in recipients if r != actor_id},
+        key=f"{key}:{old_agency.pk}:{agency.pk}:{day:%Y-%m-%d}",
+        at=at,
+        **notice,
+    )
+
+
 def transfers_announce(*, old_agency, old_name: str, agency, count: int, actor, at) -> int:
     """The people receiving work in ``agency`` hear once that ``count`` assignments of
     ``old_agency`` (which ended in a reorganisation; ``old_name``, its last name) are now
     theirs, not once per assignment."""
-    day = local_date(at)
     title = _(
         "{n} assignments of {old} were transferred to {agency}: receive them and give them to "
         "someone."
-    ).format(n=count, old=old_name, agency=agency_name_on(agency=agency, on=day) or agency)
+    ).format(
+        n=count, old=old_name, agency=agency_name_on(agency=agency, on=local_date(at)) or agency
+    )
     query = {"agency": agency.code, "state": AssignmentState.NEW}
-    recipients = _members(agency_id=agency.pk, roles=RECEIVERS, day=day)
-    actor_id = actor.pk if actor is not None else None
-    return event_notify(
-        recipients={r for r in recipients if r != actor_id},
-        key=f"reorganisation:{old_agency.pk}:{agency.pk}:{day:%Y-%m-%d}",
+    return _reorganisation_notify(
+        key="reorganisation",
+        old_agency=old_agency,
+        agency=agency,
+        roles=RECEIVERS,
+        actor=actor,
+        at=at,
         category=Category.TRANSFERRED,
         title=title,
         url=reverse("workflow:assignments") + "?" + urlencode(query),
-        at=at,
     )
 
 
@@ -415,19 +431,21 @@ def explanations_transferred_announce(
 ) -> int:
     """The head and deputies of ``agency`` hear once that ``count`` explanation requests on the
     work of ``old_agency`` (which ended; ``old_name``, its last name) now await their answer."""
-    day = local_date(at)
     title = _(
         "{n} requests to explain late work of {old} now await the explanation of {agency}."
-    ).format(n=count, old=old_name, agency=agency_name_on(agency=agency, on=day) or agency)
-    recipients = _members(agency_id=agency.pk, roles=APPROVERS, day=day)
-    actor_id = actor.pk if actor is not None else None
-    return event_notify(
-        recipients={r for r in recipients if r != actor_id},
-        key=f"reorganisation-explanations:{old_agency.pk}:{agency.pk}:{day:%Y-%m-%d}",
+    ).format(
+        n=count, old=old_name, agency=agency_name_on(agency=agency, on=local_date(at)) or agency
+    )
+    return _reorganisation_notify(
+        key="reorganisation-explanations",
+        old_agency=old_agency,
+        agency=agency,
+        roles=APPROVERS,
+        actor=actor,
+        at=at,
         category=Category.EXPLANATION,
         title=title,
         url=reverse("workflow:explanations") + "?" + urlencode({"group": "awaiting"}),
-        at=at,
     )
 
 

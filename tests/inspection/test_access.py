@@ -17,7 +17,7 @@ from inspection import selectors, services
 from inspection.choices import FindingResult, FindingSide, InspectionAction, PlanForm, TeamRole
 from inspection.models import Finding, Inspection, InspectionPlan, Recommendation
 from tests.conftest import grant
-from tests.fixtures.inspection import fill, make_long_template, schedule, today
+from tests.fixtures.inspection import another_plan, fill, make_long_template, schedule, today
 
 VIEW, RECORD, LEAD = InspectionAction.VIEW, InspectionAction.RECORD, InspectionAction.LEAD
 
@@ -88,14 +88,7 @@ def test_the_inspected_agencys_head_sees_the_inspection_and_confirms_but_never_r
 
 
 def test_the_inspected_agency_learns_of_an_unannounced_visit_on_its_day(world, client):
-    plan = services.plan_create(
-        actor=world.people["lead"],
-        year=today().year,
-        organiser=world.tree["NV"],
-        title="Kiểm tra đột xuất",
-        form=PlanForm.UNANNOUNCED,
-        item=world.plan.item,
-    )
+    plan = another_plan(world, "Kiểm tra đột xuất", PlanForm.UNANNOUNCED)
     team = [services.Member(user=world.people["lead"], agency=world.tree["NV"], role=TeamRole.LEAD)]
     visit = schedule(world, world.tree["TC"], team=team, plan=plan)
     head, officer, lead = world.people["head"], world.people["officer"], world.people["lead"]

@@ -25,7 +25,7 @@ from inspection.models import (
 )
 from notifications.models import Notice
 from tests.conftest import grant
-from tests.fixtures.inspection import fill, today
+from tests.fixtures.inspection import another_plan, fill, today
 from workflow.choices import AssignmentSource
 
 
@@ -97,14 +97,7 @@ def test_a_given_self_report_date_is_kept_and_one_after_the_visit_refused(world)
 
 
 def test_an_unannounced_inspection_asks_for_no_self_report(world):
-    plan = services.plan_create(
-        actor=world.people["lead"],
-        year=today().year,
-        organiser=world.tree["NV"],
-        title="Kiểm tra đột xuất",
-        form=PlanForm.UNANNOUNCED,
-        item=world.plan.item,
-    )
+    plan = another_plan(world, "Kiểm tra đột xuất", PlanForm.UNANNOUNCED)
     ca_head = grant(Role.HEAD, world.tree["CA"], today() - timedelta(days=30), username="ca_head")
     inspection = schedule(world, [member(world, "lead", TeamRole.LEAD)], plan=plan)
     assert inspection.self_report is None and inspection.self_report_due is None

@@ -11,7 +11,7 @@ from django.urls import reverse
 from core.exceptions import Forbidden, InvalidInput
 from inspection import services
 from inspection.models import ChecklistTemplate, Criterion, InspectionPlan
-from tests.fixtures.inspection import make_template, today
+from tests.fixtures.inspection import another_plan, make_template, today
 
 
 def data(criterion, **changes):
@@ -178,13 +178,10 @@ def test_the_plans_and_the_checklists_come_in_the_order_asked(client, world):
     from inspection.choices import PlanForm
 
     lead = world.people["lead"]
-    second = services.plan_create(
-        actor=lead,
-        year=today().year,
-        organiser=world.tree["NV"],
-        title="An ninh mạng: kiểm tra đột xuất",
-        form=PlanForm.UNANNOUNCED,
-        item=world.plan.item,
+    second = another_plan(
+        world,
+        "An ninh mạng: kiểm tra đột xuất",
+        PlanForm.UNANNOUNCED,
         decision_number="30/KH-SNV",
         decision_date=today() - timedelta(days=40),
     )
@@ -197,14 +194,7 @@ def test_the_plans_and_the_checklists_come_in_the_order_asked(client, world):
     assert titles["title"] == [second.pk, world.plan.pk]  # "An ninh…" before "Kế hoạch…"
     assert titles["newest"] == [world.plan.pk, second.pk]  # decided today, then 40 days ago
     assert titles["nonsense"] == [p.pk for p in client.get(url).context["plans"]]
-    last_year = services.plan_create(
-        actor=lead,
-        year=today().year,
-        organiser=world.tree["NV"],
-        title="Kế hoạch năm trước",
-        form=PlanForm.ON_SITE,
-        item=world.plan.item,
-    )
+    last_year = another_plan(world, "Kế hoạch năm trước")
     InspectionPlan.objects.filter(pk=last_year.pk).update(year=today().year - 1)
     page = client.get(url, {"sort": "title"}).content.decode()
     assert '<option value="title" selected>' in page

@@ -357,21 +357,17 @@ def _close_and_begin(*, actor, moved: Moved, note: str, at: datetime) -> None:
         at=at,
     )
     moved.explanations = explanations_follow_work(actor=actor, successors=moved.assignments, at=at)
-    for agency_id, count in moved.explanations.items():
-        notices.explanations_transferred_announce(
-            old_agency=moved.agency,
-            old_name=moved.name,
-            agency=Agency.objects.get(pk=agency_id),
-            count=count,
-            actor=actor,
-            at=at,
-        )
-    for agency_id, count in moved.by_agency.items():
-        notices.transfers_announce(
-            old_agency=moved.agency,
-            old_name=moved.name,
-            agency=Agency.objects.get(pk=agency_id),
-            count=count,
-            actor=actor,
-            at=at,
-        )
+    told = (
+        (notices.explanations_transferred_announce, moved.explanations),
+        (notices.transfers_announce, moved.by_agency),
+    )
+    for announce, counts in told:
+        for agency_id, count in counts.items():
+            announce(
+                old_agency=moved.agency,
+                old_name=moved.name,
+                agency=Agency.objects.get(pk=agency_id),
+                count=count,
+                actor=actor,
+                at=at,
+            )
