@@ -178,11 +178,9 @@ def _signed_in(user) -> bool:
     return user is not None and user.is_authenticated and user.is_active
 
 
-def _open_tasks(kind: TaskKind, user, condition: Q | None = None) -> QuerySet[Task] | None:
-    """The open tasks of ``kind`` that ``user`` must act on (``condition``, when the caller
-    has read it), unordered; None: none at all."""
-    if condition is None:
-        condition = kind.condition(user)
+def _open_tasks(kind: TaskKind, condition: Q | None) -> QuerySet[Task] | None:
+    """The open tasks of ``kind`` that a user must act on (``condition``: the kind's
+    ``condition`` of that user), unordered; None: none at all."""
     if condition is None:
         return None
     return (
@@ -275,7 +273,7 @@ class InboxTasks:
         params: list = []
         for n, window in enumerate(windows):
             condition = window.kind.condition(self.user)
-            tasks = _open_tasks(window.kind, self.user, condition)
+            tasks = _open_tasks(window.kind, condition)
             if tasks is None:
                 continue
             if self._walks(window.kind, condition):
@@ -415,7 +413,7 @@ def _counts(user, kinds: list[TaskKind]) -> Counter:
     params: list = []
     counted: list = []
     for n, kind in enumerate(kinds):
-        tasks = _open_tasks(kind, user)
+        tasks = _open_tasks(kind, kind.condition(user))
         if tasks is None:
             continue
         sql, values = _sql(tasks.values("pk"))

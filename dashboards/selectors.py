@@ -92,13 +92,6 @@ class Overview:
     most_overdue: list[AgencyRow]  # the ten agencies with the most overdue work
 
 
-def _sees_everything(user) -> bool:
-    """Whether ``user`` may see every assignment and escalation (the rule of access: the
-    office, leaders, inspectors and emulation officers follow the whole province); for them
-    the overview reads the database's tallies instead of counting the rows."""
-    return sees_every_assignment(user)
-
-
 def due_ahead(today: date, prefix: str = "") -> Q:
     """A tally's dated rows of open work due from ``today`` on: on time that day; the rest of
     its open work is overdue (``prefix``: the path to the rows)."""
@@ -130,7 +123,7 @@ def _results_awaiting(user) -> int:
     """How many visible assignments are approved by their agency and await the office's
     acceptance: counted from the index on state."""
     # Those who see every assignment need no rule of access read (one query fewer).
-    rows = Assignment.objects if _sees_everything(user) else Assignment.objects.restrict(user)
+    rows = Assignment.objects if sees_every_assignment(user) else Assignment.objects.restrict(user)
     return rows.filter(state=AssignmentState.APPROVED).count()
 
 
@@ -138,7 +131,7 @@ def _awaiting(user):
     """The open escalations ``user`` may see at the office's and the leaders' levels, counted
     per agency and level (``count``): from the database's tally for someone who sees them all,
     else grouped from the rows."""
-    if _sees_everything(user):
+    if sees_every_assignment(user):
         counted = EscalationTally.objects.filter(level__kind__in=AWAITING_KINDS, n__gt=0)
         return counted.values("agency_id", "level__kind").annotate(count=Sum("n")).order_by()
     return (
@@ -188,21 +181,16 @@ def _counts_by_agency(user, today: date):
     sees them all (each agency's row, beside its open work due from ``today`` on: about two
     rows an agency, however many dates its work has), else from the rows
     (``workflow.selectors.timeliness_is``)."""
-    if _sees_everything(user):
+    if sees_every_assignment(user):
         # An agency's row (all its work whatever the dates) beside its dated rows of open
         # work due from today on, joined on the agency: that work is on time, the rest of
         # its open work overdue.
-        on_time = Coalesce(Sum("ahead__n"), 0)
         return (
             AgencyTally.objects.filter(_counted_any())
             .annotate(ahead=FilteredRelation("dated", condition=due_ahead(today, "dated__")))
             .order_by()
             .values("agency_id")
-            .annotate(
-                **{f"n_{Timeliness.OVERDUE}": F(Bucket.OPEN) - on_time},
-                **{f"n_{Timeliness.ON_TIME}": on_time},
-                **{f"n_{t}": F(b) for b, t in BUCKET_TIMELINESS.items()},
-            )
+            .annotate(**_tally_columns(Coalesce(Sum("ahead__n"), 0)))
         )
     rows = Assignment.objects.restrict(user, "view")
     return (
@@ -225,12 +213,7 @@ def _tally_page(today: date, number, per_page: int):
     rows = with_name_shown(
         AgencyTally.objects.filter(_counted_any())
         .values("agency_id")
-        .annotate(
-            code=F("agency__code"),
-            **{f"n_{Timeliness.ON_TIME}": on_time},
-            **{f"n_{Timeliness.OVERDUE}": F(Bucket.OPEN) - on_time},
-            **{f"n_{t}": F(b) for b, t in BUCKET_TIMELINESS.items()},
-        ),
+        .annotate(code=F("agency__code"), **_tally_columns(on_time)),
         "agency",
         today,
         keyed=True,
@@ -245,6 +228,17 @@ def _tally_page(today: date, number, per_page: int):
     totals[Timeliness.ON_TIME] = on_time_total
     totals[Timeliness.OVERDUE] = table.totals[Bucket.OPEN] - on_time_total
     return table, totals
+
+
+def _tally_columns(on_time) -> dict:
+    """An agency's tally row as the ``n_<timeliness>`` columns of ``COUNTED``, given
+    ``on_time``, its open work due from today on (``due_ahead``): the rest of its open work
+    is overdue, each other bucket is its timeliness."""
+    return {
+        f"n_{Timeliness.ON_TIME}": on_time,
+        f"n_{Timeliness.OVERDUE}": F(Bucket.OPEN) - on_time,
+        **{f"n_{t}": F(b) for b, t in BUCKET_TIMELINESS.items()},
+    }
 
 
 def _counted_any() -> Q:
@@ -267,8 +261,9 @@ def _agency_row(row: dict) -> AgencyRow:
 def _awaiting_by_agency_counts(user):
     """``_awaiting`` by agency alone: ``office`` and ``leader``, the open escalations at each
     level, and ``awaiting``, both."""
-    if _sees_everything(user):
-        # One row per agency, kept by the database: nothing to group.
+    if sees_every_assignment(user):
+        # Who sees every assignment sees every escalation too (escalation.access): one row
+        # per agency, kept by the database, nothing to group.
         return (
             AwaitingTally.objects.filter(Q(office__gt=0) | Q(leader__gt=0))
             .values("agency_id", LevelKind.OFFICE.value, LevelKind.LEADER.value)
@@ -313,7 +308,7 @@ def province_overview(
         today,
         keyed=True,
     )
-    if _sees_everything(user):
+    if sees_every_assignment(user):
         table, totals = _tally_page(today, agencies_page, per_page)
     else:
         table = counted_page(
@@ -534,7 +529,7 @@ def on_time_trend(
     today = today or local_date()
     first = _months_back(today, months)
     shares = {m: MonthShare(m, 0, 0) for m in first}
-    if agency_ids is not None or _sees_everything(user):
+    if agency_ids is not None or sees_every_assignment(user):
         tallied = AssignmentTally.objects.filter(
             bucket__in=[Bucket.DONE_ON_TIME, Bucket.DONE_LATE], due_date__gte=first[0]
         )

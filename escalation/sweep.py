@@ -42,8 +42,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from agencies.choices import Role
-from agencies.models import Agency, Membership, valid_on_q
-from agencies.selectors import name_on
+from agencies.models import Membership, valid_on_q
+from agencies.selectors import agency_namer
 from core.calendar import WorkCalendar
 from core.sql import insert_select, reversed_url
 from core.text import fold
@@ -342,11 +342,8 @@ def _by_agency(level: EscalationLevel, today: date, now) -> str:
         return "."
     cut = counts[min(NAMED_AGENCIES, len(counts)) - 1][1]
     candidates = dict(pair for pair in counts if pair[1] >= cut)
-    names = dict(
-        Agency.objects.filter(pk__in=list(candidates))
-        .annotate(shown=name_on("pk", today, short=True))
-        .values_list("pk", "shown")
-    )
+    namer = agency_namer(candidates)
+    names = {pk: namer.name(pk, today, short=True) for pk in candidates}
     first = sorted(candidates.items(), key=lambda pair: (-pair[1], fold(names[pair[0]])))
     named = ", ".join(f"{names[pk]} {n}" for pk, n in first[:NAMED_AGENCIES])
     rest = len(counts) - NAMED_AGENCIES

@@ -12,12 +12,12 @@
 """
 
 from django.db.models import Q
-from django.utils import timezone
 
 from agencies.access import has_role, holds_role, member_agencies
 from agencies.choices import Role
 from core import access
 from core.sql import among_rows
+from core.time import local_date
 from workflow.access import OVERSEERS
 
 from .choices import (
@@ -84,16 +84,12 @@ def inspections_insider(user) -> Q:
     return _insiders(user)
 
 
-def told_beforehand(prefix: str = "") -> Q:
+def told_beforehand() -> Q:
     """The inspections the inspected agency may know of: all but an unannounced visit still to
     come (kiểm tra đột xuất: the agency learns of it when the team arrives, on the day)."""
-    return ~Q(**{f"{prefix}plan__form": PlanForm.UNANNOUNCED}) | ~Q(
-        **{f"{prefix}status": InspectionStatus.SCHEDULED, f"{prefix}scheduled_on__gt": today()}
+    return ~Q(plan__form=PlanForm.UNANNOUNCED) | ~Q(
+        status=InspectionStatus.SCHEDULED, scheduled_on__gt=local_date()
     )
-
-
-def today():
-    return timezone.localdate()
 
 
 @access.register(Inspection)

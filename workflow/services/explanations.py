@@ -4,6 +4,7 @@ the agency's head or deputy answers; the office may withdraw a request still awa
 answer. Each step is one transaction, a line of the subject's history (an assignment's
 timeline, an indicator's audit) and a notice to the people concerned."""
 
+from collections import Counter
 from datetime import date, datetime
 from typing import cast
 
@@ -279,7 +280,4 @@ def explanations_follow_work(*, actor, successors: dict[int, int], at: datetime)
         note=latest(requested, "question"),
         at=at,
     )
-    counts: dict[int, int] = {}
-    for explanation in asked:
-        counts[explanation.agency_id] = counts.get(explanation.agency_id, 0) + 1
-    return counts
+    return dict(Counter(explanation.agency_id for explanation in asked))
