@@ -74,45 +74,7 @@ def heat_rows_markup(svg: dict, item: str, none: str) -> SafeString:
     the page. Every text is escaped (``format_html``)."""
 
     def cells(r: dict) -> SafeString:
-        return format_html_join(
-            "",
-            "{}",
-            (
-                (
-                    format_html(
-                        '<a href="{}" aria-label="{}, {} {}"><title>{} — {} {}: {}</title>'
-                        '<rect class="cell c-{}" x="{}" y="{}" width="32" height="32" rx="3"/>'
-                        '<text class="sym" x="{}" y="{}" text-anchor="middle">{}</text></a>',
-                        c.link,
-                        r["row"].name,
-                        item,
-                        c.item_number,
-                        r["row"].name,
-                        item,
-                        c.item_number,
-                        c.summary,
-                        c.state,
-                        c.x,
-                        r["y"],
-                        c.x + 16,
-                        r["text_y"],
-                        c.symbol,
-                    )
-                    if c.state
-                    else format_html(
-                        '<rect class="cell c-none" x="{}" y="{}" width="32" height="32" rx="3">'
-                        "<title>{} — {} {}: {}</title></rect>",
-                        c.x,
-                        r["y"],
-                        r["row"].name,
-                        item,
-                        c.item_number,
-                        none,
-                    ),
-                )
-                for c in r["cells"]
-            ),
-        )
+        return format_html_join("", "{}", ((_heat_cell(r, c, item, none),) for c in r["cells"]))
 
     return format_html_join(
         "\n",
@@ -128,6 +90,42 @@ def heat_rows_markup(svg: dict, item: str, none: str) -> SafeString:
             )
             for r in svg["rows"]
         ),
+    )
+
+
+def _heat_cell(r: dict, c: HeatSvgCell, item: str, none: str) -> SafeString:
+    """One cell of a heat map's row ``r``: linked to its list with its figures as a tooltip,
+    or an empty square when the agency has no work for the item."""
+    name = r["row"].name
+    if not c.state:
+        return format_html(
+            '<rect class="cell c-none" x="{}" y="{}" width="32" height="32" rx="3">'
+            "<title>{} — {} {}: {}</title></rect>",
+            c.x,
+            r["y"],
+            name,
+            item,
+            c.item_number,
+            none,
+        )
+    return format_html(
+        '<a href="{}" aria-label="{}, {} {}"><title>{} — {} {}: {}</title>'
+        '<rect class="cell c-{}" x="{}" y="{}" width="32" height="32" rx="3"/>'
+        '<text class="sym" x="{}" y="{}" text-anchor="middle">{}</text></a>',
+        c.link,
+        name,
+        item,
+        c.item_number,
+        name,
+        item,
+        c.item_number,
+        c.summary,
+        c.state,
+        c.x,
+        r["y"],
+        c.x + 16,
+        r["text_y"],
+        c.symbol,
     )
 
 
